@@ -1,0 +1,108 @@
+# The GIL Workbook - top-level Makefile.
+#
+#   make          install missing system packages, build runtime, grader, site
+#   make test     the project's own test suite (prints "N passed, N failed")
+#   make bench    runtime benchmarks beside CPython; writes build/bench.json
+#
+# Everything generated goes under $(B) (default build/).  Each part of the
+# project adds itself through a fragment in mk/: it appends its sources to
+# RT_SRCS (runtime library), RUNTIME_TESTS (C test files, built plain, with
+# ThreadSanitizer and with ASan+UBSan), TEST_SCRIPTS (other test commands),
+# BENCH_SRCS / BENCH_PY (benchmarks and their CPython twins) and ALL_TARGETS.
+# Building in another directory (make B=build/mine test-gil) keeps parallel
+# work apart.
+
+B        ?= build
+CC       ?= cc
+PYTHON   ?= python3
+CSTD      = -std=c11 -D_GNU_SOURCE
+WARN      = -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS_rel  = $(CSTD) $(WARN) -O2 -g -pthread
+CFLAGS_tsan = $(CSTD) $(WARN) -O1 -g -pthread -fsanitize=thread
+CFLAGS_asan = $(CSTD) $(WARN) -O1 -g -pthread -fsanitize=address,undefined \
+              -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDLIBS_rt   = -pthread -lm
+VARIANTS    = rel tsan asan
+INCLUDES    = -Iruntime
+
+RT_SRCS       :=
+RUNTIME_TESTS :=
+TEST_SCRIPTS  :=
+TEST_DEPS     :=
+BENCH_SRCS    :=
+BENCH_PY      :=
+BENCH_CMDS    :=
+BENCH_DEPS    :=
+ALL_TARGETS   :=
+
+.PHONY: all deps test bench clean compdb help
+all: deps
+
+include mk/*.mk
+
+# ---------------------------------------------------------------- runtime
+rt_objs = $(patsubst %.c,$(B)/obj/$(1)/%.o,$(RT_SRCS))
+$(B)/obj/rel/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_rel) $(INCLUDES) -MMD -MP -c $< -o $@
+$(B)/obj/tsan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_tsan) $(INCLUDES) -MMD -MP -c $< -o $@
+$(B)/obj/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_asan) $(INCLUDES) -MMD -MP -c $< -o $@
+define lib_rule
+$(B)/lib/librt-$(1).a: $(call rt_objs,$(1))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach v,$(VARIANTS),$(eval $(call lib_rule,$(v))))
+
+# ---------------------------------------------------------------- tests
+# tests/runtime/test_x.c -> $(B)/tests/<variant>/test_x, linked with the
+# runtime of the same variant.  Every test binary forks one child per case.
+test_bin = $(patsubst tests/runtime/%.c,$(B)/tests/$(1)/%,$(RUNTIME_TESTS))
+define test_rule
+$(B)/tests/$(1)/%: tests/runtime/%.c tests/check.h $(B)/lib/librt-$(1).a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS_$(1)) $$(INCLUDES) -Itests -MMD -MP $$< $(B)/lib/librt-$(1).a \
+	    $$(LDLIBS_rt) $$(TEST_LDLIBS_$$*) -o $$@
+endef
+$(foreach v,$(VARIANTS),$(eval $(call test_rule,$(v))))
+ALL_TEST_BINS = $(foreach v,$(VARIANTS),$(call test_bin,$(v)))
+
+test: deps $(ALL_TEST_BINS) $(TEST_DEPS)
+	@B=$(B) tests/run-tests.sh $(ALL_TEST_BINS) -- $(TEST_SCRIPTS)
+
+# ---------------------------------------------------------------- bench
+bench_bin = $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRCS))
+$(B)/bench/%: bench/%.c $(B)/lib/librt-rel.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_rel) $(INCLUDES) -MMD -MP $< $(B)/lib/librt-rel.a $(LDLIBS_rt) \
+	    $(BENCH_LDLIBS_$*) -o $@
+$(B)/tools/benchtab: tools/benchtab.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_rel) $< -ljansson -o $@
+bench: deps $(bench_bin) $(B)/tools/benchtab $(BENCH_DEPS)
+	@B=$(B) PYTHON=$(PYTHON) tools/run-bench.sh $(bench_bin) $(BENCH_CMDS) -- $(BENCH_PY)
+
+# ---------------------------------------------------------------- the rest
+deps: $(B)/.deps-ok
+$(B)/.deps-ok: tools/deps.sh
+	@tools/deps.sh
+	@mkdir -p $(B) && touch $@
+
+compdb: compile_commands.json
+compile_commands.json: $(RT_SRCS) $(RUNTIME_TESTS) $(BENCH_SRCS) Makefile $(wildcard mk/*.mk)
+	@tools/compdb.sh "$(CC) $(CFLAGS_rel) $(INCLUDES) -Itests" $(filter %.c,$^) > $@
+
+all: $(B)/lib/librt-rel.a $(ALL_TARGETS) compile_commands.json
+	@tools/next-steps.sh
+
+clean:
+	rm -rf $(B) compile_commands.json
+
+help:
+	@sed -n '2,8p' Makefile
+
+-include $(shell find $(B)/obj $(B)/tests $(B)/bench -name '*.d' 2>/dev/null)

@@ -1,0 +1,292 @@
+/*
+ * gil.c - the GIL's front end: the same accounting around every policy.
+ *
+ * Each policy (gil_cpython.c, gil_ticks.c, "none" below, or an exercise's
+ * own through rt_config.custom_gil) only decides who may run.  This file
+ * wraps its take and drop with what the course measures: how long each
+ * thread waited and held, how often the GIL changed hands, how many threads
+ * ever ran at once.  Because the wrapper is shared, a learner's GIL is
+ * measured exactly like CPython's.
+ *
+ * It also owns the eval breaker (rt__eval_breaker), the one word
+ * rt_checkpoint() reads.  It is set when a drop is requested and, under the
+ * ticks policy, permanently (that policy counts every checkpoint).
+ *
+ * Locking rule: the holder's bookkeeping (rt_tstate.holds_gil, took_at_ns)
+ * belongs to its own thread.  Shared figures are atomics, so the front end
+ * also works with no GIL at all.
+ */
+#include "rt_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+atomic_int rt__eval_breaker;
+
+static const rt_gil_ops *S_ops;     /* the policy in force */
+static void *S_self;                /* its state */
+static atomic_long S_interval_us;   /* switch interval */
+static long S_ticks;                /* ticks policy: checkpoints per turn */
+static int S_breaker_always;        /* ticks policy: every checkpoint looks */
+static atomic_int S_drop_request;   /* gil_drop_request */
+static atomic_int S_holder_id = -1; /* who took the GIL last (-1: nobody) */
+static atomic_int S_last_taker = -1;
+static atomic_uint_fast64_t S_holder_since;
+static atomic_int S_waiting;        /* threads inside take */
+
+/* ---------------------------------------------------------------- none */
+/* Free-threaded: there is no lock; every thread runs whenever it likes. */
+static void *S_none_create(long us)
+{
+    (void)us;
+    static int token;
+    return &token;
+}
+static void S_none_destroy(void *self)
+{
+    (void)self;
+}
+static void S_none_take(void *self, rt_tstate *ts)
+{
+    (void)self;
+    (void)ts;
+}
+static void S_none_drop(void *self, rt_tstate *ts, int forced)
+{
+    (void)self;
+    (void)ts;
+    (void)forced;
+}
+static int S_none_breaker(void *self, rt_tstate *ts)
+{
+    (void)self;
+    (void)ts;
+    return 0;
+}
+const rt_gil_ops rt__gil_none_ops = {
+    .name = "none",
+    .create = S_none_create,
+    .destroy = S_none_destroy,
+    .take = S_none_take,
+    .drop = S_none_drop,
+    .breaker = S_none_breaker,
+};
+
+/* ---------------------------------------------------------------- setup */
+
+/* Chooses and creates the policy.  Called by rt_init before any thread is
+ * attached.  Returns 0, -EINVAL or -ENOMEM. */
+int rt__gil_init(const rt_config *cfg)
+{
+    switch (cfg->policy) {
+    case RT_GIL_CPYTHON:
+        S_ops = &rt__gil_cpython_ops;
+        break;
+    case RT_GIL_TICKS:
+        S_ops = &rt__gil_ticks_ops;
+        break;
+    case RT_GIL_NONE:
+        S_ops = &rt__gil_none_ops;
+        break;
+    case RT_GIL_CUSTOM:
+        S_ops = cfg->custom_gil;
+        if (!S_ops || !S_ops->create || !S_ops->destroy || !S_ops->take ||
+            !S_ops->drop || !S_ops->breaker)
+            return -EINVAL;
+        break;
+    default:
+        return -EINVAL;
+    }
+    atomic_store(&S_interval_us, cfg->switch_interval_us);
+    S_ticks = cfg->ticks;
+    S_breaker_always = cfg->policy == RT_GIL_TICKS;
+    atomic_store(&S_drop_request, 0);
+    atomic_store(&rt__eval_breaker, S_breaker_always);
+    atomic_store(&S_holder_id, -1);
+    atomic_store(&S_last_taker, -1);
+    atomic_store(&S_waiting, 0);
+    S_self = S_ops->create(cfg->switch_interval_us);
+    return S_self ? 0 : -ENOMEM;
+}
+
+void rt__gil_fini(void)
+{
+    if (S_ops && S_self)
+        S_ops->destroy(S_self);
+    S_ops = NULL;
+    S_self = NULL;
+    atomic_store(&rt__eval_breaker, 0);
+}
+
+/* In a forked child the old locks may be held by threads that no longer
+ * exist: abandon them (never destroy a locked mutex) and start afresh,
+ * with `ts` holding the new GIL. */
+void rt__gil_after_fork(rt_tstate *ts)
+{
+    S_self = S_ops->create(atomic_load(&S_interval_us));
+    if (!S_self)
+        rt__fatal("after fork: cannot re-create the GIL");
+    atomic_store(&S_drop_request, 0);
+    atomic_store(&rt__eval_breaker, S_breaker_always);
+    atomic_store(&S_waiting, 0);
+    atomic_store(&S_holder_id, -1);
+    atomic_store(&S_last_taker, -1);
+    ts->holds_gil = 0;
+    rt__gil_take(ts);
+}
+
+rt_gil_policy rt_policy(void)
+{
+    if (S_ops == &rt__gil_ticks_ops)
+        return RT_GIL_TICKS;
+    if (S_ops == &rt__gil_none_ops)
+        return RT_GIL_NONE;
+    if (S_ops && S_ops != &rt__gil_cpython_ops)
+        return RT_GIL_CUSTOM;
+    return RT_GIL_CPYTHON;
+}
+
+long rt_switch_interval_us(void)
+{
+    return atomic_load(&S_interval_us);
+}
+
+long rt_gil_interval_us(void)
+{
+    return atomic_load_explicit(&S_interval_us, memory_order_relaxed);
+}
+
+int rt_set_switch_interval_us(long us)
+{
+    if (us <= 0)
+        return -EINVAL;
+    atomic_store(&S_interval_us, us);
+    return 0;
+}
+
+long rt__ticks_setting(void)
+{
+    return S_ticks;
+}
+
+/* ---------------------------------------------------------------- requests */
+
+void rt_gil_request_drop(void)
+{
+    if (!atomic_exchange(&S_drop_request, 1)) {
+        rt__count(RT__DROP_REQUESTS);
+        rt_trace_event(RT_EV_DROP_REQUEST, 0, NULL);
+    }
+    atomic_store(&rt__eval_breaker, 1);
+}
+
+void rt_gil_clear_drop(void)
+{
+    atomic_store(&S_drop_request, 0);
+    atomic_store(&rt__eval_breaker, S_breaker_always);
+}
+
+int rt_gil_drop_requested(void)
+{
+    return atomic_load(&S_drop_request);
+}
+
+/* ---------------------------------------------------------------- take/drop */
+
+/* Takes the GIL for `ts` (the calling thread, not holding it) through the
+ * policy, and records the wait. */
+void rt__gil_take(rt_tstate *ts)
+{
+    if (ts->holds_gil)
+        rt__fatal("thread %d (%s) takes the GIL it already holds", ts->id, ts->name);
+    int none = S_ops == &rt__gil_none_ops;
+    int contended = !none && atomic_load(&S_holder_id) >= 0;
+    uint64_t t0 = rt_now_ns();
+    rt_trace_event(RT_EV_GIL_REQUEST, 0, NULL);
+    atomic_fetch_add(&S_waiting, 1);
+    S_ops->take(S_self, ts);
+    atomic_fetch_sub(&S_waiting, 1);
+    uint64_t t1 = rt_now_ns();
+
+    ts->holds_gil = 1;
+    ts->took_at_ns = t1;
+    atomic_store(&S_holder_id, ts->id);
+    atomic_store(&S_holder_since, t1);
+    rt__running_add(1);
+    rt__count(RT__TAKES);
+    if (contended)
+        rt__count(RT__WAITS);
+    rt__count_wait(t1 - t0);
+    int prev = atomic_exchange(&S_last_taker, ts->id);
+    if (prev >= 0 && prev != ts->id)
+        rt__count(RT__SWITCHES);
+    rt_trace_event(RT_EV_GIL_TAKE, 0, NULL);
+}
+
+/* Drops the GIL held by `ts` (the calling thread) and records the hold.
+ * Bookkeeping happens before the policy's drop, while still holding. */
+void rt__gil_drop(rt_tstate *ts, int forced)
+{
+    if (!ts->holds_gil)
+        rt__fatal("thread %d (%s) releases the GIL but does not hold it", ts->id,
+                  ts->name);
+    uint64_t now = rt_now_ns();
+    rt__count_hold(now - ts->took_at_ns);
+    rt_trace_event(RT_EV_GIL_DROP, (uint32_t)forced, NULL);
+    int me = ts->id;
+    atomic_compare_exchange_strong(&S_holder_id, &me, -1);
+    rt__running_add(-1);
+    ts->holds_gil = 0;
+    S_ops->drop(S_self, ts, forced);
+}
+
+/* rt_checkpoint()'s slow path: the eval breaker is set. */
+void rt__handle_eval_breaker(void)
+{
+    rt_tstate *ts = rt__current;
+    if (!ts || !ts->holds_gil || !S_ops)
+        return; /* checkpoints outside the GIL are counted by rt_bytecodes */
+    if (S_ops->breaker(S_self, ts)) {
+        rt__count(RT__FORCED_DROPS);
+        rt__gil_drop(ts, 1);
+        rt__gil_take(ts);
+    }
+}
+
+int rt__gil_holder_id(uint64_t *since_ns, int *waiting)
+{
+    *since_ns = atomic_load(&S_holder_since);
+    *waiting = atomic_load(&S_waiting);
+    return atomic_load(&S_holder_id);
+}
+
+/* ---------------------------------------------------------------- public */
+
+rt_tstate *rt_save_thread(void)
+{
+    rt_tstate *ts = rt__current;
+    if (!ts)
+        rt__fatal("rt_save_thread: this thread is not attached to the runtime");
+    if (!ts->holds_gil)
+        rt__fatal("thread %d (%s) releases the GIL but does not hold it "
+                  "(nested RT_BEGIN_ALLOW_THREADS?)",
+                  ts->id, ts->name);
+    rt__count(RT__BLOCKING_CALLS);
+    rt__blocked_add(1);
+    rt__gil_drop(ts, 0);
+    return ts;
+}
+
+void rt_restore_thread(rt_tstate *ts)
+{
+    if (!ts || ts != rt__current)
+        rt__fatal("rt_restore_thread: not the state rt_save_thread returned "
+                  "on this thread");
+    rt__blocked_add(-1);
+    rt__gil_take(ts);
+}
+
+int rt_holds_gil(void)
+{
+    return rt__current && rt__current->holds_gil;
+}

@@ -1,0 +1,340 @@
+/*
+ * rt.h - the GIL Workbook mini-runtime: public API (threads, GIL, I/O).
+ *
+ * This header is everything a demo, an exercise or a test may touch of the
+ * threaded runtime.  The event loop has rt_loop.h, the process pool
+ * rt_pool.h; both build on this one.  Names beginning `rt__` are internal:
+ * they appear here only because inline functions need them.
+ *
+ * The model, in one paragraph.  Each runtime thread is a real OS thread (as
+ * each Python thread is).  A thread runs "Python code" only while it holds
+ * the GIL.  Python code calls rt_checkpoint() at its loop back-edges, as
+ * CPython's interpreter checks its eval breaker at JUMP_BACKWARD; that is
+ * where a thread asked to let go of the GIL does so.  Blocking calls
+ * (rt_sleep_us, rt_read, rt_recv, ...) release the GIL while they wait, so
+ * other threads run meanwhile.  Which algorithm the GIL uses is a policy
+ * chosen at rt_init(): CPython 3.2+'s (the default), the pre-3.2 "ticks"
+ * lock, none at all (free-threaded), or one supplied by an exercise.
+ *
+ * Conventions (libuv's):
+ *   - functions that can fail return 0 or a positive count on success and a
+ *     negative errno value (-EINVAL, -EAGAIN, ...) on failure;
+ *   - misuse that would corrupt the model (releasing a GIL you do not hold,
+ *     attaching a thread twice, ...) is a programming error: the runtime
+ *     prints "rt: fatal: <what>" on stderr and aborts;
+ *   - ownership is stated on each function ("caller frees").
+ *
+ * Locking rule: unless a function says otherwise, call it from an attached
+ * thread that holds the GIL (the state every thread is in while running its
+ * function).  Functions marked "any thread" need neither.
+ */
+#ifndef RT_H
+#define RT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Configuration and life cycle                                        */
+/* ------------------------------------------------------------------ */
+
+typedef enum rt_gil_policy {
+    RT_GIL_CPYTHON = 0, /* CPython 3.2+: interval, drop request, forced switch */
+    RT_GIL_TICKS,       /* CPython < 3.2: drop and retake every N checkpoints */
+    RT_GIL_NONE,        /* free-threaded: no GIL; the program must synchronise */
+    RT_GIL_CUSTOM       /* an exercise's own GIL, through rt_config.custom_gil */
+} rt_gil_policy;
+
+typedef struct rt_tstate rt_tstate;   /* one per attached thread (opaque) */
+typedef struct rt_gil_ops rt_gil_ops; /* a GIL implementation, see below */
+
+typedef struct rt_config {
+    rt_gil_policy policy;         /* public; default RT_GIL_CPYTHON */
+    long switch_interval_us;      /* public; cpython/custom; 0 means 5000 */
+    long ticks;                   /* public; ticks policy; 0 means 100 */
+    const rt_gil_ops *custom_gil; /* public; required with RT_GIL_CUSTOM */
+    size_t trace_events;          /* public; trace buffer size; 0 = no trace */
+} rt_config;
+
+/* Fills *cfg with the defaults (cpython policy, 5 ms, no trace).  Any thread. */
+void rt_config_default(rt_config *cfg);
+
+/* Parses a policy name ("cpython", "ticks", "none") into *out.
+ * Returns 0, or -EINVAL for an unknown name.  Any thread. */
+int rt_policy_parse(const char *name, rt_gil_policy *out);
+const char *rt_policy_name(rt_gil_policy policy); /* any thread */
+
+/* Starts the runtime and attaches the calling thread as "main", holding
+ * the GIL.  `cfg` may be NULL for the defaults.  Environment overrides, so a
+ * learner can re-run any demo under another policy without recompiling:
+ * RT_GIL=cpython|ticks|none, RT_SWITCH_INTERVAL_US=N, RT_TRACE=N (events).
+ * Returns 0, -EALREADY if running, -EINVAL for a bad config, -ENOMEM. */
+int rt_init(const rt_config *cfg);
+
+/* Stops the runtime.  Call from the main thread, holding the GIL, after
+ * every rt_thread has been joined.  Frees the trace and the GIL. */
+void rt_fini(void);
+
+/* The policy and interval in force (read-only after rt_init). Any thread. */
+rt_gil_policy rt_policy(void);
+long rt_switch_interval_us(void);
+/* Changes the switch interval (sys.setswitchinterval).  -EINVAL if <= 0. */
+int rt_set_switch_interval_us(long us);
+
+/* ------------------------------------------------------------------ */
+/* Threads                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct rt_thread rt_thread; /* opaque; freed by rt_thread_join */
+
+/* Starts a real OS thread that attaches to the runtime, takes the GIL and
+ * runs fn(arg); when fn returns the thread drops the GIL and detaches.
+ * Returns NULL with errno set on failure.  The name (may be NULL) labels the
+ * thread's lane in traces; it is copied. */
+rt_thread *rt_thread_start(void (*fn)(void *), void *arg);
+rt_thread *rt_thread_start_named(const char *name, void (*fn)(void *), void *arg);
+
+/* Waits for t to finish, releasing the GIL while waiting, and frees t.
+ * Returns 0 or a negative errno. */
+int rt_thread_join(rt_thread *t);
+
+/* The kernel's id for t's OS thread (gettid()), valid once started: what
+ * /proc/self/task lists.  Any thread. */
+pid_t rt_thread_os_id(const rt_thread *t);
+
+/* Attaches a thread the runtime did not start (PyGILState_Ensure): creates
+ * its state and takes the GIL.  Attaching twice is a fatal error. */
+void rt_attach(const char *name);
+/* Drops the GIL and forgets the calling thread (PyGILState_Release). */
+void rt_detach(void);
+
+/* How many threads are attached now (main included).  Any thread. */
+int rt_thread_count(void);
+
+/* Call in the child right after fork() (PyOS_AfterFork_Child): only the
+ * forking thread survives a fork, so the runtime forgets every other thread,
+ * re-creates the GIL's locks, and leaves the caller attached as "main",
+ * holding the GIL.  Counters and trace start empty. */
+void rt_after_fork_child(void);
+
+/* The calling thread's state, or NULL if not attached.  Any thread. */
+rt_tstate *rt_current(void);
+/* A small dense id (main = 0, then 1, 2, ... in attach order).  Any thread. */
+int rt_tstate_id(const rt_tstate *ts);
+/* Nonzero if the calling thread holds the GIL (always 1 under RT_GIL_NONE
+ * while attached and not inside an allow-threads region).  Any thread. */
+int rt_holds_gil(void);
+
+/* ------------------------------------------------------------------ */
+/* Running Python code                                                 */
+/* ------------------------------------------------------------------ */
+
+/* The eval breaker (CPython: ceval.eval_breaker).  Nonzero when the thread
+ * holding the GIL should stop and look: a drop request, or the ticks
+ * policy's countdown.  Internal: use rt_checkpoint(). */
+extern atomic_int rt__eval_breaker;
+void rt__handle_eval_breaker(void);
+
+/* Call at every loop back-edge of "Python" code.  Costs one relaxed load
+ * when nothing is pending; otherwise gives up the GIL if asked to. */
+static inline void rt_checkpoint(void)
+{
+    if (atomic_load_explicit(&rt__eval_breaker, memory_order_relaxed))
+        rt__handle_eval_breaker();
+}
+
+/* Runs n units of interpreter work: real integer arithmetic, with a
+ * checkpoint every RT_BYTECODES_PER_CHECK units, as a Python loop checks at
+ * each iteration.  Returns a value derived from the work so the compiler
+ * cannot drop it.  Must be called holding the GIL (counted otherwise: see
+ * rt_stats.bytecodes_unheld). */
+#define RT_BYTECODES_PER_CHECK 8
+uint64_t rt_bytecodes(uint64_t n);
+
+/* How many rt_bytecodes units this machine runs per millisecond on one
+ * uncontended core, measured once (about 20 ms) on first call.  Use it to
+ * size work in time: rt_bytecodes(ms * rt_bytecodes_per_ms()). */
+double rt_bytecodes_per_ms(void);
+
+/* ------------------------------------------------------------------ */
+/* Releasing the GIL: blocking calls and native code                   */
+/* ------------------------------------------------------------------ */
+
+/* PyEval_SaveThread / PyEval_RestoreThread.  Save drops the GIL and returns
+ * the thread state to hand back to restore, which takes the GIL again.
+ * Between the two the thread must not run Python code or touch runtime
+ * objects.  Releasing without holding the GIL is fatal. */
+rt_tstate *rt_save_thread(void);
+void rt_restore_thread(rt_tstate *ts);
+
+/* Py_BEGIN_ALLOW_THREADS / Py_END_ALLOW_THREADS, for native code. */
+#define RT_BEGIN_ALLOW_THREADS                                                         \
+    {                                                                                  \
+        rt_tstate *rt__saved_ts = rt_save_thread();
+#define RT_END_ALLOW_THREADS                                                           \
+        rt_restore_thread(rt__saved_ts);                                               \
+    }
+
+/* Blocking wrappers: each releases the GIL around the system call, retries
+ * on EINTR (sleep resumes with the time left), and returns the call's result
+ * or a negative errno. */
+int rt_sleep_us(long us);
+ssize_t rt_read(int fd, void *buf, size_t len);
+ssize_t rt_write(int fd, const void *buf, size_t len);
+ssize_t rt_send(int fd, const void *buf, size_t len, int flags);
+ssize_t rt_recv(int fd, void *buf, size_t len, int flags);
+int rt_accept(int fd, struct sockaddr *addr, socklen_t *addrlen);
+int rt_connect(int fd, const struct sockaddr *addr, socklen_t addrlen);
+
+/* Deadlock report.  With RT_DEADLOCK_REPORT=1 in the environment, rt_init
+ * installs a SIGUSR2 handler that writes one line to stderr naming the
+ * thread holding the GIL, for how long, and how many threads wait for it:
+ *   "rt: GIL held by thread 2 (worker) for 5012 ms; 1 thread(s) waiting"
+ * The grader sends SIGUSR2 before it kills a program that timed out. */
+
+/* ------------------------------------------------------------------ */
+/* A GIL of your own (exercise 04's and 06's slot)                     */
+/* ------------------------------------------------------------------ */
+
+/* A GIL implementation.  The runtime calls these with its own accounting
+ * (counters, trace) around them, so a custom GIL is measured exactly like
+ * the built-in ones.  `self` is what create() returned.
+ *
+ *   create   allocate state for the given interval; NULL on failure.
+ *   destroy  free it (no thread is attached any more).
+ *   take     return once `ts` holds the GIL.  May wait; must not busy-wait.
+ *   drop     `ts` holds the GIL; release it.  `forced` is nonzero when the
+ *            drop answers a drop request (from rt_checkpoint), zero when
+ *            the thread is about to block or exit.
+ *   breaker  called from rt_checkpoint() when the eval breaker is set, with
+ *            the GIL held; return nonzero to make the runtime drop and retake
+ *            the GIL now (a forced switch).
+ *
+ * To ask the holder to let go, a waiter calls rt_gil_request_drop(); the
+ * implementation clears it with rt_gil_clear_drop() (typically in take). */
+struct rt_gil_ops {
+    const char *name;
+    void *(*create)(long switch_interval_us);
+    void (*destroy)(void *self);
+    void (*take)(void *self, rt_tstate *ts);
+    void (*drop)(void *self, rt_tstate *ts, int forced);
+    int (*breaker)(void *self, rt_tstate *ts);
+};
+
+/* Sets / clears the drop request and the eval breaker with it.  Any thread.
+ * rt_gil_drop_requested() reads it. */
+void rt_gil_request_drop(void);
+void rt_gil_clear_drop(void);
+int rt_gil_drop_requested(void);
+/* The switch interval in force, for a custom GIL's timed waits.  Any thread. */
+long rt_gil_interval_us(void);
+
+/* ------------------------------------------------------------------ */
+/* Counters: the evidence the grader reads                             */
+/* ------------------------------------------------------------------ */
+
+/* A log-linear histogram of durations in nanoseconds: 8 buckets per power
+ * of two, so a quantile is exact to within about 9%. */
+#define RT_HIST_SUB 8
+#define RT_HIST_BUCKETS (64 * RT_HIST_SUB)
+typedef struct rt_hist {
+    uint64_t count, sum_ns, min_ns, max_ns;
+    uint64_t bucket[RT_HIST_BUCKETS];
+} rt_hist;
+
+typedef struct rt_stats {
+    uint64_t takes;             /* GIL acquisitions */
+    uint64_t switches;          /* takes by a thread other than the last holder */
+    uint64_t waits;             /* takes that found the GIL held and waited */
+    uint64_t drop_requests;     /* a waiter timed out and asked the holder to drop */
+    uint64_t forced_drops;      /* drops made at a checkpoint, answering a request */
+    uint64_t futile_wakeups;    /* a waiter woke, found the GIL taken, slept again */
+    uint64_t bytecodes;         /* rt_bytecodes units run */
+    uint64_t bytecodes_unheld;  /* ... of them run without holding the GIL */
+    uint64_t blocking_calls;    /* allow-threads regions entered */
+    int max_running;            /* most threads holding the right to run at once */
+    int max_blocked;            /* most threads inside allow-threads at once */
+    int threads_started;        /* rt_thread_start calls that succeeded */
+    rt_hist hold;               /* how long each GIL holding lasted */
+    rt_hist wait;               /* how long each take waited */
+} rt_stats;
+
+/* Copies the counters into *out (a snapshot; fields may be mid-update under
+ * RT_GIL_NONE).  rt_stats_reset() zeroes them.  Any thread. */
+void rt_stats_get(rt_stats *out);
+void rt_stats_reset(void);
+
+/* Histogram helpers.  Any thread. */
+void rt_hist_add(rt_hist *h, uint64_t ns);
+uint64_t rt_hist_quantile(const rt_hist *h, double q); /* 0 if empty */
+/* Prints the counters as one JSON object (no newline). */
+void rt_stats_write_json(const rt_stats *s, FILE *out);
+
+/* ------------------------------------------------------------------ */
+/* Trace: who held the GIL when                                        */
+/* ------------------------------------------------------------------ */
+
+typedef enum rt_event_kind {
+    RT_EV_GIL_REQUEST = 1, /* a thread starts waiting for the GIL */
+    RT_EV_GIL_TAKE,        /* ... and has it */
+    RT_EV_GIL_DROP,        /* the holder lets go (arg: 1 if forced) */
+    RT_EV_DROP_REQUEST,    /* a waiter asks the holder to drop */
+    RT_EV_THREAD_START,
+    RT_EV_THREAD_EXIT,
+    RT_EV_TASK_SWITCH,     /* event loop: arg = task id */
+    RT_EV_POOL_DISPATCH,   /* pool: arg = worker */
+    RT_EV_POOL_RESULT,     /* pool: arg = worker */
+    RT_EV_MARK             /* rt_trace_mark() */
+} rt_event_kind;
+
+typedef struct rt_event {
+    uint64_t t_ns;     /* rt_now_ns() */
+    const char *label; /* static string or NULL */
+    uint32_t arg;
+    uint16_t tid;      /* rt_tstate_id of the thread */
+    uint16_t kind;     /* rt_event_kind */
+} rt_event;
+
+/* Monotonic clock in nanoseconds.  Any thread. */
+static inline uint64_t rt_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Records an event if tracing is on (rt_config.trace_events > 0).  Lock-free;
+ * when the buffer is full, events are counted as dropped.  `label` must
+ * outlive the runtime (a string literal).  Any attached thread. */
+void rt_trace_event(rt_event_kind kind, uint32_t arg, const char *label);
+void rt_trace_mark(const char *label);
+
+/* The recorded events, in order of recording (read-only; valid until
+ * rt_fini), and how many were dropped for lack of room.  Any thread, but
+ * call it when the threads you care about are quiet. */
+const rt_event *rt_trace_events(size_t *count, size_t *dropped);
+/* The name of trace lane `tid` ("main", "thread-3", or the name given). */
+const char *rt_trace_thread_name(int tid);
+
+/* Writes the trace as Chrome Trace Event JSON (open it in Perfetto or
+ * chrome://tracing): one lane per thread, GIL holdings as spans.
+ * Returns 0 or a negative errno. */
+int rt_trace_write_chrome(FILE *out);
+/* Writes the trace as a standalone SVG timeline, `width` pixels wide: one
+ * lane per thread, a filled bar while the thread holds the GIL, a thin bar
+ * while it waits.  Only events from t0_ns to t1_ns (0, 0 = everything). */
+int rt_trace_write_svg(FILE *out, int width, uint64_t t0_ns, uint64_t t1_ns);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RT_H */

@@ -1,0 +1,85 @@
+/*
+ * rt_internal.h - what the runtime's modules share with one another.
+ *
+ * Nothing here is for demos, exercises or tests: use rt.h.  Names are
+ * `rt__` (double underscore), as libuv marks its internals `uv__`.
+ */
+#ifndef RT_INTERNAL_H
+#define RT_INTERNAL_H
+
+#include "rt.h"
+
+#include <pthread.h>
+
+/* Most threads whose names the trace keeps; later ones are "thread-N". */
+#define RT__MAX_NAMED_THREADS 1024
+
+/* One attached thread (PyThreadState).  Created by rt__tstate_new on the
+ * thread it describes and freed by rt__tstate_free on the same thread. */
+struct rt_tstate {
+    int id;                      /* read-only: dense id, main = 0 */
+    pid_t os_tid;                /* read-only: gettid() */
+    char name[32];               /* read-only */
+    int holds_gil;               /* private to the owning thread */
+    uint64_t took_at_ns;         /* private: when it last took the GIL */
+    long ticks_left;             /* private: ticks policy countdown */
+    atomic_uint_fast64_t bytecodes;        /* written by the owner only */
+    atomic_uint_fast64_t bytecodes_unheld; /* written by the owner only */
+    struct rt_tstate *next;      /* registry list, under the registry lock */
+};
+
+/* Fatal misuse: prints "rt: fatal: <message>" and aborts. */
+_Noreturn void rt__fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* thread.c: the registry of attached threads. */
+rt_tstate *rt__tstate_new(const char *name); /* attaches the caller, no GIL */
+void rt__tstate_free(rt_tstate *ts);         /* detaches the caller */
+void rt__threads_reset(void);                /* rt_fini: forget ids */
+void rt__threads_reset_counters(void);       /* rt_stats_reset */
+void rt__threads_sum(uint64_t *bytecodes, uint64_t *unheld); /* live + retired */
+void rt__threads_after_fork(rt_tstate *survivor);
+extern _Thread_local rt_tstate *rt__current;
+
+/* gil.c: the front end every policy runs behind. */
+int rt__gil_init(const rt_config *cfg);
+void rt__gil_fini(void);
+void rt__gil_take(rt_tstate *ts);
+void rt__gil_drop(rt_tstate *ts, int forced);
+void rt__gil_after_fork(rt_tstate *ts);
+int rt__gil_holder_id(uint64_t *since_ns, int *waiting); /* for the report */
+
+/* The built-in policies (gil_cpython.c, gil_ticks.c, gil.c). */
+extern const rt_gil_ops rt__gil_cpython_ops;
+extern const rt_gil_ops rt__gil_ticks_ops;
+extern const rt_gil_ops rt__gil_none_ops;
+long rt__ticks_setting(void);
+
+/* stats.c: counters.  All are safe from any thread. */
+typedef enum rt__counter {
+    RT__TAKES,
+    RT__SWITCHES,
+    RT__WAITS,
+    RT__DROP_REQUESTS,
+    RT__FORCED_DROPS,
+    RT__FUTILE_WAKEUPS,
+    RT__BLOCKING_CALLS,
+    RT__NCOUNTERS
+} rt__counter;
+void rt__count(rt__counter c);
+void rt__count_hold(uint64_t ns);
+void rt__count_wait(uint64_t ns);
+void rt__running_add(int delta);  /* tracks max_running */
+void rt__blocked_add(int delta);  /* tracks max_blocked */
+void rt__thread_started(void);
+
+/* trace.c */
+int rt__trace_init(size_t events);
+void rt__trace_fini(void);
+void rt__trace_name_thread(int tid, const char *name);
+void rt__trace_after_fork(void); /* empties the buffer */
+
+/* diag.c: the SIGUSR2 deadlock report. */
+void rt__diag_install(void);
+void rt__diag_uninstall(void);
+
+#endif /* RT_INTERNAL_H */
