@@ -1,0 +1,62 @@
+# mk/site.mk - the book's static site (site/), its tests and its bench row.
+#
+#   make site               the whole book into $(B)/site/ (open index.html)
+#   make site-chapter-3     the same, then prints chapter 3's page path
+#   make test-site          only the site's tests (build, links, bad input, browser)
+#   make fuzz               fuzz the quiz and fence parsers (libFuzzer, FUZZ_SECONDS)
+#
+# The generator is $(B)/bin/sitegen; its objects live under $(B)/obj/sitegen
+# so they never mix with the runtime's.  The site itself is always rebuilt:
+# it takes a few milliseconds, and Make cannot see every file a chapter
+# includes.
+
+SITE_SRCS   = site/main.c site/render.c site/page.c site/quiz.c site/fence.c \
+              site/dot.c site/highlight.c site/include.c site/exercise.c \
+              site/gradebook.c site/util.c
+SITE_LIBS   = -lcmark-gfm-extensions -lcmark-gfm -ljansson -lgvc -lcgraph -lcdt \
+              -lsqlite3 -lyaml
+SITE_CFLAGS = $(CSTD) $(WARN) -O2 -g
+SITEGEN     = $(B)/bin/sitegen
+SITE_OBJS   = $(patsubst site/%.c,$(B)/obj/sitegen/%.o,$(SITE_SRCS))
+GRADEBOOK  ?= $(B)/gradebook.sqlite
+FUZZ_SECONDS ?= 60
+
+$(B)/obj/sitegen/%.o: site/%.c site/site.h
+	@mkdir -p $(dir $@)
+	$(CC) $(SITE_CFLAGS) -MMD -MP -c $< -o $@
+
+$(SITEGEN): $(SITE_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(SITE_CFLAGS) $^ $(SITE_LIBS) -o $@
+
+.PHONY: site test-site fuzz
+site: $(SITEGEN)
+	@$(SITEGEN) --out $(B)/site --gradebook $(GRADEBOOK)
+
+site-chapter-%: $(SITEGEN)
+	@$(SITEGEN) --out $(B)/site --gradebook $(GRADEBOOK) --quiet --page $*
+
+# Tests: the build with its link check and the bad-input cases
+# (tests/site/run.sh), then the pages in headless Chromium
+# (tests/browser/run.sh, which installs Chromium and playwright-core if
+# they are missing).
+SITE_TEST_SCRIPTS = tests/site/run.sh tests/browser/run.sh
+TEST_SCRIPTS += $(SITE_TEST_SCRIPTS)
+TEST_DEPS    += $(SITEGEN)
+ALL_TARGETS  += site
+BENCH_CMDS   += tests/site/bench.sh
+BENCH_DEPS   += $(SITEGEN)
+
+test-site: $(SITEGEN)
+	@B=$(B) tests/run-tests.sh -- $(SITE_TEST_SCRIPTS)
+
+# libFuzzer over the quiz and fence parsers; crashes land in $(B)/fuzz/.
+$(B)/fuzz/fuzz_quiz: site/fuzz_quiz.c site/quiz.c site/fence.c site/util.c site/site.h
+	@mkdir -p $(dir $@)
+	clang $(CSTD) -g -O1 -fsanitize=fuzzer,address,undefined $(filter %.c,$^) \
+	    -lcmark-gfm -ljansson -o $@
+
+fuzz: $(B)/fuzz/fuzz_quiz
+	@mkdir -p $(B)/fuzz/corpus
+	@cp tests/site/fuzz-seeds/* $(B)/fuzz/corpus/ 2>/dev/null || true
+	cd $(B)/fuzz && ./fuzz_quiz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus

@@ -1,0 +1,259 @@
+/* exercise.c - the exercise panel at the end of each chapter.
+ *
+ * Chapter N's exercise lives in exercises/NN/: README.md (the task) and
+ * exercise.yaml (metadata, owned by the grader).  The panel shows the task,
+ * the files the learner edits (exercise.yaml's `files:` list), highlighted,
+ * the learner's progress from the gradebook, and the exact line to submit.
+ *
+ * The metadata is read with libyaml's document API; we look only at the
+ * top-level keys `title` and `files` and ignore the rest, so the grader can
+ * grow its format freely.  `files:` may list plain paths or mappings with a
+ * `path:` key.  Paths are relative to the exercise folder.
+ */
+#include "site.h"
+
+#include <cmark-gfm.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+enum { MAX_FILES = 16 };
+
+typedef struct meta {
+    char *title;
+    char *files[MAX_FILES];
+    int nfiles;
+} meta;
+
+static char *S_dir(const char *exdir, int num)
+{
+    sb p = {0};
+    sb_printf(&p, "%s/%02d", exdir, num);
+    return sb_take(&p);
+}
+
+int exercise_exists(const char *exdir, int num)
+{
+    char *d = S_dir(exdir, num);
+    struct stat st;
+    int ok = stat(d, &st) == 0 && S_ISDIR(st.st_mode);
+    free(d);
+    return ok;
+}
+
+static const char *S_scalar(yaml_document_t *doc, yaml_node_t *n)
+{
+    (void)doc;
+    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+/* Reads title and files from dir/exercise.yaml into m.  A missing file is
+ * fine (m stays empty); a file that is not YAML is an error. */
+static int S_read_meta(const char *dir, meta *m, site_err *e)
+{
+    memset(m, 0, sizeof *m);
+    char *path = path_join(dir, "exercise.yaml");
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        free(path);
+        return 0;
+    }
+    yaml_parser_t parser;
+    yaml_document_t doc;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_file(&parser, f);
+    int rc = 0;
+    if (!yaml_parser_load(&parser, &doc)) {
+        rc = site_errf(e, 0, "%s:%zu: %s", path, parser.problem_mark.line + 1,
+                       parser.problem ? parser.problem : "invalid YAML");
+        goto out;
+    }
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (root && root->type == YAML_MAPPING_NODE) {
+        for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
+             p < root->data.mapping.pairs.top; p++) {
+            const char *key = S_scalar(&doc, yaml_document_get_node(&doc, p->key));
+            yaml_node_t *v = yaml_document_get_node(&doc, p->value);
+            if (key && strcmp(key, "title") == 0 && S_scalar(&doc, v)) {
+                m->title = xstrdup(S_scalar(&doc, v));
+            } else if (key && strcmp(key, "files") == 0 && v &&
+                       v->type == YAML_SEQUENCE_NODE) {
+                for (yaml_node_item_t *it = v->data.sequence.items.start;
+                     it < v->data.sequence.items.top && m->nfiles < MAX_FILES; it++) {
+                    yaml_node_t *item = yaml_document_get_node(&doc, *it);
+                    const char *name = S_scalar(&doc, item);
+                    if (!name && item && item->type == YAML_MAPPING_NODE) {
+                        for (yaml_node_pair_t *q = item->data.mapping.pairs.start;
+                             q < item->data.mapping.pairs.top; q++) {
+                            const char *k =
+                                S_scalar(&doc, yaml_document_get_node(&doc, q->key));
+                            if (k && strcmp(k, "path") == 0)
+                                name = S_scalar(&doc,
+                                                yaml_document_get_node(&doc, q->value));
+                        }
+                    }
+                    if (name)
+                        m->files[m->nfiles++] = xstrdup(name);
+                }
+            }
+        }
+    }
+    yaml_document_delete(&doc);
+out:
+    yaml_parser_delete(&parser);
+    fclose(f);
+    free(path);
+    return rc;
+}
+
+static void S_free_meta(meta *m)
+{
+    free(m->title);
+    for (int i = 0; i < m->nfiles; i++)
+        free(m->files[i]);
+}
+
+char *exercise_title(const char *exdir, int num)
+{
+    char *dir = S_dir(exdir, num);
+    meta m;
+    site_err e;
+    char *t = NULL;
+    if (S_read_meta(dir, &m, &e) == 0) {
+        t = m.title;
+        m.title = NULL;
+        S_free_meta(&m);
+    }
+    free(dir);
+    return t;
+}
+
+/* Renders the task README into out.  Its first "# " heading is dropped (the
+ * panel has its own), other headings move one level down, and links that
+ * point into the exercise folder become plain text: those files are not
+ * part of the site, and the panel shows the ones that matter. */
+static void S_render_task(const char *md, size_t len, sb *out)
+{
+    cmark_node *doc = cmark_parse_document(md, len, CMARK_OPT_DEFAULT);
+    cmark_iter *it = cmark_iter_new(doc);
+    cmark_event_type ev;
+    cmark_node *drop = NULL, *unlink_these[64];
+    int nunlink = 0;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *n = cmark_iter_get_node(it);
+        if (ev != CMARK_EVENT_ENTER)
+            continue;
+        cmark_node_type t = cmark_node_get_type(n);
+        if (t == CMARK_NODE_HEADING) {
+            int lvl = cmark_node_get_heading_level(n);
+            if (lvl == 1 && !drop)
+                drop = n;
+            else
+                cmark_node_set_heading_level(n, lvl < 6 ? lvl + 1 : 6);
+        } else if ((t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE) && nunlink < 64) {
+            const char *url = cmark_node_get_url(n);
+            if (url && !strstr(url, "://") && strncmp(url, "mailto:", 7) != 0)
+                unlink_these[nunlink++] = n;
+        }
+    }
+    cmark_iter_free(it);
+    for (int i = 0; i < nunlink; i++) {
+        cmark_node *n = unlink_these[i], *c;
+        while ((c = cmark_node_first_child(n)) != NULL)
+            cmark_node_insert_before(n, c);
+        cmark_node_free(n);
+    }
+    if (drop)
+        cmark_node_free(drop);
+    char *html = cmark_render_html(doc, CMARK_OPT_DEFAULT, NULL);
+    sb_puts(out, html);
+    free(html);
+    cmark_node_free(doc);
+}
+
+int exercise_panel(const char *exdir, int num, const grade *g, sb *out, site_err *e)
+{
+    sb_puts(out, "<section class=\"exercise\" id=\"exercise\" "
+                 "aria-labelledby=\"exercise-title\">\n");
+    if (!exercise_exists(exdir, num)) {
+        sb_printf(out,
+                  "<h2 id=\"exercise-title\">Exercise %02d</h2>\n"
+                  "<p class=\"ex-missing\">This chapter's exercise is not available "
+                  "yet.</p>\n"
+                  "</section>\n",
+                  num);
+        return 0;
+    }
+    char *dir = S_dir(exdir, num);
+    meta m;
+    if (S_read_meta(dir, &m, e) != 0) {
+        free(dir);
+        return -1;
+    }
+    int rc = 0;
+    sb_printf(out, "<h2 id=\"exercise-title\">Exercise %02d", num);
+    if (m.title) {
+        sb_puts(out, ": ");
+        sb_html(out, m.title, strlen(m.title));
+    }
+    sb_puts(out, "</h2>\n");
+    if (g && g->attempts) {
+        sb_printf(out,
+                  "<p class=\"ex-state %s\">%s: best score %g / %g after %d attempt%s "
+                  "(last %s).</p>\n",
+                  g->passed ? "passed" : "tried",
+                  g->passed ? "Passed" : "Not passed yet", g->best_score, g->max_score,
+                  g->attempts, g->attempts == 1 ? "" : "s", g->last);
+    }
+    char *readme_path = path_join(dir, "README.md");
+    size_t len;
+    char *readme = read_file(readme_path, &len);
+    free(readme_path);
+    sb_puts(out, "<div class=\"ex-task\">\n");
+    if (readme) {
+        S_render_task(readme, len, out);
+        free(readme);
+    } else {
+        sb_puts(out, "<p>The task description (README.md) is not written yet.</p>\n");
+    }
+    sb_puts(out, "</div>\n");
+    if (m.nfiles)
+        sb_puts(out, "<h3 id=\"exercise-files\">Files you edit</h3>\n");
+    for (int i = 0; i < m.nfiles && rc == 0; i++) {
+        if (!path_is_safe(m.files[i])) {
+            rc = site_errf(e, 0,
+                           "%s/exercise.yaml: file \"%s\" must be relative, without ..",
+                           dir, m.files[i]);
+            break;
+        }
+        char *fp = path_join(dir, m.files[i]);
+        size_t n;
+        char *src = read_file(fp, &n);
+        if (!src) {
+            rc = site_errf(e, 0, "%s/exercise.yaml lists %s: %s", dir, m.files[i],
+                           strerror(errno));
+            free(fp);
+            break;
+        }
+        sb_printf(out, "<details class=\"ex-file\"%s><summary><code>exercises/%02d/",
+                  i == 0 ? " open" : "", num);
+        sb_html(out, m.files[i], strlen(m.files[i]));
+        sb_puts(out, "</code></summary>\n<pre class=\"code\"><code>");
+        highlight(lang_of_path(m.files[i]), src, n, out);
+        sb_puts(out, "</code></pre>\n</details>\n");
+        free(src);
+        free(fp);
+    }
+    sb_printf(
+        out,
+        "<p class=\"ex-submit\">When it works, submit it:</p>\n"
+        "<pre class=\"code submit\"><code>grader submit exercises/%02d</code></pre>\n"
+        "</section>\n",
+        num);
+    S_free_meta(&m);
+    free(dir);
+    return rc;
+}

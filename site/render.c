@@ -1,0 +1,584 @@
+/* render.c - one chapter: Markdown in, checked HTML out.
+ *
+ * chapter_load() parses the file with cmark-gfm (tables, autolinks,
+ * strikethrough) and records the title and every heading's anchor, so that
+ * chapter_render() can check links into any chapter.  chapter_render() then
+ * walks the tree once to collect the nodes it cares about, and changes them
+ * afterwards (changing a tree while iterating over it is asking for trouble):
+ *
+ *   links and images   checked (chapter, anchor, exercise, figure) and rewritten
+ *   headings           replaced by a CUSTOM_BLOCK carrying an id and a "#" link
+ *   fenced code        quiz / dot / include widgets and highlighted code,
+ *                      each a CUSTOM_BLOCK holding the generated HTML
+ *   raw HTML           the policy below
+ *
+ * Raw HTML policy: chapters are Markdown.  HTML comments are dropped (authors
+ * leave notes in them); a few inline tags without attributes (<kbd>, <sub>,
+ * <sup>, <br>, <mark>, <small>) pass through; anything else is a build
+ * error, so no author can break the page's layout, scripts or offline promise
+ * by accident.  Widgets are written as CUSTOM_BLOCKs, which cmark emits
+ * verbatim.
+ */
+#include "site.h"
+
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm-extension_api.h>
+#include <cmark-gfm.h>
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void book_error(book *b, const chapter *c, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (line > 0)
+        fprintf(stderr, "%s:%d: ", c->path, line);
+    else
+        fprintf(stderr, "%s: ", c->path);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    b->errors++;
+}
+
+/* ------------------------------------------------------------ anchors */
+
+static int S_has_id(const chapter *c, const char *id)
+{
+    for (int i = 0; i < c->nids; i++)
+        if (strcmp(c->ids[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+/* Adds an anchor for text, made unique with -2, -3...; returns it (owned
+ * by c). */
+static const char *S_add_id(chapter *c, const char *text)
+{
+    char *base = slugify(text), *id = xstrdup(base);
+    for (int k = 2; S_has_id(c, id); k++) {
+        sb s = {0};
+        sb_printf(&s, "%s-%d", base, k);
+        free(id);
+        id = sb_take(&s);
+    }
+    free(base);
+    if (c->nids == c->capids) {
+        c->capids = c->capids ? 2 * c->capids : 32;
+        char **p = realloc(c->ids, sizeof *p * (size_t)c->capids);
+        if (!p)
+            abort();
+        c->ids = p;
+    }
+    c->ids[c->nids++] = id;
+    return id;
+}
+
+/* The plain text of a node's inline content (for titles, anchors, search). */
+static void S_plain(cmark_node *n, sb *out)
+{
+    for (cmark_node *k = cmark_node_first_child(n); k; k = cmark_node_next(k)) {
+        cmark_node_type t = cmark_node_get_type(k);
+        if (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE)
+            sb_puts(out, cmark_node_get_literal(k));
+        else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+            sb_puts(out, " ");
+        else
+            S_plain(k, out);
+    }
+}
+
+/* ------------------------------------------------------------ load */
+
+int chapter_load(book *b, chapter *c)
+{
+    size_t len;
+    c->md = read_file(c->path, &len);
+    if (!c->md) {
+        book_error(b, c, 0, "cannot read the chapter");
+        return -1;
+    }
+    cmark_gfm_core_extensions_ensure_registered();
+    c->parser = cmark_parser_new(CMARK_OPT_UNSAFE);
+    static const char *const exts[] = {"table", "autolink", "strikethrough"};
+    for (size_t i = 0; i < 3; i++)
+        cmark_parser_attach_syntax_extension(c->parser,
+                                             cmark_find_syntax_extension(exts[i]));
+    cmark_parser_feed(c->parser, c->md, len);
+    c->doc = cmark_parser_finish(c->parser);
+
+    /* ids the page itself uses */
+    static const char *const reserved[] = {"top", "exercise", "exercise-title",
+                                           "exercise-files"};
+    for (size_t i = 0; i < 4; i++)
+        S_add_id(c, reserved[i]);
+    /* every heading, also those inside quotes and lists, in document order:
+     * chapter_render() walks them in the same order */
+    cmark_iter *it = cmark_iter_new(c->doc);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *n = cmark_iter_get_node(it);
+        if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_HEADING)
+            continue;
+        sb text = {0};
+        S_plain(n, &text);
+        if (!c->title && cmark_node_get_heading_level(n) == 1)
+            c->title = xstrdup(sb_str(&text));
+        S_add_id(c, sb_str(&text));
+        sb_free(&text);
+    }
+    cmark_iter_free(it);
+    if (!c->title) {
+        book_error(b, c, 1, "the chapter has no title (a first-level \"# \" heading)");
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ links */
+
+static chapter *S_find_chapter(book *b, const char *name, size_t n)
+{
+    for (int i = 0; i < b->n; i++)
+        if (strlen(b->ch[i].name) == n && memcmp(b->ch[i].name, name, n) == 0)
+            return &b->ch[i];
+    return NULL;
+}
+
+static void S_add_asset(book *b, const char *rel)
+{
+    for (int i = 0; i < b->nassets; i++)
+        if (strcmp(b->assets[i], rel) == 0)
+            return;
+    if (b->nassets == b->capassets) {
+        b->capassets = b->capassets ? 2 * b->capassets : 16;
+        char **p = realloc(b->assets, sizeof *p * (size_t)b->capassets);
+        if (!p)
+            abort();
+        b->assets = p;
+    }
+    b->assets[b->nassets++] = xstrdup(rel);
+}
+
+static int S_is_file(const char *path, int want_dir)
+{
+    struct stat st;
+    return stat(path, &st) == 0 &&
+           (want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode));
+}
+
+/* Checks one link or image URL and rewrites it for the site.  Returns 0 or
+ * -1 after reporting. */
+static int S_check_url(book *b, chapter *c, cmark_node *n)
+{
+    int image = cmark_node_get_type(n) == CMARK_NODE_IMAGE;
+    int line = cmark_node_get_start_line(n);
+    const char *url = cmark_node_get_url(n);
+    if (!url || !*url) {
+        book_error(b, c, line, "empty link");
+        return -1;
+    }
+    if (strstr(url, "://") || strncmp(url, "mailto:", 7) == 0) {
+        if (image) {
+            book_error(b, c, line,
+                       "image %s is on another host: the site must work offline; "
+                       "put the file beside the chapter",
+                       url);
+            return -1;
+        }
+        return 0; /* a reader's click, not a request at view time */
+    }
+    const char *hash = strchr(url, '#');
+    size_t plen = hash ? (size_t)(hash - url) : strlen(url);
+    const char *frag = hash ? hash + 1 : NULL;
+    char *path = xmalloc(plen + 1);
+    memcpy(path, url, plen);
+    path[plen] = '\0';
+    const char *p = path;
+    while (strncmp(p, "./", 2) == 0)
+        p += 2;
+    int rc = 0;
+    sb to = {0};
+
+    if (!*p) { /* "#anchor" in this chapter */
+        if (!S_has_id(c, frag)) {
+            book_error(b, c, line, "link to a missing anchor #%s", frag);
+            rc = -1;
+        }
+    } else if (!image && plen > 3 && strcmp(p + strlen(p) - 3, ".md") == 0 &&
+               !strchr(p, '/')) {
+        chapter *to_ch = S_find_chapter(b, p, strlen(p) - 3);
+        if (!to_ch) {
+            book_error(b, c, line, "link to a missing chapter %s", p);
+            rc = -1;
+        } else if (frag && !S_has_id(to_ch, frag)) {
+            book_error(b, c, line, "link to a missing anchor %s#%s", p, frag);
+            rc = -1;
+        } else {
+            sb_printf(&to, "%s.html%s%s", to_ch->name, frag ? "#" : "",
+                      frag ? frag : "");
+            cmark_node_set_url(n, sb_str(&to));
+        }
+    } else if (strncmp(p, "../exercises/", 13) == 0 ||
+               strncmp(p, "exercises/", 10) == 0) {
+        const char *rest = strchr(p, '/') + 1;
+        if (rest[0] == 'e') /* "../exercises/": skip one more component */
+            rest = strchr(rest, '/') ? strchr(rest, '/') + 1 : rest + strlen(rest);
+        int num = isdigit((unsigned char)rest[0]) ? atoi(rest) : -1;
+        char *target = path_join(b->root, p[0] == '.' ? p + 3 : p);
+        if (num < 0 || !path_is_safe(p[0] == '.' ? p + 3 : p) ||
+            !(S_is_file(target, 0) || S_is_file(target, 1))) {
+            book_error(b, c, line, "link to a missing exercise or exercise file %s", p);
+            rc = -1;
+        } else {
+            chapter *to_ch = NULL;
+            for (int i = 0; i < b->n; i++)
+                if (b->ch[i].num == num)
+                    to_ch = &b->ch[i];
+            if (to_ch)
+                sb_printf(&to, "%s.html#exercise", to_ch->name);
+            else
+                sb_puts(&to, "index.html");
+            cmark_node_set_url(n, sb_str(&to));
+        }
+        free(target);
+    } else { /* a figure or file beside the chapter */
+        char *target = path_join(b->chapdir, p);
+        if (!path_is_safe(p) || !S_is_file(target, 0)) {
+            book_error(b, c, line, "missing %s %s (paths are relative to %s/)",
+                       image ? "figure" : "file", p, b->chapdir);
+            rc = -1;
+        } else {
+            S_add_asset(b, p);
+        }
+        free(target);
+    }
+    sb_free(&to);
+    free(path);
+    return rc;
+}
+
+/* ------------------------------------------------------------ raw HTML */
+
+static int S_allowed_inline_tag(const char *s)
+{
+    static const char *const ok[] = {"kbd", "sub", "sup", "br", "mark", "small"};
+    if (*s++ != '<')
+        return 0;
+    if (*s == '/')
+        s++;
+    size_t n = 0;
+    while (isalpha((unsigned char)s[n]))
+        n++;
+    const char *end = s + n;
+    while (*end == ' ')
+        end++;
+    if (*end == '/')
+        end++;
+    if (strcmp(end, ">") != 0)
+        return 0; /* attributes, or something stranger */
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        if (strlen(ok[i]) == n && strncmp(s, ok[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------ widgets */
+
+/* The HTML for a fenced code block, or -1 after reporting. */
+static int S_code_block(book *b, chapter *c, cmark_node *n, int *nquiz, int *ndot,
+                        sb *out)
+{
+    int line = cmark_node_get_start_line(n);
+    const char *body = cmark_node_get_literal(n);
+    size_t blen = strlen(body);
+    fence f;
+    site_err e = {0};
+    int w = fence_parse(cmark_node_get_fence_info(n), &f, &e);
+    if (w < 0) {
+        book_error(b, c, line, "%s", e.msg);
+        return -1;
+    }
+    if (w == 0) {
+        sb_puts(out, "<pre class=\"code\"><code");
+        if (f.name[0]) {
+            sb_puts(out, " class=\"language-");
+            sb_html(out, f.name, strlen(f.name));
+            sb_puts(out, "\"");
+        }
+        sb_puts(out, ">");
+        highlight(f.name, body, blen, out);
+        sb_puts(out, "</code></pre>\n");
+        return 0;
+    }
+    if (strcmp(f.name, "quiz") == 0) {
+        sb id = {0};
+        sb_printf(&id, "%02d", c->num);
+        if (++*nquiz > 1)
+            sb_printf(&id, "-%d", *nquiz);
+        const char *title = fence_opt(&f, "title");
+        sb_puts(
+            out,
+            "<section class=\"quiz\" aria-label=\"Quiz\">\n<p class=\"quiz-title\">");
+        title = title ? title : "Check your understanding";
+        sb_html(out, title, strlen(title));
+        sb_puts(out, "</p>\n");
+        int rc = quiz_render(body, blen, line + 1, sb_str(&id), out, &e);
+        sb_puts(out, "</section>\n");
+        sb_free(&id);
+        if (rc)
+            book_error(b, c, e.line, "%s", e.msg);
+        return rc;
+    }
+    if (strcmp(f.name, "dot") == 0) {
+        sb id = {0};
+        sb_printf(&id, "dot%d", ++*ndot);
+        sb_puts(out, "<figure class=\"diagram\">\n");
+        int rc = dot_render(body, line + 1, sb_str(&id), out, &e);
+        const char *cap = fence_opt(&f, "caption");
+        if (cap) {
+            sb_puts(out, "<figcaption>");
+            sb_html(out, cap, strlen(cap));
+            sb_puts(out, "</figcaption>\n");
+        }
+        sb_puts(out, "</figure>\n");
+        sb_free(&id);
+        if (rc)
+            book_error(b, c, e.line, "%s", e.msg);
+        return rc;
+    }
+    /* include: "key: value" lines */
+    char path[256] = "", region[256] = "";
+    int l = line + 1;
+    for (const char *s = body; *s; l++) {
+        size_t len = strcspn(s, "\n");
+        char key[16], val[256];
+        if (len > 0 && sscanf(s, " %15[a-z]: %255[^\n]", key, val) == 2) {
+            if (strcmp(key, "path") == 0)
+                snprintf(path, sizeof path, "%s", val);
+            else if (strcmp(key, "region") == 0)
+                snprintf(region, sizeof region, "%s", val);
+            else {
+                book_error(b, c, l,
+                           "include: unknown key \"%s\" (expected path, region)", key);
+                return -1;
+            }
+        } else if (strspn(s, " \t") != len) {
+            book_error(b, c, l, "include: expected \"path: FILE\" or \"region: NAME\"");
+            return -1;
+        }
+        s += len + (s[len] == '\n');
+    }
+    if (!path[0]) {
+        book_error(b, c, line, "include: no \"path:\" given");
+        return -1;
+    }
+    char *code = include_read(b->root, path, region[0] ? region : NULL, &e);
+    if (!code) {
+        book_error(b, c, line, "%s", e.msg);
+        return -1;
+    }
+    const char *cap = fence_opt(&f, "caption");
+    sb_puts(out, "<figure class=\"include\">\n<figcaption><code>");
+    sb_html(out, path, strlen(path));
+    sb_puts(out, "</code>");
+    if (cap) {
+        sb_puts(out, " &mdash; ");
+        sb_html(out, cap, strlen(cap));
+    }
+    sb_puts(out, "</figcaption>\n<pre class=\"code\"><code>");
+    highlight(lang_of_path(path), code, strlen(code), out);
+    sb_puts(out, "</code></pre>\n</figure>\n");
+    free(code);
+    return 0;
+}
+
+/* Replaces n by a CUSTOM_BLOCK that prints html. */
+static void S_replace(cmark_node *n, const char *html)
+{
+    cmark_node *blk = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+    cmark_node_set_on_enter(blk, html);
+    cmark_node_insert_before(n, blk);
+    cmark_node_free(n);
+}
+
+/* One search entry: {"c": chapter title, "s": section title, "u": url, "t": text}. */
+static void S_search_entry(chapter *c, const char *sect, const char *id,
+                           const char *text)
+{
+    if (!*text && !*sect)
+        return;
+    sb url = {0};
+    sb_printf(&url, "%s.html#%s", c->name, id);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "c", c->title, "s", sect, "u",
+                          sb_str(&url), "t", text);
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    if (s) {
+        if (c->search.len)
+            sb_puts(&c->search, ",\n");
+        sb_puts(&c->search, s);
+        free(s);
+    }
+    json_decref(o);
+    sb_free(&url);
+}
+
+/* ------------------------------------------------------------ render */
+
+int chapter_render(book *b, chapter *c)
+{
+    int errors = b->errors;
+    enum { MAXN = 4096 };
+    cmark_node **nodes = xmalloc(sizeof *nodes * MAXN);
+    int nn = 0;
+    sb text = {0}, sect = {0};
+    char *sect_id = xstrdup("top");
+    int heading_no = 0;
+
+    cmark_iter *it = cmark_iter_new(c->doc);
+    cmark_event_type ev;
+    while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+        cmark_node *n = cmark_iter_get_node(it);
+        if (ev != CMARK_EVENT_ENTER)
+            continue;
+        switch (cmark_node_get_type(n)) {
+        case CMARK_NODE_HEADING: {
+            S_search_entry(c, sb_str(&sect), sect_id, sb_str(&text));
+            sb_free(&text);
+            sb_free(&sect);
+            S_plain(n, &sect);
+            free(sect_id);
+            sect_id = xstrdup(c->ids[4 + heading_no++]); /* after the reserved ids */
+        }
+            __attribute__((fallthrough)); /* a heading is kept in the node list too */
+        case CMARK_NODE_LINK:
+        case CMARK_NODE_IMAGE:
+        case CMARK_NODE_CODE_BLOCK:
+        case CMARK_NODE_HTML_BLOCK:
+        case CMARK_NODE_HTML_INLINE:
+            if (nn == MAXN) {
+                book_error(b, c, cmark_node_get_start_line(n),
+                           "chapter too long (%d nodes)", MAXN);
+                goto out;
+            }
+            nodes[nn++] = n;
+            break;
+        case CMARK_NODE_TEXT:
+        case CMARK_NODE_CODE:
+            if (cmark_node_get_type(cmark_node_parent(n)) != CMARK_NODE_HEADING) {
+                sb_puts(&text, cmark_node_get_literal(n));
+                sb_puts(&text, " ");
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    S_search_entry(c, sb_str(&sect), sect_id, sb_str(&text));
+
+    /* 1. links and images, while headings still hold them */
+    for (int i = 0; i < nn; i++) {
+        cmark_node_type t = cmark_node_get_type(nodes[i]);
+        if (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE)
+            S_check_url(b, c, nodes[i]);
+    }
+    /* 2. raw HTML and code blocks; 3. headings.  Headings come last because
+     * replacing one frees its children, which may include raw HTML. */
+    int nquiz = 0, ndot = 0;
+    heading_no = 0;
+    for (int pass = 2; pass <= 3; pass++)
+        for (int i = 0; i < nn; i++) {
+            if ((pass == 3) != (cmark_node_get_type(nodes[i]) == CMARK_NODE_HEADING))
+                continue;
+            cmark_node *n = nodes[i];
+            int line = cmark_node_get_start_line(n);
+            const char *lit = cmark_node_get_literal(n);
+            switch (cmark_node_get_type(n)) {
+            case CMARK_NODE_HTML_BLOCK:
+            case CMARK_NODE_HTML_INLINE:
+                if (strncmp(lit, "<!--", 4) == 0)
+                    cmark_node_free(n);
+                else if (cmark_node_get_type(n) == CMARK_NODE_HTML_BLOCK ||
+                         !S_allowed_inline_tag(lit))
+                    book_error(
+                        b, c, line,
+                        "raw HTML is not allowed in chapters (only comments and <kbd>, "
+                        "<sub>, <sup>, <br>, <mark>, <small>): %.40s",
+                        lit);
+                break;
+            case CMARK_NODE_CODE_BLOCK: {
+                sb html = {0};
+                if (S_code_block(b, c, n, &nquiz, &ndot, &html) == 0)
+                    S_replace(n, sb_str(&html));
+                sb_free(&html);
+                break;
+            }
+            case CMARK_NODE_HEADING: {
+                int lvl = cmark_node_get_heading_level(n);
+                const char *id = c->ids[4 + heading_no++];
+                char *inner = cmark_render_html(
+                    n, CMARK_OPT_UNSAFE, cmark_parser_get_syntax_extensions(c->parser));
+                /* inner is "<hN>...</hN>\n": keep what is between the tags */
+                size_t ilen = strlen(inner);
+                sb h = {0};
+                sb_printf(&h, "<h%d id=\"%s\">", lvl, id);
+                if (ilen > 10)
+                    sb_putn(&h, inner + 4, ilen - 10);
+                sb_printf(&h,
+                          " <a class=\"anchor\" href=\"#%s\" aria-label=\"Link to this "
+                          "section\">#</a></h%d>\n",
+                          id, lvl);
+                if (lvl == 2) {
+                    sb_printf(&c->toc, "<li><a href=\"%s.html#%s\">", c->name, id);
+                    sb_putn(&c->toc, inner + 4, ilen > 10 ? ilen - 10 : 0);
+                    sb_puts(&c->toc, "</a></li>\n");
+                }
+                S_replace(n, sb_str(&h));
+                sb_free(&h);
+                free(inner);
+                break;
+            }
+            default:
+                break;
+            }
+        }
+    if (b->errors == errors) {
+        char *html = cmark_render_html(c->doc, CMARK_OPT_UNSAFE,
+                                       cmark_parser_get_syntax_extensions(c->parser));
+        sb_puts(&c->html, html);
+        free(html);
+        site_err e = {0};
+        grade *g = c->num >= 0 && c->num < 100 ? &b->grades[c->num] : NULL;
+        if (exercise_panel(b->exdir, c->num, g, &c->html, &e) != 0)
+            book_error(b, c, 0, "exercise %02d: %s", c->num, e.msg);
+    }
+out:
+    cmark_iter_free(it);
+    free(nodes);
+    free(sect_id);
+    sb_free(&text);
+    sb_free(&sect);
+    return b->errors == errors ? 0 : -1;
+}
+
+void chapter_free(chapter *c)
+{
+    free(c->path);
+    free(c->name);
+    free(c->title);
+    for (int i = 0; i < c->nids; i++)
+        free(c->ids[i]);
+    free(c->ids);
+    sb_free(&c->toc);
+    sb_free(&c->html);
+    sb_free(&c->search);
+    if (c->doc)
+        cmark_node_free(c->doc);
+    if (c->parser)
+        cmark_parser_free(c->parser);
+    free(c->md);
+}

@@ -1,0 +1,201 @@
+/* site.h - the book's static-site generator: shared types and modules.
+ *
+ * The generator turns chapters/NN-slug.md into build/site/NN-slug.html.  It
+ * works in three steps, each in its own file:
+ *
+ *   render.c     parse one chapter with cmark-gfm, check its links, and turn
+ *                widget fences (quiz, dot, include) into CUSTOM_BLOCK nodes
+ *   page.c       wrap rendered chapters in the theme's template; write the
+ *                index, the print page and the search index
+ *   main.c       find the chapters, run the steps, and only when every
+ *                chapter rendered cleanly, write the files (no half-built site)
+ *
+ * Helpers: util.c (byte buffers, files, slugs), fence.c (widget options),
+ * quiz.c, dot.c (graphviz), highlight.c (C syntax), include.c (code regions),
+ * exercise.c (the exercise panel), gradebook.c (SQLite progress).
+ *
+ * Ownership: a function returning `char *` returns memory the caller frees,
+ * unless its comment says otherwise.  Errors are reported as a site_err (a
+ * line in the chapter and a message) and never printed by a helper: main.c
+ * prints them as "chapters/NN-x.md:LINE: message", the format editors and
+ * CI logs understand.
+ */
+#ifndef SITE_H
+#define SITE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* ------------------------------------------------------------ util.c */
+
+/* A growable byte string, always NUL-terminated once anything was added.
+ * Fields are read-only for users: change them only through sb_ functions. */
+typedef struct sb {
+    char *ptr; /* NULL until the first append */
+    size_t len;
+    size_t cap;
+} sb;
+
+void sb_putn(sb *b, const char *s, size_t n);
+void sb_puts(sb *b, const char *s);
+void sb_printf(sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_html(sb *b, const char *s, size_t n); /* append with & < > " escaped */
+const char *sb_str(sb *b);                    /* "" when empty; owned by b */
+char *sb_take(sb *b);                         /* caller frees; b is reset */
+void sb_free(sb *b);
+
+/* One error: a line of the chapter (1-based, 0 if none) and a message. */
+typedef struct site_err {
+    int line;
+    char msg[480];
+} site_err;
+int site_errf(site_err *e, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4))); /* fills e, returns -1 */
+
+char *read_file(const char *path, size_t *len); /* caller frees; NULL + errno */
+int write_file_atomic(const char *path, const char *data, size_t len);
+int mkdir_p(const char *dir);
+int path_is_safe(const char *rel);             /* relative, no "..", no "//" */
+char *path_join(const char *a, const char *b); /* caller frees */
+char *slugify(const char *text);               /* "Why 1x?" -> "why-1x"; caller frees */
+char *xstrdup(const char *s);
+void *xmalloc(size_t n); /* aborts on out-of-memory: a generator has no better plan */
+
+/* ------------------------------------------------------------ fence.c */
+
+/* A widget fence's info string: "dot caption=\"Two threads\"".  Options are
+ * key=value pairs; values may be double-quoted to hold spaces. */
+enum { FENCE_MAX_OPTS = 8 };
+typedef struct fence {
+    char name[16]; /* "quiz", "dot", "include", or "" for plain code */
+    int nopts;
+    char key[FENCE_MAX_OPTS][24];
+    char val[FENCE_MAX_OPTS][160];
+} fence;
+
+/* Parses info into f.  Returns 1 for a widget fence, 0 for ordinary code
+ * (f->name is the language then), -1 with e->msg set on a malformed or
+ * unknown option of a widget. */
+int fence_parse(const char *info, fence *f, site_err *e);
+const char *fence_opt(const fence *f, const char *key); /* NULL if absent */
+
+/* ------------------------------------------------------------ quiz.c */
+
+/* Validates a quiz body (a JSON list of 3-6 {q, choices, answer, explain})
+ * and renders it as HTML into out.  first_line is the chapter line of the
+ * body's first line, so errors name the chapter line.  id names the quiz
+ * for the page's localStorage ("03").  Returns 0, or -1 with e set. */
+int quiz_render(const char *body, size_t len, int first_line, const char *id, sb *out,
+                site_err *e);
+
+/* ------------------------------------------------------------ dot.c */
+
+/* Lays out a graphviz `dot` source and appends an inline <svg> to out.
+ * idprefix keeps element ids unique when a page holds several diagrams.
+ * Returns 0, or -1 with e set (line is first_line + graphviz's line). */
+int dot_render(const char *src, int first_line, const char *idprefix, sb *out,
+               site_err *e);
+void dot_shutdown(void); /* frees graphviz's context, if one was made */
+
+/* ------------------------------------------------------------ highlight.c */
+
+/* Appends src as HTML-escaped code with <span class="tok-..."> around C
+ * keywords, types, strings, numbers, comments and preprocessor lines.
+ * Other languages (lang not "c"/"h") are escaped only. */
+void highlight(const char *lang, const char *src, size_t len, sb *out);
+const char *lang_of_path(const char *path); /* "c" for .c/.h, else "" */
+
+/* ------------------------------------------------------------ include.c */
+
+/* Reads root/path, or the lines between "// [region NAME]" and "// [end]"
+ * when region is not NULL.  Returns the text (caller frees) or NULL with
+ * e->msg set; e->line is left to the caller. */
+char *include_read(const char *root, const char *path, const char *region, site_err *e);
+
+/* ------------------------------------------------------------ gradebook.c */
+
+/* Progress for one exercise, as read from the grader's SQLite gradebook. */
+typedef struct grade {
+    int attempts; /* 0: never submitted (or no gradebook) */
+    int passed;   /* any attempt passed */
+    double best_score, max_score;
+    char last[32]; /* finished_at of the latest attempt */
+} grade;
+
+/* Fills g[0..n) for exercises 0..n-1 from the gradebook at path.  A missing
+ * file, a missing table or unexpected columns leave every entry at zero and
+ * return 0 (no state to show is not an error); *note says why, if so
+ * (static string). */
+int gradebook_read(const char *path, grade *g, int n, const char **note);
+
+/* ------------------------------------------------------------ exercise.c */
+
+/* Appends the exercise panel of exercise num (exercises/NN under exdir):
+ * its task (README.md), the files the learner edits (from exercise.yaml's
+ * `files:`), highlighted, and the `grader submit` line.  A missing folder
+ * gives a "not available yet" panel.  Returns 0, or -1 with e set for a
+ * folder that exists but is broken (unreadable metadata, a listed file
+ * missing). */
+int exercise_panel(const char *exdir, int num, const grade *g, sb *out, site_err *e);
+int exercise_exists(const char *exdir, int num);
+char *exercise_title(const char *exdir, int num); /* NULL if none; caller frees */
+
+/* ------------------------------------------------------------ render.c */
+
+typedef struct cmark_node cmark_node;
+typedef struct cmark_parser cmark_parser;
+
+/* One chapter.  All strings are owned by the chapter (chapter_free). */
+typedef struct chapter {
+    int num;     /* NN of NN-slug.md */
+    char *path;  /* "chapters/03-threads.md", as errors print it */
+    char *name;  /* "03-threads": the page is name + ".html" */
+    char *title; /* plain text of the first "# " heading */
+    char **ids;  /* the page's anchors, in order */
+    int nids, capids;
+    sb toc;               /* <li> items of the "## " headings, for the sidebar */
+    sb html;              /* the rendered body, set by chapter_render */
+    sb search;            /* JSON objects, one per section, for the search index */
+    cmark_parser *parser; /* kept until rendering: it owns the extensions */
+    cmark_node *doc;
+    char *md; /* the source text */
+} chapter;
+
+/* The whole book, as main.c sees it. */
+typedef struct book {
+    const char *root;    /* repository root: include paths start here */
+    const char *chapdir; /* "chapters" */
+    const char *exdir;   /* "exercises" */
+    chapter *ch;         /* sorted by num */
+    int n;
+    grade grades[100]; /* by exercise number */
+    const char *grade_note;
+    char **assets; /* figures to copy, relative to chapdir */
+    int nassets, capassets;
+    int errors; /* errors reported so far */
+} book;
+
+/* Prints "path:line: message" to stderr and counts it in b->errors. */
+void book_error(book *b, const chapter *c, int line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Reads and parses c->path; finds the title and the anchors.  Returns 0, or
+ * -1 after reporting. */
+int chapter_load(book *b, chapter *c);
+/* Checks links, expands widget fences, renders c->html, c->toc, c->search.
+ * Needs every chapter loaded (links name other chapters' anchors). */
+int chapter_render(book *b, chapter *c);
+void chapter_free(chapter *c);
+
+/* ------------------------------------------------------------ page.c */
+
+/* Each returns a whole file's text (caller frees), built from the theme's
+ * template (theme/page.html, read once by page_init). */
+int page_init(const char *theme_dir, site_err *e);
+char *page_chapter(const book *b, int i);
+char *page_index(const book *b);
+char *page_print(const book *b);
+char *page_search_index(const book *b);
+void page_shutdown(void);
+
+#endif

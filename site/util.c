@@ -1,0 +1,247 @@
+/* util.c - byte buffers, files and slugs for the site generator.
+ *
+ * Nothing here knows about Markdown.  Allocation failure aborts: a build tool
+ * that runs out of memory has nothing sensible to fall back to, and checking
+ * every append would bury the interesting code.
+ */
+#include "site.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fputs("sitegen: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+char *xstrdup(const char *s)
+{
+    size_t n = strlen(s);
+    char *p = xmalloc(n + 1);
+    memcpy(p, s, n + 1);
+    return p;
+}
+
+/* Grows b so that `extra` more bytes and a NUL fit. */
+static void S_reserve(sb *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    char *p = realloc(b->ptr, cap);
+    if (!p) {
+        fputs("sitegen: out of memory\n", stderr);
+        abort();
+    }
+    b->ptr = p;
+    b->cap = cap;
+}
+
+void sb_putn(sb *b, const char *s, size_t n)
+{
+    S_reserve(b, n);
+    memcpy(b->ptr + b->len, s, n);
+    b->len += n;
+    b->ptr[b->len] = '\0';
+}
+
+void sb_puts(sb *b, const char *s)
+{
+    sb_putn(b, s, strlen(s));
+}
+
+void sb_printf(sb *b, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        S_reserve(b, (size_t)n);
+        vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap2);
+        b->len += (size_t)n;
+    }
+    va_end(ap2);
+}
+
+void sb_html(sb *b, const char *s, size_t n)
+{
+    size_t start = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *rep = NULL;
+        switch (s[i]) {
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        default:
+            continue;
+        }
+        sb_putn(b, s + start, i - start);
+        sb_puts(b, rep);
+        start = i + 1;
+    }
+    sb_putn(b, s + start, n - start);
+}
+
+const char *sb_str(sb *b)
+{
+    return b->ptr ? b->ptr : "";
+}
+
+char *sb_take(sb *b)
+{
+    char *p = b->ptr ? b->ptr : xstrdup("");
+    b->ptr = NULL;
+    b->len = b->cap = 0;
+    return p;
+}
+
+void sb_free(sb *b)
+{
+    free(b->ptr);
+    b->ptr = NULL;
+    b->len = b->cap = 0;
+}
+
+int site_errf(site_err *e, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    e->line = line;
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    sb b = {0};
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sb_putn(&b, chunk, n);
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        sb_free(&b);
+        errno = EIO;
+        return NULL;
+    }
+    if (len)
+        *len = b.len;
+    return sb_take(&b);
+}
+
+/* Writes to "path.tmp" and renames it over path, so a reader (or a crash)
+ * sees either the old file or the new one, never half of one. */
+int write_file_atomic(const char *path, const char *data, size_t len)
+{
+    sb tmp = {0};
+    sb_printf(&tmp, "%s.tmp%ld", path, (long)getpid());
+    FILE *f = fopen(sb_str(&tmp), "wb");
+    if (!f) {
+        sb_free(&tmp);
+        return -1;
+    }
+    int ok = fwrite(data, 1, len, f) == len;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(sb_str(&tmp), path) != 0) {
+        unlink(sb_str(&tmp));
+        sb_free(&tmp);
+        return -1;
+    }
+    sb_free(&tmp);
+    return 0;
+}
+
+int mkdir_p(const char *dir)
+{
+    char *p = xstrdup(dir);
+    for (char *s = p + 1; *s; s++) {
+        if (*s == '/') {
+            *s = '\0';
+            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+                free(p);
+                return -1;
+            }
+            *s = '/';
+        }
+    }
+    int rc = (mkdir(p, 0777) != 0 && errno != EEXIST) ? -1 : 0;
+    free(p);
+    return rc;
+}
+
+/* A path an author may name: relative, without ".." components, so that no
+ * chapter can pull /etc/passwd or ../../secret into the site. */
+int path_is_safe(const char *rel)
+{
+    if (!rel[0] || rel[0] == '/' || strstr(rel, "//"))
+        return 0;
+    const char *s = rel;
+    while (*s) {
+        const char *end = strchr(s, '/');
+        size_t n = end ? (size_t)(end - s) : strlen(s);
+        if (n == 2 && s[0] == '.' && s[1] == '.')
+            return 0;
+        s += n;
+        if (*s == '/')
+            s++;
+    }
+    return 1;
+}
+
+char *path_join(const char *a, const char *b)
+{
+    sb r = {0};
+    sb_printf(&r, "%s/%s", a, b);
+    return sb_take(&r);
+}
+
+/* GitHub's rule, close enough: lowercase ASCII letters and digits kept,
+ * runs of anything else become one '-', none at either end.  Non-ASCII
+ * bytes are kept so "Zürich" stays readable in the address bar. */
+char *slugify(const char *text)
+{
+    sb r = {0};
+    int dash = 0;
+    for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
+        if (isalnum(*s) || *s >= 0x80) {
+            if (dash && r.len)
+                sb_putn(&r, "-", 1);
+            dash = 0;
+            char c = (char)tolower(*s);
+            sb_putn(&r, &c, 1);
+        } else {
+            dash = 1;
+        }
+    }
+    if (!r.len)
+        sb_puts(&r, "section");
+    return sb_take(&r);
+}
