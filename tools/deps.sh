@@ -23,6 +23,7 @@ need_header sqlite3.h libsqlite3-dev
 need_header graphviz/gvc.h libgraphviz-dev
 need_header yaml.h libyaml-dev          # exercise metadata (grader)
 need_header uv.h libuv1-dev            # the libuv twin in `make bench`
+need_header expat.h libexpat1-dev      # tests: SVG output is well-formed XML
 need_prog python3 python3           # CPython twins in `make bench`
 # Sanitizer runtimes (gcc ships them in libgcc-12-dev's dependencies).
 for s in thread address,undefined; do
