@@ -180,7 +180,8 @@ int exercise_panel(const char *exdir, int num, const grade *g, sb *out, site_err
                  "aria-labelledby=\"exercise-title\">\n");
     if (!exercise_exists(exdir, num)) {
         sb_printf(out,
-                  "<h2 id=\"exercise-title\">Exercise %02d</h2>\n"
+                  "<h2 id=\"exercise-title\">Exercise %02d <a class=\"anchor\" "
+                  "href=\"#exercise-title\">#</a></h2>\n"
                   "<p class=\"ex-missing\">This chapter's exercise is not available "
                   "yet.</p>\n"
                   "</section>\n",
@@ -199,7 +200,7 @@ int exercise_panel(const char *exdir, int num, const grade *g, sb *out, site_err
         sb_puts(out, ": ");
         sb_html(out, m.title, strlen(m.title));
     }
-    sb_puts(out, "</h2>\n");
+    sb_puts(out, " <a class=\"anchor\" href=\"#exercise-title\">#</a></h2>\n");
     if (g && g->attempts) {
         sb_printf(out,
                   "<p class=\"ex-state %s\">%s: best score %g / %g after %d attempt%s "
@@ -221,7 +222,8 @@ int exercise_panel(const char *exdir, int num, const grade *g, sb *out, site_err
     }
     sb_puts(out, "</div>\n");
     if (m.nfiles)
-        sb_puts(out, "<h3 id=\"exercise-files\">Files you edit</h3>\n");
+        sb_puts(out, "<h3 id=\"exercise-files\">Files you edit <a class=\"anchor\" "
+                     "href=\"#exercise-files\">#</a></h3>\n");
     for (int i = 0; i < m.nfiles && rc == 0; i++) {
         if (!path_is_safe(m.files[i])) {
             rc = site_errf(e, 0,

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# tests/browser/run.sh - the book in headless Chromium (TAP lines).
+#
+# Installs what it needs if it is missing: Debian's chromium (apt-get when
+# root, otherwise prints the command) and playwright-core from this
+# folder's package.json and package-lock.json into $B/browser-node (npm ci;
+# never the `playwright` package, which downloads a browser of its own).
+# Then builds the book into $B/browser-site and runs site.test.mjs on it.
+set -u
+B=${B:-build}
+SITEGEN=${SITEGEN:-$B/bin/sitegen}
+here=$(cd "$(dirname "$0")" && pwd)
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+
+if [ ! -x "$CHROMIUM" ]; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "# installing chromium (apt-get)"
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            --no-install-recommends chromium; } >"${TMPDIR:-/tmp}/workbook-chromium.log" 2>&1 ||
+            { echo "not ok 1 - cannot install chromium; see ${TMPDIR:-/tmp}/workbook-chromium.log"; exit 1; }
+    else
+        echo "not ok 1 - chromium is missing; run: sudo apt-get install -y chromium"
+        exit 1
+    fi
+fi
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "not ok 1 - node and npm are missing; run: sudo apt-get install -y nodejs npm"
+    exit 1
+fi
+
+nodedir=$B/browser-node
+if ! cmp -s "$here/package-lock.json" "$nodedir/package-lock.json" ||
+    [ ! -f "$nodedir/node_modules/playwright-core/package.json" ]; then
+    mkdir -p "$nodedir"
+    cp "$here/package.json" "$here/package-lock.json" "$nodedir/"
+    (cd "$nodedir" && npm ci --no-audit --no-fund --loglevel=error) >"$nodedir/npm.log" 2>&1 ||
+        { echo "not ok 1 - npm ci of playwright-core failed (see $nodedir/npm.log)"; exit 1; }
+fi
+
+site=$B/browser-site
+rm -rf "$site"
+"$SITEGEN" --out "$site" --quiet --gradebook "$B/browser-no-gradebook.sqlite" ||
+    { echo "not ok 1 - the book does not build"; exit 1; }
+mkdir -p "$B/screenshots"
+NODE_PATH="$(cd "$nodedir" && pwd)/node_modules" CHROMIUM="$CHROMIUM" \
+    exec node "$here/site.test.mjs" "$site" "$B/screenshots"
