@@ -5,8 +5,8 @@ RT_SRCS += runtime/runtime.c runtime/gil.c runtime/gil_cpython.c runtime/gil_tic
 RUNTIME_TESTS += tests/runtime/test_gil.c tests/runtime/test_threads.c \
                  tests/runtime/test_trace.c
 TEST_LDLIBS_test_trace = -ljansson -lexpat
-#BENCH_SRCS += bench/bench_gil.c
-#BENCH_PY += bench/py/gil_twin.py
+BENCH_SRCS += bench/bench_gil.c
+BENCH_PY += bench/py/gil_twin.py
 
 .PHONY: runtime test-runtime
 runtime: $(B)/lib/librt-rel.a
