@@ -221,8 +221,8 @@ int main(int argc, char **argv)
     printf("\nChapter 3: %.0f ms of CPU-bound work, split over threads "
            "(%ld cores, median of %d runs)\n\n",
            total_ms, cores, reps);
-    printf("  %-20s %8s %8s  %-32s %8s %7s %7s %9s %6s\n", "run", "wall", "speedup",
-           "      1x      2x      3x      4x", "switches", "forced", "at once",
+    printf("  %-20s %8s %8s  %-32s %6s %8s %7s %7s %9s %6s\n", "run", "wall", "speedup",
+           "      1x      2x      3x      4x", "cores", "switches", "forced", "at once",
            "hold p50", "OS thr");
     double serial_ms = 0, gil_best = 0, free_best = 0;
     int gil_at_once = 0, free_at_once = 0;
@@ -247,6 +247,7 @@ int main(int argc, char **argv)
         double speedup = serial_ms / ms;
         printf("  %-20s %5.0f ms %7.2fx  ", label, ms, speedup);
         bar(speedup);
+        printf(" %6.2f", (double)med->cpu_ns / (double)med->wall_ns);
         printf(" %8llu %7llu %7d ", (unsigned long long)med->stats.switches,
                (unsigned long long)med->stats.forced_drops, med->stats.max_running);
         if (ways[w].free_threaded || med->threads == 0)
@@ -280,6 +281,7 @@ int main(int argc, char **argv)
         "            waiter asked, after waiting one switch interval\n"
         "  at once   most threads allowed to run Python code at the same moment\n"
         "  hold p50  how long a thread typically kept the GIL\n"
+        "  cores     CPU time / wall time: how many cores the run kept busy\n"
         "  OS thr    OS threads in the process while the workers were alive\n"
         "            (main + one per runtime thread)\n"
         "\n  CPython 3.11, 2 CPU-bound threads vs serial, on the project's 2-core\n"
