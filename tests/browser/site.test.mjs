@@ -207,6 +207,7 @@ try {
     await page.waitForFunction(() => document.querySelector(".sidebar").getBoundingClientRect().left >= 0);
     await page.screenshot({ path: path.join(shots, "chapter-phone-menu.png") });
     await page.locator(".menu").click();
+    await page.waitForFunction(() => document.querySelector(".sidebar").getBoundingClientRect().right <= 0);
     await page.screenshot({ path: path.join(shots, "chapter-phone.png") });
   });
 } catch (e) {
