@@ -1,0 +1,509 @@
+/*
+ * loop.c - the event loop: one thread, many waits.
+ *
+ * What an event loop is.  A thread that does I/O the blocking way spends
+ * its life asleep in the kernel, one wait at a time.  An event loop turns
+ * that around: it asks the kernel about all its waits at once (epoll) and
+ * sleeps only until the first of them is over.  Nothing else is needed to
+ * juggle ten thousand sockets on one thread - as long as nobody blocks, and
+ * as long as each piece of work is cut into steps that end where they would
+ * have waited.  asyncio, libuv, Node, Redis's ae.c and nginx are all this
+ * loop.
+ *
+ * One iteration (rt_loop_run calls S_iterate until there is nothing left):
+ *
+ *   1. Take the callbacks other threads queued (rt_call_soon_threadsafe).
+ *   2. Decide how long we may sleep: not at all if callbacks are ready;
+ *      otherwise until the earliest live timer; for ever if there is none.
+ *   3. Ask the core for readiness with that timeout, letting go of the GIL
+ *      while we sleep (rt_save_thread), so other Python threads run.  Tasks
+ *      whose fd became ready go to the ready queue.
+ *   4. Move every timer that is due into the ready queue, earliest first.
+ *   5. Run the callbacks that are in the ready queue now - and only those:
+ *      a callback that queues another (a task that yields) waits for the
+ *      next iteration, so I/O and timers get looked at between any two
+ *      steps of the same task.  asyncio's _run_once does exactly this.
+ *
+ * Tasks (loop_task.c) are callbacks too: "resume task t" is the callback
+ * S_task_step(t), queued when whatever t awaits is done.
+ *
+ * Timers and lazy cancellation.  The heap gives the earliest timer in O(1)
+ * but cannot cheaply remove one from the middle.  So cancelling a timer only
+ * marks it; when a cancelled timer reaches the top it is thrown away
+ * unfired.  If cancelled timers ever outnumber live ones (think of a server
+ * whose every request arms a timeout and finishes early), the heap is
+ * rebuilt without them in O(n) - asyncio's rule, with its threshold of 100
+ * timers before bothering.
+ *
+ * Two shortcuts a learner should know about, because they are where this
+ * loop differs from asyncio's:
+ *   - Step 3 is skipped when no fd is waited on and callbacks are ready:
+ *     with nothing to ask the kernel, a poll with timeout 0 is a wasted
+ *     system call (asyncio makes it anyway).  Callbacks from other threads
+ *     are still seen in step 1, from an atomic counter.
+ *   - The GIL is released only around a poll that may block; a poll with
+ *     timeout 0 returns at once, and a release/retake pair would cost more
+ *     than the poll.  rt_checkpoint() is called once per iteration, so a
+ *     busy loop still lets other threads have the GIL (see rt.h).
+ *
+ * Threads.  The loop belongs to one thread.  The only door in from other
+ * threads is rt_call_soon_threadsafe: a mutex-protected list, plus an
+ * eventfd the loop's epoll watches, written when the list goes from "loop
+ * knows" to "loop may be asleep".  The flag ts_wake avoids a write per call
+ * when a burst of calls arrives: only the first writes; the loop clears the
+ * flag before it takes the list, so a call that finds the flag set is sure
+ * to be taken by the loop's next look.
+ */
+#include "rt_loop.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+enum { RT__L_OPEN = 1, RT__L_RUNNING, RT__L_CLOSED };
+
+/* Lazy cancellation: rebuild only for heaps at least this big (asyncio's
+ * _MIN_SCHEDULED_TIMER_HANDLES) and when more than half is cancelled. */
+#define S_MIN_COMPACT 100
+
+struct rt__tscall {
+    struct rt__tscall *next;
+    rt_callback cb;
+    void *arg;
+};
+
+static void S_fatal(const char *what)
+{
+    fprintf(stderr, "rt: fatal: %s\n", what);
+    abort();
+}
+
+/* ---------------------------------------------------------------- life */
+
+rt_loop *rt_loop_new(const rt_loop_core_ops *core)
+{
+    rt_loop *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->core = core ? core : &rt_loop_core_builtin;
+    l->cs = l->core->create();
+    if (!l->cs)
+        goto fail;
+    l->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (l->wake_fd < 0)
+        goto fail_core;
+    int rc = l->core->io_watch(l->cs, l->wake_fd, 0, RT_IO_READ);
+    if (rc < 0) {
+        errno = -rc;
+        goto fail_fd;
+    }
+    pthread_mutex_init(&l->ts_lock, NULL);
+    l->state = RT__L_OPEN;
+    return l;
+fail_fd:
+    close(l->wake_fd);
+fail_core:
+    l->core->destroy(l->cs);
+fail : {
+    int e = errno;
+    free(l);
+    errno = e;
+    return NULL;
+}
+}
+
+int rt_loop_close(rt_loop *l)
+{
+    if (!l)
+        return -EINVAL;
+    if (l->state == RT__L_RUNNING)
+        return -EBUSY;
+    if (l->state == RT__L_CLOSED)
+        return 0;
+    pthread_mutex_lock(&l->ts_lock);
+    l->ts_closed = 1; /* from now on rt_call_soon_threadsafe says -ESHUTDOWN */
+    struct rt__tscall *calls = l->ts_head;
+    l->ts_head = l->ts_tail = NULL;
+    pthread_mutex_unlock(&l->ts_lock);
+    while (calls) {
+        struct rt__tscall *next = calls->next;
+        free(calls);
+        calls = next;
+    }
+    /* Tasks first: they give up their timers and fd waits. */
+    rt__tasks_close(l);
+    rt_callback cb;
+    void *arg;
+    while (l->core->ready_pop(l->cs, &cb, &arg)) {
+        /* Only timer callbacks own something in the queue: the timer. */
+        if (cb == NULL)
+            rt_timer_release(arg);
+    }
+    rt_timer_entry e;
+    while (l->core->timer_pop(l->cs, &e)) {
+        e.timer->in_heap = 0;
+        rt_timer_release(e.timer);
+    }
+    rt__io_close(l);
+    close(l->wake_fd);
+    l->core->destroy(l->cs);
+    l->cs = NULL;
+    l->state = RT__L_CLOSED;
+    return 0;
+}
+
+void rt_loop_free(rt_loop *l)
+{
+    if (!l)
+        return;
+    if (rt_loop_close(l) < 0)
+        S_fatal("rt_loop_free on a running loop");
+    pthread_mutex_destroy(&l->ts_lock);
+    free(l);
+}
+
+uint64_t rt_loop_now(const rt_loop *l)
+{
+    (void)l;
+    return rt_now_ns();
+}
+
+void rt_loop_stats_get(const rt_loop *l, rt_loop_stats *out)
+{
+    *out = l->stats;
+}
+
+void rt_loop_stop(rt_loop *l)
+{
+    l->stop = 1;
+}
+
+/* ---------------------------------------------------------------- ready */
+
+/* Queues cb(l, arg).  Loop thread.  Running out of memory here would lose
+ * a task's wake-up, which no caller could repair, so it is fatal. */
+void rt__ready(rt_loop *l, rt_callback cb, void *arg)
+{
+    if (l->core->ready_push(l->cs, cb, arg) < 0)
+        S_fatal("event loop: out of memory for the ready queue");
+}
+
+int rt_call_soon(rt_loop *l, rt_callback cb, void *arg)
+{
+    if (!l || !cb)
+        return -EINVAL;
+    if (l->state == RT__L_CLOSED)
+        return -ESHUTDOWN;
+    return l->core->ready_push(l->cs, cb, arg);
+}
+
+int rt_call_soon_threadsafe(rt_loop *l, rt_callback cb, void *arg)
+{
+    if (!l || !cb)
+        return -EINVAL;
+    struct rt__tscall *c = malloc(sizeof *c);
+    if (!c)
+        return -ENOMEM;
+    c->next = NULL;
+    c->cb = cb;
+    c->arg = arg;
+    pthread_mutex_lock(&l->ts_lock);
+    if (l->ts_closed) {
+        pthread_mutex_unlock(&l->ts_lock);
+        free(c);
+        return -ESHUTDOWN;
+    }
+    if (l->ts_tail)
+        l->ts_tail->next = c;
+    else
+        l->ts_head = c;
+    l->ts_tail = c;
+    atomic_fetch_add(&l->ts_count, 1);
+    /* Write the eventfd under the lock: rt_loop_close cannot close it now. */
+    if (!atomic_exchange(&l->ts_wake, 1)) {
+        uint64_t one = 1;
+        ssize_t w;
+        do
+            w = write(l->wake_fd, &one, sizeof one);
+        while (w < 0 && errno == EINTR);
+        /* EAGAIN means the counter is full: the loop is woken anyway. */
+    }
+    pthread_mutex_unlock(&l->ts_lock);
+    return 0;
+}
+
+/* Moves the calls other threads queued into the ready queue.  Loop thread. */
+static void S_take_threadsafe(rt_loop *l)
+{
+    if (atomic_load_explicit(&l->ts_count, memory_order_acquire) == 0)
+        return;
+    pthread_mutex_lock(&l->ts_lock);
+    struct rt__tscall *c = l->ts_head;
+    l->ts_head = l->ts_tail = NULL;
+    atomic_store(&l->ts_count, 0);
+    pthread_mutex_unlock(&l->ts_lock);
+    while (c) {
+        struct rt__tscall *next = c->next;
+        rt__ready(l, c->cb, c->arg);
+        l->stats.threadsafe_calls++;
+        free(c);
+        c = next;
+    }
+}
+
+/* The eventfd fired: re-arm the flag first (see the essay), then drain. */
+static void S_wake_drain(rt_loop *l)
+{
+    uint64_t n;
+    atomic_store(&l->ts_wake, 0);
+    while (read(l->wake_fd, &n, sizeof n) < 0 && errno == EINTR) {
+    }
+}
+
+/* ---------------------------------------------------------------- timers */
+
+/* Runs a timer that came due.  The ready queue holds the timer itself (not
+ * its callback), so a timer cancelled after it left the heap but before its
+ * turn in the queue still does not run.  The queue marks these entries with
+ * a NULL callback and the timer as the argument. */
+static void S_run_timer(rt_loop *l, rt_timer *tm)
+{
+    if (!tm->cancelled) {
+        tm->ran = 1;
+        tm->cb(l, tm->arg);
+    }
+    rt_timer_release(tm);
+}
+
+/* Schedules a timer; returns it holding two references, the loop's and
+ * the caller's, or NULL on ENOMEM.  Loop thread. */
+rt_timer *rt__timer_add(rt_loop *l, uint64_t deadline_ns, rt_callback cb, void *arg)
+{
+    rt_timer *tm = malloc(sizeof *tm);
+    if (!tm)
+        return NULL;
+    *tm = (rt_timer){.cb = cb, .arg = arg, .refs = 2, .in_heap = 1};
+    rt_timer_entry e = {deadline_ns, ++l->timer_seq, tm};
+    if (l->core->timer_push(l->cs, &e) < 0) {
+        free(tm);
+        return NULL;
+    }
+    size_t n = l->core->timer_count(l->cs);
+    if (n > l->stats.max_timers)
+        l->stats.max_timers = n;
+    return tm;
+}
+
+static int S_keep_live(const rt_timer_entry *e, void *arg)
+{
+    rt_loop *l = arg;
+    if (!e->timer->cancelled)
+        return 1;
+    e->timer->in_heap = 0;
+    l->timers_cancelled--;
+    rt_timer_release(e->timer);
+    return 0;
+}
+
+/* Marks tm cancelled (it stays in the heap until it surfaces or the heap is
+ * compacted).  Does not drop the caller's reference.  Loop thread. */
+void rt__timer_cancel(rt_loop *l, rt_timer *tm)
+{
+    if (tm->cancelled)
+        return;
+    tm->cancelled = 1;
+    l->stats.timers_cancelled++;
+    if (!tm->in_heap)
+        return;
+    l->timers_cancelled++;
+    size_t n = l->core->timer_count(l->cs);
+    if (l->core->timer_compact && n >= S_MIN_COMPACT && 2 * l->timers_cancelled > n) {
+        l->core->timer_compact(l->cs, S_keep_live, l);
+        l->stats.heap_rebuilds++;
+        assert(l->timers_cancelled == 0);
+    }
+}
+
+int rt_call_at(rt_loop *l, uint64_t deadline_ns, rt_callback cb, void *arg,
+               rt_timer **handle)
+{
+    if (!l || !cb)
+        return -EINVAL;
+    if (l->state == RT__L_CLOSED)
+        return -ESHUTDOWN;
+    rt_timer *tm = rt__timer_add(l, deadline_ns, cb, arg);
+    if (!tm)
+        return -ENOMEM;
+    if (handle)
+        *handle = tm;
+    else
+        tm->refs--; /* nobody holds it but the loop */
+    return 0;
+}
+
+int rt_call_later(rt_loop *l, uint64_t delay_ns, rt_callback cb, void *arg,
+                  rt_timer **handle)
+{
+    return rt_call_at(l, rt_now_ns() + delay_ns, cb, arg, handle);
+}
+
+int rt_timer_cancel(rt_loop *l, rt_timer *h)
+{
+    int ran = h->ran;
+    if (!ran && l->state != RT__L_CLOSED) /* closing dropped it already */
+        rt__timer_cancel(l, h);
+    rt_timer_release(h);
+    return ran ? -EALREADY : 0;
+}
+
+void rt_timer_release(rt_timer *h)
+{
+    assert(h->refs > 0);
+    if (--h->refs == 0)
+        free(h);
+}
+
+/* Pops the cancelled timers off the top, so the top is live.  Returns 1
+ * and the top entry in *e if there is one. */
+static int S_peek_live(rt_loop *l, rt_timer_entry *e)
+{
+    while (l->core->timer_peek(l->cs, e)) {
+        if (!e->timer->cancelled)
+            return 1;
+        l->core->timer_pop(l->cs, e);
+        e->timer->in_heap = 0;
+        l->timers_cancelled--;
+        rt_timer_release(e->timer);
+    }
+    return 0;
+}
+
+/* Step 4: every timer due by `now` goes to the ready queue, in order. */
+static void S_expire_timers(rt_loop *l, uint64_t now)
+{
+    rt_timer_entry e;
+    while (S_peek_live(l, &e) && e.deadline_ns <= now) {
+        l->core->timer_pop(l->cs, &e);
+        e.timer->in_heap = 0;
+        l->stats.timers_fired++;
+        rt__ready(l, NULL, e.timer); /* NULL callback: "run this timer" */
+    }
+}
+
+/* ---------------------------------------------------------------- run */
+
+/* Nothing could ever happen again: see rt_loop_run's contract. */
+static int S_idle(rt_loop *l)
+{
+    rt_timer_entry e;
+    return l->core->ready_count(l->cs) == 0 && !S_peek_live(l, &e) &&
+           l->stats.fds_waiting == 0 && l->tasks == NULL &&
+           atomic_load(&l->ts_count) == 0;
+}
+
+/* Step 3: wait for readiness for up to timeout_ns, without the GIL if the
+ * wait may block.  Returns 0 or a negative errno (EINTR is retried by the
+ * caller's next iteration). */
+static int S_poll(rt_loop *l, int64_t timeout_ns)
+{
+    rt_tstate *ts = NULL;
+    if (timeout_ns != 0 && rt_current() && rt_holds_gil())
+        ts = rt_save_thread();
+    int n = l->core->io_wait(l->cs, timeout_ns, l->events, RT__LOOP_EVENTS);
+    if (ts)
+        rt_restore_thread(ts);
+    l->stats.polls++;
+    if (timeout_ns != 0)
+        l->stats.polls_blocking++;
+    if (n == -EINTR) {
+        l->stats.polls_interrupted++;
+        return 0;
+    }
+    if (n < 0)
+        return n;
+    /* The eventfd is the loop's own; everything else is a task's fd. */
+    int j = 0;
+    for (int i = 0; i < n; i++) {
+        if (l->events[i].fd == l->wake_fd)
+            S_wake_drain(l);
+        else
+            l->events[j++] = l->events[i];
+    }
+    rt__io_dispatch(l, l->events, j);
+    return 0;
+}
+
+static int S_iterate(rt_loop *l)
+{
+    l->stats.iterations++;
+    S_take_threadsafe(l); /* 1 */
+    int64_t timeout = 0;  /* 2 */
+    rt_timer_entry e;
+    if (l->core->ready_count(l->cs) == 0 && !l->stop) {
+        if (S_peek_live(l, &e)) {
+            uint64_t now = rt_now_ns();
+            timeout = e.deadline_ns > now ? (int64_t)(e.deadline_ns - now) : 0;
+        } else {
+            timeout = -1;
+        }
+    }
+    if (timeout != 0 || l->stats.fds_waiting > 0) { /* 3 */
+        int rc = S_poll(l, timeout);
+        if (rc < 0)
+            return rc;
+    }
+    if (l->core->timer_count(l->cs) > 0) /* 4 */
+        S_expire_timers(l, rt_now_ns());
+    size_t n = l->core->ready_count(l->cs); /* 5 */
+    l->stats.callbacks += n;
+    while (n-- > 0) {
+        rt_callback cb;
+        void *arg;
+        int got = l->core->ready_pop(l->cs, &cb, &arg);
+        assert(got);
+        (void)got;
+        if (cb)
+            cb(l, arg);
+        else
+            S_run_timer(l, arg);
+    }
+    return 0;
+}
+
+static int S_run(rt_loop *l, rt_task *until)
+{
+    if (!l)
+        return -EINVAL;
+    if (l->state == RT__L_CLOSED)
+        return -ESHUTDOWN;
+    if (l->state == RT__L_RUNNING)
+        return -EBUSY;
+    l->state = RT__L_RUNNING;
+    l->stop = 0;
+    int rc = 0;
+    for (;;) {
+        if (until ? until->state == RT__T_DONE : S_idle(l))
+            break;
+        rc = S_iterate(l);
+        if (rc < 0 || l->stop)
+            break;
+        rt_checkpoint(); /* let other threads have the GIL if they asked */
+    }
+    l->state = RT__L_OPEN;
+    return rc;
+}
+
+int rt_loop_run(rt_loop *l)
+{
+    return S_run(l, NULL);
+}
+
+int rt_loop_run_until(rt_loop *l, rt_task *task)
+{
+    if (!task)
+        return -EINVAL;
+    return S_run(l, task);
+}
