@@ -37,10 +37,10 @@ site-chapter-%: $(SITEGEN)
 	@$(SITEGEN) --out $(B)/site --gradebook $(GRADEBOOK) --quiet --page $*
 
 # Tests: the build with its link check and the bad-input cases
-# (tests/site/run.sh), then the pages in headless Chromium
-# (tests/browser/run.sh, which installs Chromium and playwright-core if
+# (tests/site/test-site.sh), then the pages in headless Chromium
+# (tests/browser/test-browser.sh, which installs Chromium and playwright-core if
 # they are missing).
-SITE_TEST_SCRIPTS = tests/site/run.sh tests/browser/run.sh
+SITE_TEST_SCRIPTS = tests/site/test-site.sh tests/browser/test-browser.sh
 TEST_SCRIPTS += $(SITE_TEST_SCRIPTS)
 TEST_DEPS    += $(SITEGEN)
 ALL_TARGETS  += site

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/site/run.sh - the site generator's tests (TAP lines, run by make test).
+# tests/site/test-site.sh - the site generator's tests (TAP lines, run by make test).
 #
 #   1. the real book builds, and its links and anchors all resolve;
 #   2. tests/site/good/ (a fixture using every feature, with a gradebook)

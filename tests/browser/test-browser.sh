@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/browser/run.sh - the book in headless Chromium (TAP lines).
+# tests/browser/test-browser.sh - the book in headless Chromium (TAP lines).
 #
 # Installs what it needs if it is missing: Debian's chromium (apt-get when
 # root, otherwise prints the command) and playwright-core from this
