@@ -193,33 +193,69 @@ int rt_gil_drop_requested(void)
 
 /* ---------------------------------------------------------------- take/drop */
 
+/* Whether takes and drops are measured now.  A lone thread has nothing to
+ * contend with, so its holds say nothing about the GIL: skipping the clock
+ * reads and shared counters keeps an uncontended take+drop as cheap as the
+ * lock itself (CPython's principle too: a lone thread never pays for
+ * switching).  Tracing measures everything. */
+static int S_measuring(void)
+{
+    return atomic_load_explicit(&rt__attached, memory_order_relaxed) > 1 ||
+           atomic_load_explicit(&rt__tracing, memory_order_relaxed);
+}
+
+/* Marks `ts` (holding the GIL) as the holder, measured from now. */
+static void S_begin_hold(rt_tstate *ts, uint64_t now)
+{
+    ts->accounted = 1;
+    ts->took_at_ns = now;
+    atomic_store_explicit(&S_holder_since, now, memory_order_relaxed);
+    rt__running_add(1);
+    /* Load + store, not exchange: takes are serialised by the GIL. */
+    int prev = atomic_load_explicit(&S_last_taker, memory_order_relaxed);
+    atomic_store_explicit(&S_last_taker, ts->id, memory_order_relaxed);
+    if (prev >= 0 && prev != ts->id)
+        rt__count(RT__SWITCHES);
+}
+
+/* A hold that began while `ts` was alone becomes measured: called when a
+ * second thread is about to start. */
+void rt__gil_account(rt_tstate *ts)
+{
+    if (ts && ts->holds_gil && !ts->accounted)
+        S_begin_hold(ts, rt_now_ns());
+}
+
 /* Takes the GIL for `ts` (the calling thread, not holding it) through the
  * policy, and records the wait. */
 void rt__gil_take(rt_tstate *ts)
 {
     if (ts->holds_gil)
         rt__fatal("thread %d (%s) takes the GIL it already holds", ts->id, ts->name);
+    rt__ts_add(ts, RT__TS_TAKES, 1);
+    if (!S_measuring()) {
+        S_ops->take(S_self, ts);
+        ts->holds_gil = 1;
+        ts->accounted = 0;
+        atomic_store_explicit(&S_holder_id, ts->id, memory_order_relaxed);
+        return;
+    }
     int none = S_ops == &rt__gil_none_ops;
     int contended = !none && atomic_load(&S_holder_id) >= 0;
-    uint64_t t0 = rt_now_ns();
+    uint64_t t0 = contended ? rt_now_ns() : 0;
     rt_trace_event(RT_EV_GIL_REQUEST, 0, NULL);
-    atomic_fetch_add(&S_waiting, 1);
-    S_ops->take(S_self, ts);
-    atomic_fetch_sub(&S_waiting, 1);
-    uint64_t t1 = rt_now_ns();
-
-    ts->holds_gil = 1;
-    ts->took_at_ns = t1;
-    atomic_store(&S_holder_id, ts->id);
-    atomic_store(&S_holder_since, t1);
-    rt__running_add(1);
-    rt__count(RT__TAKES);
     if (contended)
+        atomic_fetch_add(&S_waiting, 1);
+    S_ops->take(S_self, ts);
+    uint64_t t1 = rt_now_ns();
+    if (contended) {
+        atomic_fetch_sub(&S_waiting, 1);
         rt__count(RT__WAITS);
-    rt__count_wait(t1 - t0);
-    int prev = atomic_exchange(&S_last_taker, ts->id);
-    if (prev >= 0 && prev != ts->id)
-        rt__count(RT__SWITCHES);
+        rt__count_wait(t1 - t0);
+    }
+    ts->holds_gil = 1;
+    atomic_store(&S_holder_id, ts->id);
+    S_begin_hold(ts, t1);
     rt_trace_event(RT_EV_GIL_TAKE, 0, NULL);
 }
 
@@ -230,12 +266,14 @@ void rt__gil_drop(rt_tstate *ts, int forced)
     if (!ts->holds_gil)
         rt__fatal("thread %d (%s) releases the GIL but does not hold it", ts->id,
                   ts->name);
-    uint64_t now = rt_now_ns();
-    rt__count_hold(now - ts->took_at_ns);
-    rt_trace_event(RT_EV_GIL_DROP, (uint32_t)forced, NULL);
-    int me = ts->id;
-    atomic_compare_exchange_strong(&S_holder_id, &me, -1);
-    rt__running_add(-1);
+    if (ts->accounted) {
+        rt__count_hold(rt_now_ns() - ts->took_at_ns);
+        rt_trace_event(RT_EV_GIL_DROP, (uint32_t)forced, NULL);
+        rt__running_add(-1);
+        ts->accounted = 0;
+    }
+    if (atomic_load_explicit(&S_holder_id, memory_order_relaxed) == ts->id)
+        atomic_store_explicit(&S_holder_id, -1, memory_order_relaxed);
     ts->holds_gil = 0;
     S_ops->drop(S_self, ts, forced);
 }
@@ -271,8 +309,10 @@ rt_tstate *rt_save_thread(void)
         rt__fatal("thread %d (%s) releases the GIL but does not hold it "
                   "(nested RT_BEGIN_ALLOW_THREADS?)",
                   ts->id, ts->name);
-    rt__count(RT__BLOCKING_CALLS);
-    rt__blocked_add(1);
+    rt__ts_add(ts, RT__TS_BLOCKING, 1);
+    ts->blocked_counted = S_measuring();
+    if (ts->blocked_counted)
+        rt__blocked_add(1);
     rt__gil_drop(ts, 0);
     return ts;
 }
@@ -282,7 +322,9 @@ void rt_restore_thread(rt_tstate *ts)
     if (!ts || ts != rt__current)
         rt__fatal("rt_restore_thread: not the state rt_save_thread returned "
                   "on this thread");
-    rt__blocked_add(-1);
+    if (ts->blocked_counted)
+        rt__blocked_add(-1);
+    ts->blocked_counted = 0;
     rt__gil_take(ts);
 }
 

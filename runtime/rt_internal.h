@@ -14,6 +14,12 @@
 /* Most threads whose names the trace keeps; later ones are "thread-N". */
 #define RT__MAX_NAMED_THREADS 1024
 
+/* Per-thread counters (rt_tstate.ctr). */
+enum { RT__TS_BYTECODES, RT__TS_UNHELD, RT__TS_TAKES, RT__TS_BLOCKING, RT__TS_NCOUNTERS };
+
+/* Adds n to one of the calling thread's own counters. */
+static inline void rt__ts_add(rt_tstate *ts, int which, uint64_t n);
+
 /* One attached thread (PyThreadState).  Created by rt__tstate_new on the
  * thread it describes and freed by rt__tstate_free on the same thread. */
 struct rt_tstate {
@@ -23,10 +29,24 @@ struct rt_tstate {
     int holds_gil;               /* private to the owning thread */
     uint64_t took_at_ns;         /* private: when it last took the GIL */
     long ticks_left;             /* private: ticks policy countdown */
-    atomic_uint_fast64_t bytecodes;        /* written by the owner only */
-    atomic_uint_fast64_t bytecodes_unheld; /* written by the owner only */
+    int accounted;               /* private: this holding is being measured */
+    int blocked_counted;         /* private: counted in the blocked level */
+    /* Counters written by the owner only (relaxed load + store, no locked
+     * instruction), summed by rt_stats_get. */
+    atomic_uint_fast64_t ctr[RT__TS_NCOUNTERS];
     struct rt_tstate *next;      /* registry list, under the registry lock */
 };
+
+static inline void rt__ts_add(rt_tstate *ts, int which, uint64_t n)
+{
+    atomic_store_explicit(&ts->ctr[which],
+                          atomic_load_explicit(&ts->ctr[which], memory_order_relaxed) + n,
+                          memory_order_relaxed);
+}
+
+/* How many threads are attached (thread.c).  While it is 1 nothing can
+ * contend, and the GIL's front end skips its measurements. */
+extern atomic_int rt__attached;
 
 /* Fatal misuse: prints "rt: fatal: <message>" and aborts. */
 _Noreturn void rt__fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -36,7 +56,7 @@ rt_tstate *rt__tstate_new(const char *name); /* attaches the caller, no GIL */
 void rt__tstate_free(rt_tstate *ts);         /* detaches the caller */
 void rt__threads_reset(void);                /* rt_fini: forget ids */
 void rt__threads_reset_counters(void);       /* rt_stats_reset */
-void rt__threads_sum(uint64_t *bytecodes, uint64_t *unheld); /* live + retired */
+void rt__threads_sum(uint64_t sum[RT__TS_NCOUNTERS]); /* live + retired */
 void rt__threads_after_fork(rt_tstate *survivor);
 extern _Thread_local rt_tstate *rt__current;
 
@@ -46,6 +66,7 @@ void rt__gil_fini(void);
 void rt__gil_take(rt_tstate *ts);
 void rt__gil_drop(rt_tstate *ts, int forced);
 void rt__gil_after_fork(rt_tstate *ts);
+void rt__gil_account(rt_tstate *ts); /* start measuring the current hold */
 int rt__gil_holder_id(uint64_t *since_ns, int *waiting); /* for the report */
 
 /* The built-in policies (gil_cpython.c, gil_ticks.c, gil.c). */
@@ -56,13 +77,11 @@ long rt__ticks_setting(void);
 
 /* stats.c: counters.  All are safe from any thread. */
 typedef enum rt__counter {
-    RT__TAKES,
     RT__SWITCHES,
     RT__WAITS,
     RT__DROP_REQUESTS,
     RT__FORCED_DROPS,
     RT__FUTILE_WAKEUPS,
-    RT__BLOCKING_CALLS,
     RT__NCOUNTERS
 } rt__counter;
 void rt__count(rt__counter c);
@@ -73,6 +92,7 @@ void rt__blocked_add(int delta);  /* tracks max_blocked */
 void rt__thread_started(void);
 
 /* trace.c */
+extern atomic_int rt__tracing; /* 1 while recording */
 int rt__trace_init(size_t events);
 void rt__trace_fini(void);
 void rt__trace_name_thread(int tid, const char *name);

@@ -141,14 +141,17 @@ void rt__thread_started(void)
 void rt_stats_get(rt_stats *out)
 {
     memset(out, 0, sizeof *out);
-    out->takes = atomic_load(&S_counter[RT__TAKES]);
+    uint64_t per_thread[RT__TS_NCOUNTERS];
+    rt__threads_sum(per_thread);
+    out->takes = per_thread[RT__TS_TAKES];
     out->switches = atomic_load(&S_counter[RT__SWITCHES]);
     out->waits = atomic_load(&S_counter[RT__WAITS]);
     out->drop_requests = atomic_load(&S_counter[RT__DROP_REQUESTS]);
     out->forced_drops = atomic_load(&S_counter[RT__FORCED_DROPS]);
     out->futile_wakeups = atomic_load(&S_counter[RT__FUTILE_WAKEUPS]);
-    out->blocking_calls = atomic_load(&S_counter[RT__BLOCKING_CALLS]);
-    rt__threads_sum(&out->bytecodes, &out->bytecodes_unheld);
+    out->blocking_calls = per_thread[RT__TS_BLOCKING];
+    out->bytecodes = per_thread[RT__TS_BYTECODES];
+    out->bytecodes_unheld = per_thread[RT__TS_UNHELD];
     out->max_running = atomic_load(&S_max_running);
     out->max_blocked = atomic_load(&S_max_blocked);
     out->threads_started = atomic_load(&S_threads_started);

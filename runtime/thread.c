@@ -29,9 +29,9 @@ _Thread_local rt_tstate *rt__current;
 
 static pthread_mutex_t S_lock = PTHREAD_MUTEX_INITIALIZER;
 static rt_tstate *S_threads; /* live states */
-static int S_count;          /* how many */
+atomic_int rt__attached;     /* how many (read without the lock) */
 static int S_next_id;        /* next dense id */
-static uint64_t S_retired_bytecodes, S_retired_unheld;
+static uint64_t S_retired[RT__TS_NCOUNTERS]; /* counters of exited threads */
 static pthread_key_t S_exit_key; /* catches threads that exit attached */
 static pthread_once_t S_key_once = PTHREAD_ONCE_INIT;
 
@@ -75,7 +75,7 @@ rt_tstate *rt__tstate_new(const char *name)
     ts->id = S_next_id++;
     ts->next = S_threads;
     S_threads = ts;
-    S_count++;
+    atomic_fetch_add(&rt__attached, 1);
     pthread_mutex_unlock(&S_lock);
     if (name && *name)
         snprintf(ts->name, sizeof ts->name, "%s", name);
@@ -100,37 +100,34 @@ void rt__tstate_free(rt_tstate *ts)
             break;
         }
     }
-    S_count--;
-    S_retired_bytecodes += atomic_load(&ts->bytecodes);
-    S_retired_unheld += atomic_load(&ts->bytecodes_unheld);
+    atomic_fetch_sub(&rt__attached, 1);
+    for (int i = 0; i < RT__TS_NCOUNTERS; i++)
+        S_retired[i] += atomic_load(&ts->ctr[i]);
     pthread_mutex_unlock(&S_lock);
     pthread_setspecific(S_exit_key, NULL);
     rt__current = NULL;
     free(ts);
 }
 
-void rt__threads_sum(uint64_t *bytecodes, uint64_t *unheld)
+void rt__threads_sum(uint64_t sum[RT__TS_NCOUNTERS])
 {
     pthread_mutex_lock(&S_lock);
-    uint64_t b = S_retired_bytecodes, u = S_retired_unheld;
-    for (rt_tstate *ts = S_threads; ts; ts = ts->next) {
-        b += atomic_load_explicit(&ts->bytecodes, memory_order_relaxed);
-        u += atomic_load_explicit(&ts->bytecodes_unheld, memory_order_relaxed);
-    }
+    for (int i = 0; i < RT__TS_NCOUNTERS; i++)
+        sum[i] = S_retired[i];
+    for (rt_tstate *ts = S_threads; ts; ts = ts->next)
+        for (int i = 0; i < RT__TS_NCOUNTERS; i++)
+            sum[i] += atomic_load_explicit(&ts->ctr[i], memory_order_relaxed);
     pthread_mutex_unlock(&S_lock);
-    *bytecodes = b;
-    *unheld = u;
 }
 
 /* rt_stats_reset: zero the per-thread counters too. */
 void rt__threads_reset_counters(void)
 {
     pthread_mutex_lock(&S_lock);
-    S_retired_bytecodes = S_retired_unheld = 0;
-    for (rt_tstate *ts = S_threads; ts; ts = ts->next) {
-        atomic_store(&ts->bytecodes, 0);
-        atomic_store(&ts->bytecodes_unheld, 0);
-    }
+    memset(S_retired, 0, sizeof S_retired);
+    for (rt_tstate *ts = S_threads; ts; ts = ts->next)
+        for (int i = 0; i < RT__TS_NCOUNTERS; i++)
+            atomic_store(&ts->ctr[i], 0);
     pthread_mutex_unlock(&S_lock);
 }
 
@@ -139,7 +136,7 @@ void rt__threads_reset(void)
 {
     pthread_mutex_lock(&S_lock);
     S_next_id = 0;
-    S_retired_bytecodes = S_retired_unheld = 0;
+    memset(S_retired, 0, sizeof S_retired);
     pthread_mutex_unlock(&S_lock);
 }
 
@@ -160,21 +157,18 @@ void rt__threads_after_fork(rt_tstate *survivor)
     survivor->id = 0;
     survivor->os_tid = (pid_t)syscall(SYS_gettid);
     snprintf(survivor->name, sizeof survivor->name, "main");
-    atomic_store(&survivor->bytecodes, 0);
-    atomic_store(&survivor->bytecodes_unheld, 0);
+    for (int i = 0; i < RT__TS_NCOUNTERS; i++)
+        atomic_store(&survivor->ctr[i], 0);
     S_threads = survivor;
-    S_count = 1;
+    atomic_store(&rt__attached, 1);
     S_next_id = 1;
-    S_retired_bytecodes = S_retired_unheld = 0;
+    memset(S_retired, 0, sizeof S_retired);
     rt__trace_name_thread(0, "main");
 }
 
 int rt_thread_count(void)
 {
-    pthread_mutex_lock(&S_lock);
-    int n = S_count;
-    pthread_mutex_unlock(&S_lock);
-    return n;
+    return atomic_load(&rt__attached);
 }
 
 rt_tstate *rt_current(void)
@@ -227,6 +221,8 @@ rt_thread *rt_thread_start_named(const char *name, void (*fn)(void *), void *arg
     }
     t->fn = fn;
     t->arg = arg;
+    /* From now on there may be contention: measure the current hold. */
+    rt__gil_account(rt__current);
     if (name)
         snprintf(t->name, sizeof t->name, "%s", name);
     sem_init(&t->started, 0, 0);

@@ -25,7 +25,7 @@ static rt_event *S_events;      /* the buffer, S_cap slots */
 static size_t S_cap;
 static atomic_size_t S_next;    /* next free slot (may pass S_cap) */
 static atomic_size_t S_dropped; /* events that found no slot */
-static atomic_int S_enabled;
+atomic_int rt__tracing;         /* 1 while recording */
 static char S_names[RT__MAX_NAMED_THREADS][32];
 
 int rt__trace_init(size_t events)
@@ -36,13 +36,13 @@ int rt__trace_init(size_t events)
     S_cap = events;
     atomic_store(&S_next, 0);
     atomic_store(&S_dropped, 0);
-    atomic_store(&S_enabled, 1);
+    atomic_store(&rt__tracing, 1);
     return 0;
 }
 
 void rt__trace_fini(void)
 {
-    atomic_store(&S_enabled, 0);
+    atomic_store(&rt__tracing, 0);
     free(S_events);
     S_events = NULL;
     S_cap = 0;
@@ -69,7 +69,7 @@ const char *rt_trace_thread_name(int tid)
 
 void rt_trace_event(rt_event_kind kind, uint32_t arg, const char *label)
 {
-    if (!atomic_load_explicit(&S_enabled, memory_order_relaxed))
+    if (!atomic_load_explicit(&rt__tracing, memory_order_relaxed))
         return;
     size_t i = atomic_fetch_add_explicit(&S_next, 1, memory_order_relaxed);
     if (i >= S_cap) {

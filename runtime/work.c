@@ -36,15 +36,9 @@ uint64_t rt_bytecodes(uint64_t n)
     int held = ts && ts->holds_gil;
     uint64_t r = S_run(n, n ^ 0x9e3779b97f4a7c15ull);
     if (ts) {
-        /* Single writer: a relaxed load and store, no locked instruction. */
-        atomic_store_explicit(&ts->bytecodes,
-                              atomic_load_explicit(&ts->bytecodes, memory_order_relaxed) + n,
-                              memory_order_relaxed);
+        rt__ts_add(ts, RT__TS_BYTECODES, n);
         if (!held)
-            atomic_store_explicit(
-                &ts->bytecodes_unheld,
-                atomic_load_explicit(&ts->bytecodes_unheld, memory_order_relaxed) + n,
-                memory_order_relaxed);
+            rt__ts_add(ts, RT__TS_UNHELD, n);
     }
     return r;
 }
