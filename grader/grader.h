@@ -1,0 +1,351 @@
+/*
+ * grader.h - the GIL Workbook's autograder: types shared by its modules.
+ *
+ * The pipeline of `grader submit` (DESIGN section 6), one module a stage:
+ *
+ *   exercise.c   read and validate exercises/NN/exercise.yaml (libyaml)
+ *   build.c      copy the learner's files to a scratch directory, compile
+ *   sandbox.c    run one program: process group, rlimits, timeouts, caps
+ *   run.c        the pipeline: build, tests, sanitizers, patterns, quiz
+ *   calibrate.c  the machine's parallel capacity, measured in the session
+ *   patterns.c   speedup patterns judged on mechanism and timing
+ *   quiz.c       the chapter's quiz block, answers.txt, scoring
+ *   report*.c    text, json, junit, tap, gradescope
+ *   gradebook.c  SQLite: every attempt with its checks and figures
+ *   watch.c      re-grade on save (inotify, polling fallback)
+ *   main.c       the command line
+ *
+ * Conventions: functions that can fail return 0 or a negative errno value;
+ * user-facing errors are printed where they are detected, with file:line
+ * when a file is to blame.  Strings in these structs are owned by the
+ * struct that holds them (freed by its *_free function).
+ */
+#ifndef GRADER_H
+#define GRADER_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* Exit codes, documented in `grader --help` and exercises/README.md. */
+enum {
+    GR_EXIT_PASS = 0,     /* the submission passed every check */
+    GR_EXIT_FAIL = 1,     /* it was graded and failed a check */
+    GR_EXIT_USAGE = 2,    /* bad command line, unknown exercise, bad metadata */
+    GR_EXIT_INTERNAL = 3, /* the grader itself could not work (a bug, no disk) */
+};
+
+/* ------------------------------------------------------------------ */
+/* util.c                                                              */
+/* ------------------------------------------------------------------ */
+
+/* A growable vector of owned strings (NULL-terminated for execv). */
+typedef struct gr_strv {
+    char **v; /* public, read-only; v[n] == NULL */
+    size_t n; /* public, read-only */
+} gr_strv;
+
+void *gr_xmalloc(size_t n);      /* aborts on out-of-memory */
+char *gr_xstrdup(const char *s); /* caller frees */
+char *gr_fmt(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));     /* caller frees */
+void gr_strv_push(gr_strv *sv, const char *s); /* copies s */
+void gr_strv_free(gr_strv *sv);
+uint64_t gr_now_ns(void); /* CLOCK_MONOTONIC */
+char *gr_iso_time(void);  /* "2026-11-22T04:00:00Z", caller frees */
+/* Reads a whole file.  Returns the text (caller frees) or NULL with errno. */
+char *gr_read_file(const char *path, size_t *len);
+/* Writes via a temporary file and rename, so readers never see half. */
+int gr_write_file(const char *path, const char *text, size_t len);
+int gr_mkdir_p(const char *path, mode_t mode);
+int gr_rm_rf(const char *path); /* removes a tree */
+int gr_copy_file(const char *from, const char *to, mode_t mode);
+int gr_is_tty(FILE *f);                /* and NO_COLOR unset */
+double gr_median(double *v, size_t n); /* sorts v in place */
+void gr_utf8_fix(char *s);             /* invalid bytes -> '?' */
+
+/* ------------------------------------------------------------------ */
+/* exercise.c: the metadata (exercises/README.md documents the format)  */
+/* ------------------------------------------------------------------ */
+
+typedef struct gr_limits {
+    long cpu_seconds, wall_seconds, memory_mb, processes, output_kb, open_files;
+    long file_mb; /* optional key: largest file the program may write */
+} gr_limits;
+
+typedef struct gr_test {
+    char *name;     /* check name, unique in the exercise */
+    char *casename; /* argv[2] of `prog test <case>` */
+    double points;
+    int hidden; /* from solutions/NN/hidden.yaml */
+} gr_test;
+
+typedef enum gr_expect {
+    GR_EXPECT_NONE,
+    GR_EXPECT_SCALES,
+    GR_EXPECT_OVERLAPS,
+    GR_EXPECT_SLOWER
+} gr_expect;
+
+typedef struct gr_pattern {
+    char *name;
+    gr_expect expect;
+    gr_strv baseline, variant; /* argv after `measure` */
+    int workers;
+    double points;
+    int pairs; /* optional key: interleaved pairs to start with (default 5) */
+} gr_pattern;
+
+typedef struct gr_exercise {
+    char *id, *slug, *title; /* id is "03" */
+    int chapter;
+    char *dir;       /* absolute path of exercises/NN */
+    char *course;    /* absolute path of the tree holding exercises/ */
+    char *yaml_path; /* as shown in messages: exercises/NN/exercise.yaml */
+    gr_strv files, driver, cflags, sanitizers, hints;
+    gr_limits limits;
+    gr_test *tests;
+    size_t ntests;
+    gr_pattern *patterns;
+    size_t npatterns;
+    int quiz_chapter;   /* 0 = no quiz */
+    double quiz_points; /* per question */
+} gr_exercise;
+
+/* Resolves what the user typed ("exercises/05", "5", "05", "exercises/05/",
+ * the slug) to an exercise directory under course/exercises.  Returns the
+ * absolute directory (caller frees) or NULL after printing why. */
+char *gr_exercise_resolve(const char *course, const char *arg);
+/* Loads and validates dir/exercise.yaml (and solutions/NN/hidden.yaml when
+ * with_hidden).  Errors are printed as "exercises/NN/exercise.yaml:LINE:
+ * message"; returns NULL if there was any.  Caller frees with
+ * gr_exercise_free. */
+gr_exercise *gr_exercise_load(const char *course, const char *dir, int with_hidden);
+void gr_exercise_free(gr_exercise *ex);
+const char *gr_expect_name(gr_expect e);
+/* Every exercise directory under course/exercises, sorted (caller frees). */
+int gr_exercise_list(const char *course, gr_strv *out);
+
+/* ------------------------------------------------------------------ */
+/* sandbox.c                                                           */
+/* ------------------------------------------------------------------ */
+
+typedef struct gr_run_opts {
+    const char *cwd; /* the scratch directory; the only writable place */
+    gr_limits limits;
+    int sanitizer;    /* 1: no RLIMIT_AS (shadow memory); RSS watchdog instead */
+    int trusted;      /* 1: the compiler: no uid drop, no landlock, no netns */
+    char *const *env; /* extra NAME=value entries, NULL-terminated, or NULL */
+    void (*progress)(void *arg); /* called about every 100 ms, or NULL */
+    void *progress_arg;
+} gr_run_opts;
+
+typedef enum gr_end {
+    GR_END_EXIT,    /* exited; see exit_code */
+    GR_END_SIGNAL,  /* killed by a signal of its own (crash, abort) */
+    GR_END_TIMEOUT, /* ran past wall_seconds; the group was killed */
+    GR_END_CPU,     /* ran past cpu_seconds (SIGXCPU / SIGKILL) */
+    GR_END_MEMORY,  /* went over memory_mb */
+    GR_END_OUTPUT,  /* wrote more than output_kb; the group was killed */
+    GR_END_SPAWN    /* could not start at all (see output) */
+} gr_end;
+
+typedef struct gr_run_result {
+    gr_end end;
+    int exit_code;               /* GR_END_EXIT */
+    int signo;                   /* GR_END_SIGNAL */
+    char *out, *err;             /* captured, capped, NUL-terminated; caller frees */
+    size_t out_total, err_total; /* bytes written, including those dropped */
+    uint64_t wall_ns;
+    long maxrss_kb;
+    int max_procs;  /* most processes seen in the group at once */
+    int survivors;  /* processes that had to be killed after the end */
+    char *deadlock; /* the runtime's "rt: GIL held by ..." line, or NULL */
+    int netns;      /* 1 if the network namespace was cut off */
+} gr_run_result;
+
+/* Call once at start: makes the grader a child subreaper, so processes a
+ * submission detaches (setsid, double fork) are still ours to kill. */
+void gr_sandbox_init(void);
+/* Runs argv (argv[0] a path) under opts; fills *res.  Returns 0, or a
+ * negative errno if the grader itself failed (fork, pipe). */
+int gr_sandbox_run(char *const argv[], const gr_run_opts *opts, gr_run_result *res);
+void gr_run_result_free(gr_run_result *res);
+/* One line saying how it ended ("exit 1", "timed out after 30 s", ...);
+ * caller frees. */
+char *gr_run_describe(const gr_run_result *res, const gr_limits *lim);
+
+/* ------------------------------------------------------------------ */
+/* build.c                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef enum gr_variant { GR_REL, GR_TSAN, GR_ASAN, GR_NVARIANTS } gr_variant;
+const char *gr_variant_name(gr_variant v); /* "rel", "tsan", "asan" */
+
+typedef struct gr_paths {
+    char *repo;  /* the tree with runtime/rt.h */
+    char *build; /* the build directory with lib/librt-*.a */
+} gr_paths;
+/* Finds the repository and build directory (GRADER_REPO, GRADER_BUILD, or
+ * from the grader's own location).  Returns 0 or -ENOENT after printing. */
+int gr_paths_find(gr_paths *p);
+
+/* Makes a fresh scratch directory and copies the learner's files (from
+ * `from`, default the exercise directory) and the driver sources into it.
+ * Refuses symlinks, absolute paths and "..".  On error prints why and
+ * returns a negative errno; *scratch is the directory (caller frees,
+ * caller removes with gr_rm_rf). */
+int gr_scratch_prepare(const gr_exercise *ex, const char *from, char **scratch);
+/* Compiles the program for variant v into scratch/prog-<v>.  *log receives
+ * the compiler's output as given (caller frees).  Returns 1 if it built,
+ * 0 if it did not compile, negative errno if the grader failed. */
+int gr_build(const gr_exercise *ex, const gr_paths *p, const char *scratch,
+             gr_variant v, char **log);
+
+/* ------------------------------------------------------------------ */
+/* Checks and reports (report.c)                                       */
+/* ------------------------------------------------------------------ */
+
+typedef enum gr_status { GR_PASS, GR_FAIL, GR_SKIP, GR_ERROR } gr_status;
+const char *gr_status_name(gr_status s); /* "pass", "fail", "skip", "error" */
+
+typedef struct gr_check {
+    char *name; /* "build", a test name, "sanitizer:thread", a pattern... */
+    char *kind; /* "build" | "test" | "sanitizer" | "pattern" | "quiz" */
+    gr_status status;
+    double score, max_score;
+    char *reason; /* one line: why this score (caller of check_set frees) */
+    char *output; /* program or compiler output worth showing, or NULL */
+    double seconds;
+    int hidden;      /* a hidden test (instructor edition) */
+    json_t *figures; /* pattern figures (owned), or NULL */
+} gr_check;
+
+typedef struct gr_report {
+    char *exercise, *slug, *title;
+    char *started_at, *finished_at;
+    double seconds;
+    gr_check *checks;
+    size_t nchecks;
+    double score, max_score;
+    int passed;
+    json_t *machine; /* cores, capacity...; owned, may be NULL */
+} gr_report;
+
+gr_check *gr_report_add(gr_report *r, const char *kind, const char *name,
+                        double max_score);
+/* Sets a check's verdict; reason is printf-style. */
+void gr_check_set(gr_check *c, gr_status st, double score, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void gr_report_total(gr_report *r); /* sums score, max_score, passed */
+void gr_report_free(gr_report *r);
+/* A bar chart of a pattern's figures as a standalone SVG (caller frees). */
+char *gr_pattern_svg(const json_t *figures);
+
+typedef enum gr_format {
+    GR_FMT_TEXT,
+    GR_FMT_JSON,
+    GR_FMT_JUNIT,
+    GR_FMT_TAP,
+    GR_FMT_GRADESCOPE
+} gr_format;
+int gr_format_parse(const char *s, gr_format *out);
+void gr_report_text(const gr_report *r, FILE *out, int colour);
+void gr_report_json(const gr_report *r, FILE *out);
+json_t *gr_report_to_json(const gr_report *r); /* caller decrefs */
+void gr_report_junit(const gr_report *r, FILE *out);
+void gr_report_tap(const gr_report *r, FILE *out);
+void gr_report_gradescope(const gr_report *r, FILE *out);
+
+/* ------------------------------------------------------------------ */
+/* calibrate.c, patterns.c                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct gr_capacity {
+    int cores;       /* sched_getaffinity */
+    double t1_ns;    /* one busy worker, median */
+    double tn_ns;    /* `workers` busy workers, median */
+    double capacity; /* workers * t1 / tn: how many cores we really get */
+} gr_capacity;
+
+/* Times one calibration round: `workers` threads each spinning the same
+ * fixed work vs one thread; returns (t1, tn) in ns.  Runs in-process. */
+void gr_calibrate_round(int workers, double *t1_ns, double *tn_ns);
+int gr_cores(void);
+
+typedef struct gr_pattern_ctx {
+    const char *prog; /* the release build */
+    gr_run_opts opts;
+    int quiet; /* no progress line */
+} gr_pattern_ctx;
+
+/* Measures one pattern and sets check c (figures, verdict, reason). */
+void gr_pattern_judge(const gr_pattern *pat, const gr_pattern_ctx *ctx, gr_check *c);
+
+/* ------------------------------------------------------------------ */
+/* quiz.c                                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct gr_question {
+    char *q, *answer, *explain;
+    gr_strv choices;
+} gr_question;
+
+typedef struct gr_quiz {
+    gr_question *qs;
+    size_t n;
+    char *path; /* the chapter file */
+} gr_quiz;
+
+/* Finds chapters/NN-*.md for the chapter and parses its ```quiz block.
+ * Returns 0, -ENOENT (no chapter or no block), or -EINVAL after printing
+ * "file:line: message". */
+int gr_quiz_load(const char *course, int chapter, gr_quiz *qz);
+void gr_quiz_free(gr_quiz *qz);
+/* Reads answers.txt ("1=b" lines) into answers[0..n) (0 = unanswered). */
+int gr_quiz_read_answers(const char *path, char *answers, size_t n);
+int gr_quiz_write_answers(const char *path, const char *answers, size_t n);
+/* Asks in the terminal, or takes "1=b,2=a" from spec; stores the answers. */
+int gr_quiz_ask(const gr_exercise *ex, const char *spec, int colour);
+
+/* ------------------------------------------------------------------ */
+/* run.c: the pipeline                                                 */
+/* ------------------------------------------------------------------ */
+
+typedef struct gr_submit_opts {
+    const char *from; /* grade these files instead of the learner's, or NULL */
+    int skip_quiz, skip_patterns, skip_sanitizers;
+    int keep;  /* keep the scratch directory (prints where) */
+    int quiet; /* no progress line */
+} gr_submit_opts;
+
+/* Grades ex; fills *r.  Returns 0, or a negative errno on an internal
+ * failure (the report then holds an "error" check saying what). */
+int gr_submit(const gr_exercise *ex, const gr_paths *p, const gr_submit_opts *o,
+              gr_report *r);
+
+/* ------------------------------------------------------------------ */
+/* gradebook.c                                                         */
+/* ------------------------------------------------------------------ */
+
+/* The gradebook's path: --gradebook, else GRADER_GRADEBOOK, else
+ * <build>/gradebook.sqlite (caller frees). */
+char *gr_gradebook_path(const gr_paths *p, const char *opt);
+/* Records one attempt (one transaction).  Returns 0 or -EIO after printing. */
+int gr_gradebook_record(const char *db, const gr_report *r);
+/* Prints progress over all exercises (grader status). */
+int gr_gradebook_status(const char *db, const char *course, FILE *out, int colour,
+                        gr_format fmt);
+
+/* ------------------------------------------------------------------ */
+/* watch.c                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Calls fn(arg) now and whenever one of ex's files is saved, until
+ * interrupted or fn returns nonzero.  Uses inotify; polls mtimes every
+ * 500 ms when inotify is unavailable (or GRADER_WATCH_POLL=1). */
+int gr_watch(const gr_exercise *ex, int (*fn)(void *), void *arg);
+
+#endif /* GRADER_H */

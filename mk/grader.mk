@@ -1,0 +1,51 @@
+# mk/grader.mk - the autograder (grader/) and its tests (tests/grader/).
+#
+#   make grader          build $(B)/bin/grader
+#   make grade           grade every exercise, summary table (xv6-style)
+#   make reliability     grade each reference solution and mutant K times
+#                        (K=20; K=200 for the full run) with a CPU hog on one
+#                        core; prints false fails / false passes
+#   make test-grader     only the grader's tests
+#
+# `grader` typed bare: put $(B)/bin on PATH (export PATH="$PWD/build/bin:$PATH")
+# or `make grader-link`, which links ~/.local/bin/grader to it.
+
+GRADER_SRCS   := $(sort $(wildcard grader/*.c))
+GRADER_OBJS   := $(patsubst %.c,$(B)/obj/grader/%.o,$(GRADER_SRCS))
+GRADER_LDLIBS := -lyaml -ljansson -lsqlite3 -pthread -lm
+K ?= 20
+
+$(B)/obj/grader/%.o: %.c grader/grader.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O2 -g -MMD -MP -c $< -o $@
+
+$(B)/bin/grader: $(GRADER_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $^ $(GRADER_LDLIBS) -o $@
+
+# What grading needs at hand: the runtime in all three variants.
+GRADER_RUN_DEPS := $(B)/bin/grader $(foreach v,$(VARIANTS),$(B)/lib/librt-$(v).a)
+
+ALL_TARGETS  += $(B)/bin/grader
+TEST_SCRIPTS += tests/grader/test_grader.sh tests/grader/test_sandbox.sh \
+                tests/grader/test_badinput.sh tests/grader/test_formats.sh \
+                tests/grader/test_gradebook.sh tests/grader/test_pilot.sh
+TEST_DEPS    += $(GRADER_RUN_DEPS)
+
+.PHONY: grader grade reliability test-grader grader-link
+grader: $(B)/bin/grader
+
+grade: $(GRADER_RUN_DEPS)
+	@$(B)/bin/grader grade
+
+reliability: $(GRADER_RUN_DEPS)
+	@B=$(B) K=$(K) tools/reliability.sh
+
+test-grader: $(GRADER_RUN_DEPS)
+	@B=$(B) tests/run-tests.sh -- $(filter tests/grader/%,$(TEST_SCRIPTS))
+
+grader-link: $(B)/bin/grader
+	@mkdir -p $(HOME)/.local/bin && ln -sf $(abspath $(B)/bin/grader) $(HOME)/.local/bin/grader
+	@echo "linked $(HOME)/.local/bin/grader -> $(abspath $(B)/bin/grader)"
+
+-include $(wildcard $(B)/obj/grader/grader/*.d)
