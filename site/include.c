@@ -8,10 +8,12 @@
  *   ```
  *
  * and the generator pulls the file, or the lines between the markers
- * `// [region spawn]` and `// [end]`, into a highlighted block.  The marker
- * lines themselves are left out, as are markers of other regions nested
- * inside.  Paths are relative to the repository root and may not climb out
- * of it.
+ * `// [region spawn]` (or just `// [spawn]`) and `// [end]`, into a highlighted block.
+ * The marker lines themselves are left out, as are markers of other regions nested
+ * inside, and a region loses the indentation its lines share.  Limit: a
+ * comment line that is only "// [something]" inside a region is taken for
+ * a nested marker and left out.  Paths are relative to
+ * the repository root and may not climb out of it.
  */
 #include "site.h"
 
@@ -19,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Is line (n bytes, no newline) a marker "// [WORD ...]"?  Returns a
+/* Is line (n bytes, no newline) a marker "// [TEXT]"?  Returns a
  * pointer to what follows "[" and sets *len to the text up to "]". */
 static const char *S_marker(const char *line, size_t n, size_t *len)
 {
@@ -38,6 +40,32 @@ static const char *S_marker(const char *line, size_t n, size_t *len)
         return NULL;
     *len = (size_t)(close - (line + i + 1));
     return line + i + 1;
+}
+
+/* Removes the indentation all non-blank lines of a region share, so a
+ * loop body taken from inside a function starts at the left margin. */
+static void S_dedent(sb *b)
+{
+    size_t common = (size_t)-1;
+    for (const char *l = sb_str(b); *l;) {
+        size_t ind = strspn(l, " \t"), len = strcspn(l, "\n");
+        if (ind < len && ind < common)
+            common = ind;
+        l += len + (l[len] == '\n');
+    }
+    if (common == 0 || common == (size_t)-1)
+        return;
+    sb out = {0};
+    for (const char *l = sb_str(b); *l;) {
+        size_t len = strcspn(l, "\n");
+        size_t skip = len < common ? len : common;
+        sb_putn(&out, l + skip, len - skip);
+        if (l[len] == '\n')
+            sb_putn(&out, "\n", 1);
+        l += len + (l[len] == '\n');
+    }
+    sb_free(b);
+    *b = out;
 }
 
 char *include_read(const char *root, const char *path, const char *region, site_err *e)
@@ -72,10 +100,15 @@ char *include_read(const char *root, const char *path, const char *region, site_
                 break; /* the end of our region */
             if (inside > 1)
                 inside--;
-        } else if (m && mlen > 7 && memcmp(m, "region ", 7) == 0) {
+        } else if (m) {
+            /* "// [region NAME]" or the short "// [NAME]" */
+            if (mlen > 7 && memcmp(m, "region ", 7) == 0) {
+                m += 7;
+                mlen -= 7;
+            }
             if (inside)
                 inside++; /* a nested region: skip its markers, keep its code */
-            else if (mlen - 7 == want && memcmp(m + 7, region, want) == 0)
+            else if (mlen == want && memcmp(m, region, want) == 0)
                 inside = found = 1;
         } else if (inside) {
             sb_putn(&out, line, len);
@@ -84,12 +117,12 @@ char *include_read(const char *root, const char *path, const char *region, site_
         line += len + 1;
     }
     free(text);
+    if (found)
+        S_dedent(&out);
     if (!found) {
         sb_free(&out);
-        site_errf(
-            e, 0,
-            "include: no region \"%s\" in %s (expected a line \"// [region %s]\")",
-            region, path, region);
+        site_errf(e, 0, "include: no region \"%s\" in %s (expected a line \"// [%s]\")",
+                  region, path, region);
         return NULL;
     }
     return sb_take(&out);

@@ -64,12 +64,17 @@ void sb_puts(sb *b, const char *s)
 
 void sb_printf(sb *b, const char *fmt, ...)
 {
+    /* Most pieces are short: format into a stack buffer first, and only
+     * for a long one format a second time straight into b. */
+    char small[256];
     va_list ap, ap2;
     va_start(ap, fmt);
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
-    if (n > 0) {
+    if (n > 0 && (size_t)n < sizeof small) {
+        sb_putn(b, small, (size_t)n);
+    } else if (n > 0) {
         S_reserve(b, (size_t)n);
         vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap2);
         b->len += (size_t)n;

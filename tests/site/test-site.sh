@@ -59,6 +59,8 @@ check "the feature fixture builds" "$SITEGEN" --root "$here/good" --out "$good" 
 p="$good/01-good.html"
 check "include: the region's code, without its markers" \
     bash -c "grep -qF 'thread %d' '$p' && ! grep -qF '[region' '$p' && ! grep -qF 'return 0;' <(sed -n '/class=\"include\"/,/<\\/figure>/p' '$p')"
+check "include: a region loses its shared indentation" \
+    has "$p" '<pre class="code"><code><span class="tok-keyword">for</span>'
 check "C code is highlighted" has "$p" '<span class="tok-keyword">for</span>'
 check "figures are copied beside the page" \
     bash -c "test -f '$good/01/timeline.svg' && grep -qF 'src=\"01/timeline.svg\"' '$p'"

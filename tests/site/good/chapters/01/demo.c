@@ -4,7 +4,7 @@ int main(void)
 {
     // [region spawn]
     for (int i = 0; i < 4; i++) {
-        // [region inner]
+        // [inner]
         printf("thread %d\n", i); /* spawn */
         // [end]
     }
