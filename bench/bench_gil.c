@@ -152,8 +152,9 @@ static void hold_times(const char *outdir)
     char note[200];
     snprintf(note, sizeof note,
              "p10 %.2f, p90 %.2f ms over %llu holds; %llu forced drops; interval 5 ms",
-             rt_hist_quantile(&st.hold, 0.1) / 1e6, rt_hist_quantile(&st.hold, 0.9) / 1e6,
-             (unsigned long long)st.hold.count, (unsigned long long)st.forced_drops);
+             rt_hist_quantile(&st.hold, 0.1) / 1e6,
+             rt_hist_quantile(&st.hold, 0.9) / 1e6, (unsigned long long)st.hold.count,
+             (unsigned long long)st.forced_drops);
     row("gil.hold_ms", "ms", rt_hist_quantile(&st.hold, 0.5) / 1e6, "5 +-10% (4.5-5.5)",
         note);
 
@@ -259,8 +260,8 @@ int main(int argc, char **argv)
     fprintf(stderr, "bench_gil: lock costs...\n");
     double m = mutex_pair_ns(), g = gil_pair_ns();
     row("gil.mutex_ns", "ns", m, NULL, "bare pthread mutex lock+unlock, best of 7");
-    snprintf(note, sizeof note, "rt_save_thread+rt_restore_thread, with counters; %.2fx the mutex",
-             g / m);
+    snprintf(note, sizeof note,
+             "rt_save_thread+rt_restore_thread, with counters; %.2fx the mutex", g / m);
     row("gil.uncontended_ns", "ns", g, "<= 2x gil.mutex_ns", note);
 
     fprintf(stderr, "bench_gil: hold times (2 CPU-bound threads, 5 ms interval)...\n");
@@ -270,14 +271,16 @@ int main(int argc, char **argv)
     rt_stats st;
     double serial;
     double sp = cpu2_speedup(RT_GIL_CPYTHON, &serial, &st);
-    snprintf(note, sizeof note, "median of 5 interleaved; serial %.3f s; max_running %d",
-             serial, st.max_running);
+    snprintf(note, sizeof note,
+             "median of 5 interleaved; serial %.3f s; max_running %d", serial,
+             st.max_running);
     row("gil.cpu2_speedup", "x", sp, "~1x (no speedup)", note);
     sp = cpu2_speedup(RT_GIL_TICKS, &serial, &st);
     snprintf(note, sizeof note,
              "pre-3.2 GIL: %llu futile wake-ups, %llu switches in the last run",
              (unsigned long long)st.futile_wakeups, (unsigned long long)st.switches);
-    row("gil.ticks_cpu2_speedup", "x", sp, "< 1x on 2 cores (Beazley 2009: 1/1.8)", note);
+    row("gil.ticks_cpu2_speedup", "x", sp, "< 1x on 2 cores (Beazley 2009: 1/1.8)",
+        note);
     sp = cpu2_speedup(RT_GIL_NONE, &serial, &st);
     snprintf(note, sizeof note, "free-threaded; max_running %d", st.max_running);
     row("gil.none_cpu2_speedup", "x", sp, "~min(2, free cores)", note);

@@ -32,7 +32,7 @@ static atomic_int S_drop_request;   /* gil_drop_request */
 static atomic_int S_holder_id = -1; /* who took the GIL last (-1: nobody) */
 static atomic_int S_last_taker = -1;
 static atomic_uint_fast64_t S_holder_since;
-static atomic_int S_waiting;        /* threads inside take */
+static atomic_int S_waiting; /* threads inside take */
 
 /* ---------------------------------------------------------------- none */
 /* Free-threaded: there is no lock; every thread runs whenever it likes. */

@@ -61,14 +61,14 @@
 #include <stdlib.h>
 
 typedef struct gil_cpython {
-    pthread_mutex_t mutex;              /* guards the wait on cond */
-    pthread_cond_t cond;                /* signalled when the GIL is dropped */
-    atomic_int locked;                  /* 1 while some thread holds the GIL */
-    atomic_int waiters;                 /* threads in the slow path of take */
-    atomic_ulong switch_number;         /* hand-overs to a different thread */
-    pthread_mutex_t switch_mutex;       /* FORCE_SWITCHING */
-    pthread_cond_t switch_cond;         /* signalled when the GIL changes hands */
-    _Atomic(rt_tstate *) last_holder;   /* who took it last */
+    pthread_mutex_t mutex;            /* guards the wait on cond */
+    pthread_cond_t cond;              /* signalled when the GIL is dropped */
+    atomic_int locked;                /* 1 while some thread holds the GIL */
+    atomic_int waiters;               /* threads in the slow path of take */
+    atomic_ulong switch_number;       /* hand-overs to a different thread */
+    pthread_mutex_t switch_mutex;     /* FORCE_SWITCHING */
+    pthread_cond_t switch_cond;       /* signalled when the GIL changes hands */
+    _Atomic(rt_tstate *) last_holder; /* who took it last */
 } gil_cpython;
 
 /* A condition variable that times out on the monotonic clock, so setting

@@ -181,7 +181,7 @@ void rt_restore_thread(rt_tstate *ts);
     {                                                                                  \
         rt_tstate *rt__saved_ts = rt_save_thread();
 #define RT_END_ALLOW_THREADS                                                           \
-        rt_restore_thread(rt__saved_ts);                                               \
+    rt_restore_thread(rt__saved_ts);                                                   \
     }
 
 /* Blocking wrappers: each releases the GIL around the system call, retries
@@ -244,7 +244,7 @@ long rt_gil_interval_us(void);
 
 /* A log-linear histogram of durations in nanoseconds: 8 buckets per power
  * of two, so a quantile is exact to within about 9%. */
-#define RT_HIST_SUB 8
+#define RT_HIST_SUB     8
 #define RT_HIST_BUCKETS (64 * RT_HIST_SUB)
 typedef struct rt_hist {
     uint64_t count, sum_ns, min_ns, max_ns;
@@ -252,20 +252,20 @@ typedef struct rt_hist {
 } rt_hist;
 
 typedef struct rt_stats {
-    uint64_t takes;             /* GIL acquisitions */
-    uint64_t switches;          /* takes by a thread other than the last holder */
-    uint64_t waits;             /* takes that found the GIL held and waited */
-    uint64_t drop_requests;     /* a waiter timed out and asked the holder to drop */
-    uint64_t forced_drops;      /* drops made at a checkpoint, answering a request */
-    uint64_t futile_wakeups;    /* a waiter woke, found the GIL taken, slept again */
-    uint64_t bytecodes;         /* rt_bytecodes units run */
-    uint64_t bytecodes_unheld;  /* ... of them run without holding the GIL */
-    uint64_t blocking_calls;    /* allow-threads regions entered */
-    int max_running;            /* most threads holding the right to run at once */
-    int max_blocked;            /* most threads inside allow-threads at once */
-    int threads_started;        /* rt_thread_start calls that succeeded */
-    rt_hist hold;               /* how long each GIL holding lasted */
-    rt_hist wait;               /* how long each take waited */
+    uint64_t takes;            /* GIL acquisitions */
+    uint64_t switches;         /* takes by a thread other than the last holder */
+    uint64_t waits;            /* takes that found the GIL held and waited */
+    uint64_t drop_requests;    /* a waiter timed out and asked the holder to drop */
+    uint64_t forced_drops;     /* drops made at a checkpoint, answering a request */
+    uint64_t futile_wakeups;   /* a waiter woke, found the GIL taken, slept again */
+    uint64_t bytecodes;        /* rt_bytecodes units run */
+    uint64_t bytecodes_unheld; /* ... of them run without holding the GIL */
+    uint64_t blocking_calls;   /* allow-threads regions entered */
+    int max_running;           /* most threads holding the right to run at once */
+    int max_blocked;           /* most threads inside allow-threads at once */
+    int threads_started;       /* rt_thread_start calls that succeeded */
+    rt_hist hold;              /* how long each GIL holding lasted */
+    rt_hist wait;              /* how long each take waited */
 } rt_stats;
 
 /* Copies the counters into *out (a snapshot; fields may be mid-update under
@@ -290,18 +290,18 @@ typedef enum rt_event_kind {
     RT_EV_DROP_REQUEST,    /* a waiter asks the holder to drop */
     RT_EV_THREAD_START,
     RT_EV_THREAD_EXIT,
-    RT_EV_TASK_SWITCH,     /* event loop: arg = task id */
-    RT_EV_POOL_DISPATCH,   /* pool: arg = worker */
-    RT_EV_POOL_RESULT,     /* pool: arg = worker */
-    RT_EV_MARK             /* rt_trace_mark() */
+    RT_EV_TASK_SWITCH,   /* event loop: arg = task id */
+    RT_EV_POOL_DISPATCH, /* pool: arg = worker */
+    RT_EV_POOL_RESULT,   /* pool: arg = worker */
+    RT_EV_MARK           /* rt_trace_mark() */
 } rt_event_kind;
 
 typedef struct rt_event {
     uint64_t t_ns;     /* rt_now_ns() */
     const char *label; /* static string or NULL */
     uint32_t arg;
-    uint16_t tid;      /* rt_tstate_id of the thread */
-    uint16_t kind;     /* rt_event_kind */
+    uint16_t tid;  /* rt_tstate_id of the thread */
+    uint16_t kind; /* rt_event_kind */
 } rt_event;
 
 /* Monotonic clock in nanoseconds.  Any thread. */

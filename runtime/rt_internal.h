@@ -15,7 +15,13 @@
 #define RT__MAX_NAMED_THREADS 1024
 
 /* Per-thread counters (rt_tstate.ctr). */
-enum { RT__TS_BYTECODES, RT__TS_UNHELD, RT__TS_TAKES, RT__TS_BLOCKING, RT__TS_NCOUNTERS };
+enum {
+    RT__TS_BYTECODES,
+    RT__TS_UNHELD,
+    RT__TS_TAKES,
+    RT__TS_BLOCKING,
+    RT__TS_NCOUNTERS
+};
 
 /* Adds n to one of the calling thread's own counters. */
 static inline void rt__ts_add(rt_tstate *ts, int which, uint64_t n);
@@ -23,24 +29,25 @@ static inline void rt__ts_add(rt_tstate *ts, int which, uint64_t n);
 /* One attached thread (PyThreadState).  Created by rt__tstate_new on the
  * thread it describes and freed by rt__tstate_free on the same thread. */
 struct rt_tstate {
-    int id;                      /* read-only: dense id, main = 0 */
-    pid_t os_tid;                /* read-only: gettid() */
-    char name[32];               /* read-only */
-    int holds_gil;               /* private to the owning thread */
-    uint64_t took_at_ns;         /* private: when it last took the GIL */
-    long ticks_left;             /* private: ticks policy countdown */
-    int accounted;               /* private: this holding is being measured */
-    int blocked_counted;         /* private: counted in the blocked level */
+    int id;              /* read-only: dense id, main = 0 */
+    pid_t os_tid;        /* read-only: gettid() */
+    char name[32];       /* read-only */
+    int holds_gil;       /* private to the owning thread */
+    uint64_t took_at_ns; /* private: when it last took the GIL */
+    long ticks_left;     /* private: ticks policy countdown */
+    int accounted;       /* private: this holding is being measured */
+    int blocked_counted; /* private: counted in the blocked level */
     /* Counters written by the owner only (relaxed load + store, no locked
      * instruction), summed by rt_stats_get. */
     atomic_uint_fast64_t ctr[RT__TS_NCOUNTERS];
-    struct rt_tstate *next;      /* registry list, under the registry lock */
+    struct rt_tstate *next; /* registry list, under the registry lock */
 };
 
 static inline void rt__ts_add(rt_tstate *ts, int which, uint64_t n)
 {
     atomic_store_explicit(&ts->ctr[which],
-                          atomic_load_explicit(&ts->ctr[which], memory_order_relaxed) + n,
+                          atomic_load_explicit(&ts->ctr[which], memory_order_relaxed) +
+                              n,
                           memory_order_relaxed);
 }
 
@@ -52,10 +59,10 @@ extern atomic_int rt__attached;
 _Noreturn void rt__fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* thread.c: the registry of attached threads. */
-rt_tstate *rt__tstate_new(const char *name); /* attaches the caller, no GIL */
-void rt__tstate_free(rt_tstate *ts);         /* detaches the caller */
-void rt__threads_reset(void);                /* rt_fini: forget ids */
-void rt__threads_reset_counters(void);       /* rt_stats_reset */
+rt_tstate *rt__tstate_new(const char *name);          /* attaches the caller, no GIL */
+void rt__tstate_free(rt_tstate *ts);                  /* detaches the caller */
+void rt__threads_reset(void);                         /* rt_fini: forget ids */
+void rt__threads_reset_counters(void);                /* rt_stats_reset */
 void rt__threads_sum(uint64_t sum[RT__TS_NCOUNTERS]); /* live + retired */
 void rt__threads_after_fork(rt_tstate *survivor);
 extern _Thread_local rt_tstate *rt__current;
@@ -87,8 +94,8 @@ typedef enum rt__counter {
 void rt__count(rt__counter c);
 void rt__count_hold(uint64_t ns);
 void rt__count_wait(uint64_t ns);
-void rt__running_add(int delta);  /* tracks max_running */
-void rt__blocked_add(int delta);  /* tracks max_blocked */
+void rt__running_add(int delta); /* tracks max_running */
+void rt__blocked_add(int delta); /* tracks max_blocked */
 void rt__thread_started(void);
 
 /* trace.c */

@@ -66,9 +66,8 @@ static void S_atomic_min(atomic_uint_fast64_t *a, uint64_t v)
 static void S_atomic_max(atomic_uint_fast64_t *a, uint64_t v)
 {
     uint64_t cur = atomic_load_explicit(a, memory_order_relaxed);
-    while (v > cur &&
-           !atomic_compare_exchange_weak_explicit(a, &cur, v, memory_order_relaxed,
-                                                  memory_order_relaxed)) {
+    while (v > cur && !atomic_compare_exchange_weak_explicit(
+                          a, &cur, v, memory_order_relaxed, memory_order_relaxed)) {
     }
 }
 
@@ -117,9 +116,8 @@ static void S_track(atomic_int *now, atomic_int *max, int delta)
 {
     int v = atomic_fetch_add_explicit(now, delta, memory_order_relaxed) + delta;
     int m = atomic_load_explicit(max, memory_order_relaxed);
-    while (v > m && !atomic_compare_exchange_weak_explicit(max, &m, v,
-                                                           memory_order_relaxed,
-                                                           memory_order_relaxed)) {
+    while (v > m && !atomic_compare_exchange_weak_explicit(
+                        max, &m, v, memory_order_relaxed, memory_order_relaxed)) {
     }
 }
 
@@ -226,8 +224,7 @@ static void S_write_hist(const char *name, const rt_hist *h, FILE *out)
             "\"p90_ns\":%llu,\"p99_ns\":%llu,\"max_ns\":%llu}",
             name, (unsigned long long)h->count,
             (unsigned long long)(h->count ? h->sum_ns / h->count : 0),
-            (unsigned long long)h->min_ns,
-            (unsigned long long)rt_hist_quantile(h, 0.5),
+            (unsigned long long)h->min_ns, (unsigned long long)rt_hist_quantile(h, 0.5),
             (unsigned long long)rt_hist_quantile(h, 0.9),
             (unsigned long long)rt_hist_quantile(h, 0.99),
             (unsigned long long)h->max_ns);

@@ -28,20 +28,20 @@
 _Thread_local rt_tstate *rt__current;
 
 static pthread_mutex_t S_lock = PTHREAD_MUTEX_INITIALIZER;
-static rt_tstate *S_threads; /* live states */
-atomic_int rt__attached;     /* how many (read without the lock) */
-static int S_next_id;        /* next dense id */
+static rt_tstate *S_threads;                 /* live states */
+atomic_int rt__attached;                     /* how many (read without the lock) */
+static int S_next_id;                        /* next dense id */
 static uint64_t S_retired[RT__TS_NCOUNTERS]; /* counters of exited threads */
-static pthread_key_t S_exit_key; /* catches threads that exit attached */
+static pthread_key_t S_exit_key;             /* catches threads that exit attached */
 static pthread_once_t S_key_once = PTHREAD_ONCE_INIT;
 
 struct rt_thread {
-    pthread_t pthread;     /* private */
-    void (*fn)(void *);    /* private */
-    void *arg;             /* private */
-    char name[32];         /* private */
-    sem_t started;         /* private: posted once os_tid is known */
-    atomic_int os_tid;     /* read-only once started */
+    pthread_t pthread;  /* private */
+    void (*fn)(void *); /* private */
+    void *arg;          /* private */
+    char name[32];      /* private */
+    sem_t started;      /* private: posted once os_tid is known */
+    atomic_int os_tid;  /* read-only once started */
 };
 
 /* A thread that ends while still attached skipped rt_detach (or returned

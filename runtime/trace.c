@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static rt_event *S_events;      /* the buffer, S_cap slots */
+static rt_event *S_events; /* the buffer, S_cap slots */
 static size_t S_cap;
 static atomic_size_t S_next;    /* next free slot (may pass S_cap) */
 static atomic_size_t S_dropped; /* events that found no slot */
@@ -214,8 +214,9 @@ int rt_trace_write_chrome(FILE *out)
     fprintf(out, "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n");
     const char *sep = "";
     for (int t = 0; t < ntids; t++) {
-        fprintf(out, "%s{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,"
-                     "\"args\":{\"name\":",
+        fprintf(out,
+                "%s{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%d,"
+                "\"args\":{\"name\":",
                 sep, t);
         S_json_string(out, rt_trace_thread_name(t));
         fprintf(out, "}}");
@@ -251,11 +252,20 @@ static void S_xml_text(FILE *out, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '&': fputs("&amp;", out); break;
-        case '"': fputs("&quot;", out); break;
-        default: fputc(*s, out);
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        default:
+            fputc(*s, out);
         }
     }
 }
@@ -302,7 +312,8 @@ int rt_trace_write_svg(FILE *out, int width, uint64_t t0_ns, uint64_t t1_ns)
                  ".hold{fill:#5b9be0}}</style>\n");
     for (int t = 0; t < ntids; t++) {
         int y = top + t * lane_h;
-        fprintf(out, "<rect class=\"lane\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\"/>",
+        fprintf(out,
+                "<rect class=\"lane\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\"/>",
                 label_w, y + 2, plot_w, lane_h - 4);
         fprintf(out, "<text class=\"lbl\" x=\"4\" y=\"%d\">", y + lane_h / 2 + 4);
         S_xml_text(out, rt_trace_thread_name(t));
@@ -332,9 +343,11 @@ int rt_trace_write_svg(FILE *out, int width, uint64_t t0_ns, uint64_t t1_ns)
                 if (cur0 >= 0) {
                     int y = top + t * lane_h + (holding ? 4 : 10);
                     double w = cur1 - cur0 < 0.5 ? 0.5 : cur1 - cur0;
-                    fprintf(out, "<rect class=\"%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
-                                 "height=\"%d\"/>\n",
-                            holding ? "hold" : "wait", cur0, y, w, holding ? lane_h - 8 : 4);
+                    fprintf(out,
+                            "<rect class=\"%s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
+                            "height=\"%d\"/>\n",
+                            holding ? "hold" : "wait", cur0, y, w,
+                            holding ? lane_h - 8 : 4);
                 }
                 cur0 = x0;
                 cur1 = x1;
@@ -350,7 +363,8 @@ int rt_trace_write_svg(FILE *out, int width, uint64_t t0_ns, uint64_t t1_ns)
         double x = label_w + ms / span_ms * plot_w;
         fprintf(out,
                 "<line class=\"axis\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
-                "<text class=\"lbl\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%g</text>\n",
+                "<text class=\"lbl\" x=\"%.1f\" y=\"%d\" "
+                "text-anchor=\"middle\">%g</text>\n",
                 x, ay, x, ay + 4, x, ay + 16, ms);
     }
     fprintf(out,

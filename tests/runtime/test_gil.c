@@ -121,8 +121,8 @@ static int mini_breaker(void *self, rt_tstate *ts)
     (void)ts;
     return rt_gil_drop_requested();
 }
-static const rt_gil_ops mini_ops = {"mini", mini_create, mini_destroy, mini_take,
-                                    mini_drop, mini_breaker};
+static const rt_gil_ops mini_ops = {"mini",    mini_create, mini_destroy,
+                                    mini_take, mini_drop,   mini_breaker};
 
 CASE(custom_gil_slot)
 {
@@ -134,7 +134,8 @@ CASE(custom_gil_slot)
     CHECK(rt_init(&cfg) == 0);
     CHECK(rt_policy() == RT_GIL_CUSTOM);
     excl_state s = {.iterations = 2000};
-    rt_thread *a = rt_thread_start(excl_worker, &s), *b = rt_thread_start(excl_worker, &s);
+    rt_thread *a = rt_thread_start(excl_worker, &s),
+              *b = rt_thread_start(excl_worker, &s);
     CHECK(a && b);
     CHECK(rt_thread_join(a) == 0 && rt_thread_join(b) == 0);
     rt_stats st;
@@ -222,12 +223,14 @@ CASE(switch_interval_honoured)
     tu_init(RT_GIL_CPYTHON, interval, 0);
     uint64_t n = (uint64_t)(rt_bytecodes_per_ms() * 60); /* ~60 ms each */
     rt_stats_reset();
-    rt_thread *a = rt_thread_start(spin_worker, &n), *b = rt_thread_start(spin_worker, &n);
+    rt_thread *a = rt_thread_start(spin_worker, &n),
+              *b = rt_thread_start(spin_worker, &n);
     CHECK(a && b);
     CHECK(rt_thread_join(a) == 0 && rt_thread_join(b) == 0);
     rt_stats st;
     rt_stats_get(&st);
-    CHECKF(st.forced_drops >= 5, "forced_drops %llu", (unsigned long long)st.forced_drops);
+    CHECKF(st.forced_drops >= 5, "forced_drops %llu",
+           (unsigned long long)st.forced_drops);
     CHECK(st.drop_requests >= st.forced_drops / 2);
     /* Holds that ended in a forced drop dominate; their median >= interval. */
     uint64_t p50 = rt_hist_quantile(&st.hold, 0.5);
@@ -255,7 +258,8 @@ CASE(forced_switch_hands_over)
 {
     tu_init(RT_GIL_CPYTHON, 500, 1 << 16);
     uint64_t n = (uint64_t)(rt_bytecodes_per_ms() * 30);
-    rt_thread *a = rt_thread_start(spin_worker, &n), *b = rt_thread_start(spin_worker, &n);
+    rt_thread *a = rt_thread_start(spin_worker, &n),
+              *b = rt_thread_start(spin_worker, &n);
     CHECK(a && b);
     CHECK(rt_thread_join(a) == 0 && rt_thread_join(b) == 0);
     size_t count, dropped;
@@ -342,7 +346,8 @@ CASE(policy_none_runs_in_parallel)
 {
     tu_init(RT_GIL_NONE, 0, 0);
     meet_state s = {0};
-    rt_thread *a = rt_thread_start(meet_worker, &s), *b = rt_thread_start(meet_worker, &s);
+    rt_thread *a = rt_thread_start(meet_worker, &s),
+              *b = rt_thread_start(meet_worker, &s);
     CHECK(a && b);
     CHECK(rt_thread_join(a) == 0 && rt_thread_join(b) == 0);
     rt_stats st;
@@ -379,7 +384,8 @@ CASE(histogram_quantiles)
     for (uint64_t v = 1; v <= 100000; v++)
         rt_hist_add(&h, v * 100);
     CHECK(h.count == 100000 && h.min_ns == 100 && h.max_ns == 10000000);
-    double p50 = (double)rt_hist_quantile(&h, 0.5), p90 = (double)rt_hist_quantile(&h, 0.9);
+    double p50 = (double)rt_hist_quantile(&h, 0.5),
+           p90 = (double)rt_hist_quantile(&h, 0.9);
     CHECKF(p50 > 5e6 * 0.91 && p50 < 5e6 * 1.09, "p50 %.0f", p50);
     CHECKF(p90 > 9e6 * 0.91 && p90 < 9e6 * 1.09, "p90 %.0f", p90);
     CHECK(rt_hist_quantile(&h, 0) == 100 && rt_hist_quantile(&h, 1) == 10000000);

@@ -140,7 +140,8 @@ CASE(accept_and_connect_release_the_gil)
     tu_init(RT_GIL_CPYTHON, 0, 0);
     int l = socket(AF_UNIX, SOCK_STREAM, 0);
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    snprintf(addr.sun_path, sizeof addr.sun_path, "/tmp/rt-test-%d.sock", (int)getpid());
+    snprintf(addr.sun_path, sizeof addr.sun_path, "/tmp/rt-test-%d.sock",
+             (int)getpid());
     unlink(addr.sun_path);
     CHECK(bind(l, (struct sockaddr *)&addr, sizeof addr) == 0);
     CHECK(listen(l, 4) == 0);
@@ -218,7 +219,8 @@ CASE(misuse_is_caught_with_a_message)
     expect_fatal(misuse_release_twice, "releases the GIL but does not hold it");
     expect_fatal(misuse_double_attach, "attached twice");
     expect_fatal(misuse_exit_holding, "exited while holding the GIL");
-    expect_fatal(misuse_return_in_allow_threads, "returned inside an allow-threads region");
+    expect_fatal(misuse_return_in_allow_threads,
+                 "returned inside an allow-threads region");
 }
 
 /* ---------------------------------------------------------------- fork */
@@ -241,8 +243,8 @@ CASE(fork_child_gets_a_fresh_runtime)
     CHECK(pid >= 0);
     if (pid == 0) {
         rt_after_fork_child();
-        int ok = rt_thread_count() == 1 && rt_holds_gil() &&
-                 rt_tstate_id(rt_current()) == 0;
+        int ok =
+            rt_thread_count() == 1 && rt_holds_gil() && rt_tstate_id(rt_current()) == 0;
         int ran = 0;
 #if defined(__SANITIZE_THREAD__)
         /* ThreadSanitizer cannot start threads after a multi-threaded fork
@@ -323,11 +325,10 @@ CASE(deadlock_report_names_the_holder)
 
 int main(int argc, char **argv)
 {
-    return check_main(argc, argv,
-                      CASES(one_os_thread_per_runtime_thread, sleep_releases_the_gil,
-                            socket_calls_release_the_gil,
-                            accept_and_connect_release_the_gil,
-                            misuse_is_caught_with_a_message,
-                            fork_child_gets_a_fresh_runtime,
-                            deadlock_report_names_the_holder));
+    return check_main(
+        argc, argv,
+        CASES(one_os_thread_per_runtime_thread, sleep_releases_the_gil,
+              socket_calls_release_the_gil, accept_and_connect_release_the_gil,
+              misuse_is_caught_with_a_message, fork_child_gets_a_fresh_runtime,
+              deadlock_report_names_the_holder));
 }

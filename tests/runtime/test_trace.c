@@ -142,9 +142,8 @@ CASE(svg_timeline_is_well_formed)
 
 int main(int argc, char **argv)
 {
-    return check_main(argc, argv,
-                      CASES(events_are_recorded_in_order,
-                            full_buffer_counts_dropped_events,
-                            chrome_json_parses_with_spans_per_thread,
-                            svg_timeline_is_well_formed));
+    return check_main(
+        argc, argv,
+        CASES(events_are_recorded_in_order, full_buffer_counts_dropped_events,
+              chrome_json_parses_with_spans_per_thread, svg_timeline_is_well_formed));
 }
