@@ -102,6 +102,19 @@ static int S_write(const char *outdir, outfile *f)
     return rc;
 }
 
+/* Reads dir/rel into f, to be written as rel.  Returns 0, or -1 after
+ * saying why. */
+static int S_copy_in(outfile *f, const char *dir, const char *rel)
+{
+    char *p = path_join(dir, rel);
+    f->rel = xstrdup(rel);
+    f->data = read_file(p, &f->len);
+    if (!f->data)
+        fprintf(stderr, "sitegen: cannot read %s\n", p);
+    free(p);
+    return f->data ? 0 : -1;
+}
+
 static void S_usage(void)
 {
     fputs("usage: sitegen [--root DIR] [--gradebook FILE] [--theme DIR] [--out DIR]\n"
@@ -198,28 +211,12 @@ int main(int argc, char **argv)
     files[k].rel = xstrdup("search-index.js");
     files[k++].data = page_search_index(&b);
     static const char *const theme_files[] = {"book.css", "book.js"};
-    for (int i = 0; i < 2; i++) {
-        char *p = path_join(theme, theme_files[i]);
-        files[k].rel = xstrdup(theme_files[i]);
-        files[k].data = read_file(p, &files[k].len);
-        if (!files[k].data) {
-            fprintf(stderr, "sitegen: cannot read %s\n", p);
-            rc = 2;
-        }
-        free(p);
-        k++;
-    }
-    for (int i = 0; i < b.nassets; i++) {
-        char *p = path_join(chapdir, b.assets[i]);
-        files[k].rel = xstrdup(b.assets[i]);
-        files[k].data = read_file(p, &files[k].len);
-        if (!files[k].data) {
-            fprintf(stderr, "sitegen: cannot read %s\n", p);
-            rc = 2;
-        }
-        free(p);
-        k++;
-    }
+    for (int i = 0; i < 2; i++)
+        rc |= S_copy_in(&files[k++], theme, theme_files[i]);
+    for (int i = 0; i < b.nassets; i++)
+        rc |= S_copy_in(&files[k++], chapdir, b.assets[i]);
+    if (rc)
+        rc = 2;
     for (int i = 0; i < k && rc == 0; i++) {
         if (!files[i].len)
             files[i].len = strlen(files[i].data);

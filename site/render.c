@@ -47,6 +47,19 @@ void book_error(book *b, const chapter *c, int line, const char *fmt, ...)
 
 /* ------------------------------------------------------------ anchors */
 
+/* Appends s (now owned by the list) to a growable list of strings. */
+static void S_push(char ***list, int *n, int *cap, char *s)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 16;
+        char **p = realloc(*list, sizeof *p * (size_t)*cap);
+        if (!p)
+            abort();
+        *list = p;
+    }
+    (*list)[(*n)++] = s;
+}
+
 static int S_has_id(const chapter *c, const char *id)
 {
     for (int i = 0; i < c->nids; i++)
@@ -67,14 +80,7 @@ static const char *S_add_id(chapter *c, const char *text)
         id = sb_take(&s);
     }
     free(base);
-    if (c->nids == c->capids) {
-        c->capids = c->capids ? 2 * c->capids : 32;
-        char **p = realloc(c->ids, sizeof *p * (size_t)c->capids);
-        if (!p)
-            abort();
-        c->ids = p;
-    }
-    c->ids[c->nids++] = id;
+    S_push(&c->ids, &c->nids, &c->capids, id);
     return id;
 }
 
@@ -154,14 +160,7 @@ static void S_add_asset(book *b, const char *rel)
     for (int i = 0; i < b->nassets; i++)
         if (strcmp(b->assets[i], rel) == 0)
             return;
-    if (b->nassets == b->capassets) {
-        b->capassets = b->capassets ? 2 * b->capassets : 16;
-        char **p = realloc(b->assets, sizeof *p * (size_t)b->capassets);
-        if (!p)
-            abort();
-        b->assets = p;
-    }
-    b->assets[b->nassets++] = xstrdup(rel);
+    S_push(&b->assets, &b->nassets, &b->capassets, xstrdup(rel));
 }
 
 static int S_is_file(const char *path, int want_dir)
