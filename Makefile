@@ -92,9 +92,13 @@ $(B)/.deps-ok: tools/deps.sh
 	@tools/deps.sh
 	@mkdir -p $(B) && touch $@
 
+# Every C file in the tree, with the runtime's flags and include paths, so
+# clangd understands the runtime, the grader, the site and the exercises.
+COMPDB_SRCS = $(sort $(wildcard $(RT_SRCS) $(RUNTIME_TESTS) $(BENCH_SRCS) grader/*.c \
+              site/*.c tools/*.c chapters/*/*.c exercises/*/*.c solutions/*/*.c))
 compdb: compile_commands.json
-compile_commands.json: $(RT_SRCS) $(RUNTIME_TESTS) $(BENCH_SRCS) Makefile $(wildcard mk/*.mk)
-	@tools/compdb.sh "$(CC) $(CFLAGS_rel) $(INCLUDES) -Itests" $(filter %.c,$^) > $@
+compile_commands.json: $(COMPDB_SRCS) Makefile $(wildcard mk/*.mk)
+	@tools/compdb.sh "$(CC) $(CFLAGS_rel) $(INCLUDES) -Itests" $(COMPDB_SRCS) > $@
 
 all: $(B)/lib/librt-rel.a $(ALL_TARGETS) compile_commands.json
 	@tools/next-steps.sh

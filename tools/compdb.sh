@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # compdb.sh "COMPILER AND FLAGS" FILE.c... > compile_commands.json
 # Writes a compilation database so editors (clangd) understand the tree.
+# A reference solution is compiled beside its exercise's headers, so
+# solutions/NN/ files also get -Iexercises/NN.
 set -eu
 cmd=$1; shift
 dir=$(pwd)
 printf '[\n'
 sep=''
 for f in "$@"; do
-    printf '%s  {"directory": "%s", "file": "%s", "command": "%s -c %s"}' "$sep" "$dir" "$f" "$cmd" "$f"
+    extra=''
+    case "$f" in solutions/*/*) n=${f#solutions/}; extra=" -Iexercises/${n%%/*}" ;; esac
+    printf '%s  {"directory": "%s", "file": "%s", "command": "%s%s -c %s"}' \
+        "$sep" "$dir" "$f" "$cmd" "$extra" "$f"
     sep=$',\n'
 done
 printf '\n]\n'
