@@ -12,6 +12,7 @@
  */
 #include "site.h"
 
+#include <cmark-gfm-extension_api.h>
 #include <cmark-gfm.h>
 #include <errno.h>
 #include <stdio.h>
@@ -137,7 +138,9 @@ char *exercise_title(const char *exdir, int num)
  * part of the site, and the panel shows the ones that matter. */
 static void S_render_task(const char *md, size_t len, sb *out)
 {
-    cmark_node *doc = cmark_parse_document(md, len, CMARK_OPT_DEFAULT);
+    cmark_parser *parser = md_parser(CMARK_OPT_DEFAULT);
+    cmark_parser_feed(parser, md, len);
+    cmark_node *doc = cmark_parser_finish(parser);
     cmark_iter *it = cmark_iter_new(doc);
     cmark_event_type ev;
     cmark_node *drop = NULL, *unlink_these[64];
@@ -168,10 +171,12 @@ static void S_render_task(const char *md, size_t len, sb *out)
     }
     if (drop)
         cmark_node_free(drop);
-    char *html = cmark_render_html(doc, CMARK_OPT_DEFAULT, NULL);
+    char *html = cmark_render_html(doc, CMARK_OPT_DEFAULT,
+                                   cmark_parser_get_syntax_extensions(parser));
     sb_puts(out, html);
     free(html);
     cmark_node_free(doc);
+    cmark_parser_free(parser);
 }
 
 int exercise_panel(const char *exdir, int num, const grade *g, sb *out, site_err *e)

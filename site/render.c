@@ -100,6 +100,16 @@ static void S_plain(cmark_node *n, sb *out)
 
 /* ------------------------------------------------------------ load */
 
+cmark_parser *md_parser(int options)
+{
+    cmark_gfm_core_extensions_ensure_registered();
+    cmark_parser *p = cmark_parser_new(options);
+    static const char *const exts[] = {"table", "autolink", "strikethrough"};
+    for (size_t i = 0; i < 3; i++)
+        cmark_parser_attach_syntax_extension(p, cmark_find_syntax_extension(exts[i]));
+    return p;
+}
+
 int chapter_load(book *b, chapter *c)
 {
     size_t len;
@@ -108,12 +118,7 @@ int chapter_load(book *b, chapter *c)
         book_error(b, c, 0, "cannot read the chapter");
         return -1;
     }
-    cmark_gfm_core_extensions_ensure_registered();
-    c->parser = cmark_parser_new(CMARK_OPT_UNSAFE);
-    static const char *const exts[] = {"table", "autolink", "strikethrough"};
-    for (size_t i = 0; i < 3; i++)
-        cmark_parser_attach_syntax_extension(c->parser,
-                                             cmark_find_syntax_extension(exts[i]));
+    c->parser = md_parser(CMARK_OPT_UNSAFE);
     cmark_parser_feed(c->parser, c->md, len);
     c->doc = cmark_parser_finish(c->parser);
 

@@ -175,6 +175,10 @@ typedef struct book {
     int errors; /* errors reported so far */
 } book;
 
+/* A cmark-gfm parser with the book's extensions (table, autolink,
+ * strikethrough) attached.  Caller frees (cmark_parser_free). */
+cmark_parser *md_parser(int options);
+
 /* Prints "path:line: message" to stderr and counts it in b->errors. */
 void book_error(book *b, const chapter *c, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
