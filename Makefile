@@ -101,7 +101,8 @@ compile_commands.json: $(COMPDB_SRCS) Makefile $(wildcard mk/*.mk)
 	@tools/compdb.sh "$(CC) $(CFLAGS_rel) $(INCLUDES) -Itests" $(COMPDB_SRCS) > $@
 
 all: $(B)/lib/librt-rel.a $(ALL_TARGETS) compile_commands.json
-	@tools/next-steps.sh
+	@tools/link-grader.sh $(B)/bin/grader
+	@B=$(B) tools/next-steps.sh
 
 clean:
 	rm -rf $(B) compile_commands.json
