@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # tests/site/bench.sh - prints the bench row site.build_ms: the median wall
 # time of 9 full builds of the current book (process start to exit, so it
-# includes loading graphviz's plugins), written to a scratch directory.
+# includes loading graphviz's plugins), written to a scratch directory
+# under $1 (tools/run-bench.sh passes its output directory) or $B.
 set -u
 B=${B:-build}
 SITEGEN=${SITEGEN:-$B/bin/sitegen}
-out=$B/site-bench
+out=${1:-$B}/site-bench
 times=()
 for _ in 1 2 3 4 5 6 7 8 9; do
     t0=$(date +%s%N)
