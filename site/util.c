@@ -228,23 +228,19 @@ char *path_join(const char *a, const char *b)
     return sb_take(&r);
 }
 
-/* GitHub's rule, close enough: lowercase ASCII letters and digits kept,
- * runs of anything else become one '-', none at either end.  Non-ASCII
- * bytes are kept so "Zürich" stays readable in the address bar. */
+/* GitHub's rule, so that an anchor works the same on the site and on a Git
+ * host: lowercase; letters, digits, '-' and '_' kept (non-ASCII bytes too);
+ * each space becomes '-'; everything else is dropped.  "What's 1x?" ->
+ * "whats-1x", "A -- B" -> "a----b". */
 char *slugify(const char *text)
 {
     sb r = {0};
-    int dash = 0;
     for (const unsigned char *s = (const unsigned char *)text; *s; s++) {
-        if (isalnum(*s) || *s >= 0x80) {
-            if (dash && r.len)
-                sb_putn(&r, "-", 1);
-            dash = 0;
-            char c = (char)tolower(*s);
+        char c = (char)tolower(*s);
+        if (isalnum(*s) || *s >= 0x80 || *s == '-' || *s == '_')
             sb_putn(&r, &c, 1);
-        } else {
-            dash = 1;
-        }
+        else if (*s == ' ')
+            sb_putn(&r, "-", 1);
     }
     if (!r.len)
         sb_puts(&r, "section");

@@ -77,6 +77,7 @@ check "quiz texts cannot inject HTML" hasnt "$p" "<script>alert"
 check "quiz renders every question with its answer key" \
     bash -c "test \$(grep -c 'class=\"quiz-q\"' '$p') = 3 && grep -qF 'data-answer=\"c\" data-key=\"01-2\"' '$p'"
 check "repeated headings get unique anchors" has "$p" 'id="same-title-2"'
+check "anchors follow GitHub's rule" has "$p" 'id="whats-1x-really"'
 check "chapter and exercise links are rewritten to pages" \
     bash -c "grep -qF 'href=\"02-other.html#second-part\"' '$p' && grep -qF 'href=\"01-good.html#exercise\"' '$p'"
 check "exercise panel: title, task, starter file, submit line" \
