@@ -209,7 +209,15 @@ static void S_print_rewrite(const book *b, const chapter *c, const char *html, s
 char *page_print(const book *b)
 {
     sb body = {0};
-    sb_puts(&body, "<h1 id=\"top\" class=\"book-title\">The GIL Workbook</h1>\n");
+    sb_puts(&body, "<h1 id=\"top\" class=\"book-title\">The GIL Workbook</h1>\n"
+                   "<ol class=\"contents\">\n");
+    for (int i = 0; i < b->n; i++) {
+        sb_printf(&body, "<li><a href=\"#%02d-top\"><span class=\"num\">%d</span> ",
+                  b->ch[i].num, b->ch[i].num);
+        sb_html(&body, b->ch[i].title, strlen(b->ch[i].title));
+        sb_puts(&body, "</a></li>\n");
+    }
+    sb_puts(&body, "</ol>\n");
     for (int i = 0; i < b->n; i++) {
         const chapter *c = &b->ch[i];
         sb_printf(&body, "<section class=\"print-chapter\" id=\"%02d-top\">\n", c->num);
