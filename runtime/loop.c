@@ -63,6 +63,7 @@
  * to be taken by the loop's next look.
  */
 #include "rt_loop.h"
+#include "rt_internal.h" /* rt__fatal */
 
 #include <assert.h>
 #include <errno.h>
@@ -85,12 +86,6 @@ struct rt__tscall {
     rt_callback cb;
     void *arg;
 };
-
-static void S_fatal(const char *what)
-{
-    fprintf(stderr, "rt: fatal: %s\n", what);
-    abort();
-}
 
 /* ---------------------------------------------------------------- life */
 
@@ -171,7 +166,7 @@ void rt_loop_free(rt_loop *l)
     if (!l)
         return;
     if (rt_loop_close(l) < 0)
-        S_fatal("rt_loop_free on a running loop");
+        rt__fatal("rt_loop_free on a running loop");
     pthread_mutex_destroy(&l->ts_lock);
     free(l);
 }
@@ -199,7 +194,7 @@ void rt_loop_stop(rt_loop *l)
 void rt__ready(rt_loop *l, rt_callback cb, void *arg)
 {
     if (l->core->ready_push(l->cs, cb, arg) < 0)
-        S_fatal("event loop: out of memory for the ready queue");
+        rt__fatal("event loop: out of memory for the ready queue");
 }
 
 int rt_call_soon(rt_loop *l, rt_callback cb, void *arg)

@@ -32,6 +32,7 @@
  * future too (t->done), so awaiting a task is awaiting its future.
  */
 #include "rt_loop.h"
+#include "rt_internal.h" /* rt__fatal */
 
 #include <assert.h>
 #include <errno.h>
@@ -44,12 +45,6 @@ struct rt__gather {
     size_t n, left;
     rt__waiter nodes[]; /* nodes[i] waits on kids[i]->done */
 };
-
-static void S_fatal(const char *what)
-{
-    fprintf(stderr, "rt: fatal: %s\n", what);
-    abort();
-}
 
 /* ---------------------------------------------------------------- futures */
 
@@ -128,7 +123,7 @@ static void S_task_step(rt_loop *l, void *arg)
     l->current = NULL;
     if (r == RT_SUSPENDED) {
         if (t->state == RT__T_RUNNING)
-            S_fatal("task returned RT_SUSPENDED without awaiting (use RT_AWAIT)");
+            rt__fatal("task returned RT_SUSPENDED without awaiting (use RT_AWAIT)");
         return;
     }
     if (t->state == RT__T_RUNNING) /* a bare `return RT_DONE;` */

@@ -384,7 +384,7 @@ struct rt_loop_core_ops {
     int (*io_wait)(void *self, int64_t timeout_ns, rt_io_event *out, int max);
 };
 
-/* The built-in core: a binary min-heap, a ring buffer, epoll. */
+/* The built-in core: a 4-ary min-heap, a ring buffer, epoll. */
 extern const rt_loop_core_ops rt_loop_core_builtin;
 
 /* ------------------------------------------------------------------ */
