@@ -231,6 +231,9 @@ static void case_job(void)
     ex03_job_run(&job);
     rt_stats st;
     rt_stats_get(&st);
+    if (job.os_tid == 0 && st.bytecodes == 0 && tally.jobs_done == 0)
+        fail("ex03_job_run did no work and recorded nothing: it is still the "
+             "starter's TODO (Part A)");
     if (job.os_tid != gettid())
         fail("job->os_tid is %d, but the job ran on OS thread %d: set it to gettid() "
              "of the thread running the job",
@@ -453,6 +456,8 @@ static void case_edge(void)
 {
     rt_stats_reset();
     int rc = ex03_run_threads(NULL, 0);
+    if (rc == -ENOSYS)
+        fail_rc("ex03_run_threads", rc);
     if (rc != 0)
         fail("ex03_run_threads(NULL, 0) returned %d: with no jobs there is nothing "
              "to do, return 0",
