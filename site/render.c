@@ -229,12 +229,11 @@ static int S_check_url(book *b, chapter *c, cmark_node *n)
         }
     } else if (strncmp(p, "../exercises/", 13) == 0 ||
                strncmp(p, "exercises/", 10) == 0) {
-        const char *rest = strchr(p, '/') + 1;
-        if (rest[0] == 'e') /* "../exercises/": skip one more component */
-            rest = strchr(rest, '/') ? strchr(rest, '/') + 1 : rest + strlen(rest);
-        int num = isdigit((unsigned char)rest[0]) ? atoi(rest) : -1;
-        char *target = path_join(b->root, p[0] == '.' ? p + 3 : p);
-        if (num < 0 || !path_is_safe(p[0] == '.' ? p + 3 : p) ||
+        const char *rel = p[0] == '.' ? p + 3 : p; /* "exercises/NN/..." */
+        const char *nn = rel + 10;
+        int num = isdigit((unsigned char)nn[0]) ? atoi(nn) : -1;
+        char *target = path_join(b->root, rel);
+        if (num < 0 || !path_is_safe(rel) ||
             !(S_is_file(target, 0) || S_is_file(target, 1))) {
             book_error(b, c, line, "link to a missing exercise or exercise file %s", p);
             rc = -1;
