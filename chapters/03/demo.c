@@ -248,8 +248,12 @@ int main(int argc, char **argv)
         printf("  %-20s %5.0f ms %7.2fx  ", label, ms, speedup);
         bar(speedup);
         printf(" %6.2f", (double)med->cpu_ns / (double)med->wall_ns);
-        printf(" %8llu %7llu %7d ", (unsigned long long)med->stats.switches,
-               (unsigned long long)med->stats.forced_drops, med->stats.max_running);
+        printf(" %8llu %7llu ", (unsigned long long)med->stats.switches,
+               (unsigned long long)med->stats.forced_drops);
+        if (med->threads == 0) /* alone: the runtime does not track it */
+            printf("%7s ", "-");
+        else
+            printf("%7d ", med->stats.max_running);
         if (ways[w].free_threaded || med->threads == 0)
             printf("%9s %6d\n", "-", med->os_threads); /* no turns to time */
         else
