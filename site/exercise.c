@@ -133,18 +133,20 @@ char *exercise_title(const char *exdir, int num)
 }
 
 /* Renders the task README into out.  Its first "# " heading is dropped (the
- * panel has its own), other headings move one level down, and links that
- * point into the exercise folder become plain text: those files are not
- * part of the site, and the panel shows the ones that matter. */
+ * panel has its own), other headings move one level down, C code blocks
+ * are highlighted, and links that point into the exercise folder become
+ * plain text: those files are not part of the site, and the panel shows
+ * the ones that matter.  Raw HTML is left out (cmark's safe mode). */
 static void S_render_task(const char *md, size_t len, sb *out)
 {
+    enum { MAXN = 512 };
     cmark_parser *parser = md_parser(CMARK_OPT_DEFAULT);
     cmark_parser_feed(parser, md, len);
     cmark_node *doc = cmark_parser_finish(parser);
     cmark_iter *it = cmark_iter_new(doc);
     cmark_event_type ev;
-    cmark_node *drop = NULL, *unlink_these[64];
-    int nunlink = 0;
+    cmark_node *drop = NULL, *links[MAXN], *code[MAXN];
+    int nlinks = 0, ncode = 0;
     while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
         cmark_node *n = cmark_iter_get_node(it);
         if (ev != CMARK_EVENT_ENTER)
@@ -156,18 +158,35 @@ static void S_render_task(const char *md, size_t len, sb *out)
                 drop = n;
             else
                 cmark_node_set_heading_level(n, lvl < 6 ? lvl + 1 : 6);
-        } else if ((t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE) && nunlink < 64) {
+        } else if ((t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE) && nlinks < MAXN) {
             const char *url = cmark_node_get_url(n);
             if (url && !strstr(url, "://") && strncmp(url, "mailto:", 7) != 0)
-                unlink_these[nunlink++] = n;
+                links[nlinks++] = n;
+        } else if (t == CMARK_NODE_CODE_BLOCK && ncode < MAXN) {
+            code[ncode++] = n;
         }
     }
     cmark_iter_free(it);
-    for (int i = 0; i < nunlink; i++) {
-        cmark_node *n = unlink_these[i], *c;
+    for (int i = 0; i < nlinks; i++) {
+        cmark_node *n = links[i], *c;
         while ((c = cmark_node_first_child(n)) != NULL)
             cmark_node_insert_before(n, c);
         cmark_node_free(n);
+    }
+    for (int i = 0; i < ncode; i++) {
+        fence f;
+        site_err e;
+        const char *src = cmark_node_get_literal(code[i]);
+        sb html = {0};
+        fence_parse(cmark_node_get_fence_info(code[i]), &f, &e);
+        sb_puts(&html, "<pre class=\"code\"><code>");
+        highlight(f.name, src, strlen(src), &html);
+        sb_puts(&html, "</code></pre>\n");
+        cmark_node *blk = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+        cmark_node_set_on_enter(blk, sb_str(&html));
+        cmark_node_insert_before(code[i], blk);
+        cmark_node_free(code[i]);
+        sb_free(&html);
     }
     if (drop)
         cmark_node_free(drop);

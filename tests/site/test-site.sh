@@ -82,6 +82,8 @@ check "chapter and exercise links are rewritten to pages" \
     bash -c "grep -qF 'href=\"02-other.html#second-part\"' '$p' && grep -qF 'href=\"01-good.html#exercise\"' '$p'"
 check "exercise panel: title, task, starter file, submit line" \
     bash -c "grep -qF 'Exercise 01: Measure it' '$p' && grep -qF 'exercises/01/starter.c' '$p' && grep -qF 'grader submit exercises/01' '$p'"
+check "exercise panel: the task's C code is highlighted" \
+    has "$p" '<span class="tok-keyword">static</span> <span class="tok-type">int</span> measured'
 check "exercise panel: the task's tables render" has "$p" "<td>measure_works</td>"
 check "exercise panel: progress from the gradebook" has "$p" "Passed: best score 9 / 10 after 2 attempts"
 check "index: progress from the gradebook" has "$good/index.html" "passed (9/10)"
