@@ -12,7 +12,8 @@
  * an error (printed as "chapters/NN-x.md:LINE: message") nothing is written,
  * so a broken edit never replaces a good page.  Files are then written one by
  * one with write-and-rename; a reader sees old or new files, never half of
- * one.  Exit status: 0 built, 1 errors in the book, 2 usage or I/O error.
+ * one; chapter pages no chapter produces any more are removed.  Exit
+ * status: 0 built, 1 errors in the book, 2 usage or I/O error.
  */
 #include "site.h"
 
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static double S_now_ms(void)
 {
@@ -113,6 +115,34 @@ static int S_copy_in(outfile *f, const char *dir, const char *rel)
         fprintf(stderr, "sitegen: cannot read %s\n", p);
     free(p);
     return f->data ? 0 : -1;
+}
+
+/* Removes chapter pages ("NN-*.html") in outdir that this build did not
+ * write: a chapter renamed or removed must not linger in the site, with
+ * its stale links, for an old bookmark to find.  Nothing else in outdir is
+ * touched. */
+static void S_remove_stale(const char *outdir, const outfile *files, int n)
+{
+    DIR *d = opendir(outdir);
+    if (!d)
+        return;
+    struct dirent *ent;
+    while ((ent = readdir(d)) != NULL) {
+        const char *f = ent->d_name;
+        size_t len = strlen(f);
+        if (!(len > 8 && f[0] >= '0' && f[0] <= '9' && f[1] >= '0' && f[1] <= '9' &&
+              f[2] == '-' && strcmp(f + len - 5, ".html") == 0))
+            continue;
+        int current = 0;
+        for (int i = 0; i < n && !current; i++)
+            current = strcmp(files[i].rel, f) == 0;
+        if (!current) {
+            char *p = path_join(outdir, f);
+            unlink(p);
+            free(p);
+        }
+    }
+    closedir(d);
 }
 
 static void S_usage(void)
@@ -223,6 +253,8 @@ int main(int argc, char **argv)
         if (S_write(out, &files[i]) != 0)
             rc = 2;
     }
+    if (rc == 0)
+        S_remove_stale(out, files, k);
     for (int i = 0; i < k; i++) {
         free(files[i].rel);
         free(files[i].data);

@@ -35,6 +35,9 @@ hasnt() { ! grep -qF -- "$2" "$1"; }
 # ------------------------------------------------------------- 1. the book
 check "the book builds" "$SITEGEN" --out "$work/book" --gradebook "$work/no-gradebook.sqlite"
 check "the book's links and anchors resolve" python3 "$here/linkcheck.py" "$work/book"
+echo stale >"$work/book/99-renamed.html" && echo keep >"$work/book/notes.txt"
+check "a rebuild removes pages of chapters that are gone, and nothing else" \
+    bash -c "'$SITEGEN' --out '$work/book' --quiet --gradebook '$work/no-gradebook.sqlite' && test ! -e '$work/book/99-renamed.html' -a -e '$work/book/notes.txt'"
 check "the book has an index, a print page and a search index" \
     test -s "$work/book/index.html" -a -s "$work/book/print.html" -a -s "$work/book/search-index.js"
 check "--page 1 prints chapter 1's page" \
