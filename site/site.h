@@ -191,6 +191,14 @@ int chapter_load(book *b, chapter *c);
 int chapter_render(book *b, chapter *c);
 void chapter_free(chapter *c);
 
+/* ------------------------------------------------------------ widget.c */
+
+/* Appends the HTML for the fenced code block n of chapter c to out: a
+ * quiz, dot or include widget, or (highlighted) code.  *nquiz and *ndot
+ * count the chapter's widgets so far, to name them uniquely.  Returns 0, or
+ * -1 after reporting with book_error. */
+int widget_render(book *b, chapter *c, cmark_node *n, int *nquiz, int *ndot, sb *out);
+
 /* ------------------------------------------------------------ page.c */
 
 /* Each returns a whole file's text (caller frees), built from the theme's
