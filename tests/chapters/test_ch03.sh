@@ -210,6 +210,17 @@ for r in runs:
     if r["policy"] == "cpython":
         if s["max_running"] != 1 or s["forced_drops"] < 1:
             bad.append("%s: max_running=%d forced_drops=%d" % (where, s["max_running"], s["forced_drops"]))
+        # "At most one core busy": the waiters sleep, so CPU time cannot
+        # exceed wall time by more than the hand-overs' small overlap.
+        if r["cpu_ns"] > 1.2 * r["wall_ns"] + 2e6:
+            bad.append("%s: cpu %d ns > wall %d ns under the GIL" % (where, r["cpu_ns"], r["wall_ns"]))
+        # "Each turn lasts about a switch interval": a forced drop needs a
+        # waiter that waited a whole interval, so there can be no more of
+        # them than intervals elapsed, per waiter.
+        interval_ns = s["switch_interval_us"] * 1000
+        limit = (r["wall_ns"] / interval_ns + 1) * t + t  # main waits in join too
+        if s["forced_drops"] > limit:
+            bad.append("%s: %d forced drops in %d ns at a %d us interval" % (where, s["forced_drops"], r["wall_ns"], s["switch_interval_us"]))
     elif s["max_running"] < 2:
         bad.append("%s: only %d ran at once without a GIL" % (where, s["max_running"]))
 print("; ".join(bad) if bad else "%d runs" % len(runs))
