@@ -159,6 +159,8 @@ typedef struct gr_run_result {
     char *out, *err;             /* captured, capped, NUL-terminated; caller frees */
     size_t out_total, err_total; /* bytes written, including those dropped */
     uint64_t wall_ns;
+    uint64_t
+        cpu_ns; /* user + system time of the main process and its reaped children */
     long maxrss_kb;
     int max_procs;  /* most processes seen in the group at once */
     int survivors;  /* processes that had to be killed after the end */
@@ -317,8 +319,13 @@ int gr_quiz_ask(const gr_exercise *ex, const char *spec, int colour);
 typedef struct gr_submit_opts {
     const char *from; /* grade these files instead of the learner's, or NULL */
     int skip_quiz, skip_patterns, skip_sanitizers;
-    int keep;  /* keep the scratch directory (prints where) */
-    int quiet; /* no progress line */
+    int keep;   /* keep the scratch directory (prints where) */
+    int quiet;  /* no progress line */
+    int repeat; /* grade the same build this many times (>= 1) */
+    /* With repeat > 1: called with the report of every pass but the last
+     * (which gr_submit returns as usual). */
+    void (*each)(const gr_report *r, void *arg);
+    void *each_arg;
 } gr_submit_opts;
 
 /* Grades ex; fills *r.  Returns 0, or a negative errno on an internal

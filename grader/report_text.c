@@ -101,7 +101,12 @@ void gr_report_text(const gr_report *r, FILE *out, int colour)
                 colour ? S_OFF : "", c->name, pts, c->reason ? c->reason : "");
         if (c->figures)
             S_chart(out, c->figures, colour);
-        if (c->output && *c->output && c->status != GR_PASS)
+        /* The output, unless it only repeats the reason. */
+        size_t rl = c->reason ? strlen(c->reason) : 0;
+        int same =
+            c->output && c->reason && !strncmp(c->output, c->reason, rl) &&
+            (c->output[rl] == '\0' || (c->output[rl] == '\n' && !c->output[rl + 1]));
+        if (c->output && *c->output && c->status != GR_PASS && !same)
             S_excerpt(out, c->output, colour);
     }
     fprintf(out, "%sscore %g/%g: %s%s  (%.1f s)\n", colour ? S_BOLD : "", r->score,

@@ -498,7 +498,7 @@ int gr_sandbox_run(char *const argv[], const gr_run_opts *o, gr_run_result *res)
         if (fds[i].fd >= 0)
             close(fds[i].fd);
     /* What the child said before exec. */
-    char info[1 + sizeof(int)];
+    char info[16];
     ssize_t ni = read(pi[0], info, sizeof info);
     close(pi[0]);
     res->netns = ni >= 1 && info[0] == 'N';
@@ -518,6 +518,10 @@ int gr_sandbox_run(char *const argv[], const gr_run_opts *o, gr_run_result *res)
         !o->trusted && (res->maxrss_kb >= o->limits.memory_mb * 1024 * 9 / 10 ||
                         (!o->sanitizer && peak_vm_kb >= as_kb * 9 / 10));
     double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec;
+    res->cpu_ns = (uint64_t)ru.ru_utime.tv_sec * 1000000000u +
+                  (uint64_t)ru.ru_utime.tv_usec * 1000u +
+                  (uint64_t)ru.ru_stime.tv_sec * 1000000000u +
+                  (uint64_t)ru.ru_stime.tv_usec * 1000u;
     if (exec_err) {
         res->end = GR_END_SPAWN;
         S_buf_add(&err, "cannot run: ", 12, cap + 64);
@@ -561,18 +565,27 @@ char *gr_run_describe(const gr_run_result *r, const gr_limits *l)
         return gr_fmt("exit status %d", r->exit_code);
     case GR_END_SIGNAL:
         return gr_fmt("crashed: %s (signal %d)", strsignal(r->signo), r->signo);
-    case GR_END_TIMEOUT:
-        if (r->deadlock)
-            return gr_fmt("deadlock: no progress in %ld s; %s", l->wall_seconds,
-                          r->deadlock);
+    case GR_END_TIMEOUT: {
+        /* The runtime's line says whether anyone waited for the GIL: a
+         * holder nobody waits for is a loop, not a deadlock. */
+        const char *w = r->deadlock ? strstr(r->deadlock, "; ") : NULL;
+        int waiting = w ? atoi(w + 2) : 0;
         if (r->max_procs >= l->processes)
             return gr_fmt(
                 "fork bomb: hit the process limit (%ld) and ran past the %ld s "
                 "time limit",
                 l->processes, l->wall_seconds);
-        return gr_fmt("timed out: still running after %ld s (an infinite loop, or a "
-                      "thread waiting forever?)",
+        if (r->deadlock && waiting > 0)
+            return gr_fmt("deadlock: no progress in %ld s; %s", l->wall_seconds,
+                          r->deadlock);
+        if (r->cpu_ns * 20 >
+            r->wall_ns) /* 5%: on a loaded machine a loop gets little */
+            return gr_fmt("infinite loop: still computing after %ld s (%.1f s of CPU)",
+                          l->wall_seconds, (double)r->cpu_ns / 1e9);
+        return gr_fmt("timed out: still waiting after %ld s, using no CPU (a thread "
+                      "waiting for something that never happens?)",
                       l->wall_seconds);
+    }
     case GR_END_CPU:
         if (r->max_procs >= l->processes)
             return gr_fmt(

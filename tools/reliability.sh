@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# reliability.sh - are the grader's verdicts trustworthy on a busy machine?
+#
+# For every exercise with reference solutions (solutions/NN) and mutants
+# (tests/mutants/NN/*/ with expect.yaml), grades the reference and each
+# mutant K times (K=20 by default, K=200 for the full run) while a CPU hog
+# spins pinned to one core, and counts:
+#   false fail  - the reference solution did not pass;
+#   false pass  - a mutant passed the check its expect.yaml names, or failed
+#                 it without the expected message.
+# Each candidate is built once and graded K times (grader submit --repeat):
+# builds are deterministic, runs are what a busy machine can disturb.
+# The learner's files are never used or touched (--from), nothing is
+# recorded in the gradebook (--no-record), the quiz is skipped (it grades
+# answers.txt, not code).  Exits 1 if there was any false verdict.
+set -u
+B=${B:-build}
+K=${K:-20}
+GRADER=${GRADER:-$B/bin/grader}
+HOG=${HOG:-1}
+cd "$(dirname "$0")/.." || exit 2
+[ -x "$GRADER" ] || { echo "reliability: $GRADER is not built (make grader)" >&2; exit 2; }
+
+hog_pid=
+stop_hog() { [ -n "$hog_pid" ] && kill "$hog_pid" 2>/dev/null; wait 2>/dev/null; }
+trap stop_hog EXIT INT TERM
+if [ "$HOG" = 1 ]; then
+    cores=$(nproc)
+    # The hog takes the last core; the grader keeps whatever is left.
+    taskset -c $((cores - 1)) sh -c 'while :; do :; done' &
+    hog_pid=$!
+    echo "reliability: CPU hog (pid $hog_pid) spinning on core $((cores - 1)) of $cores"
+fi
+
+# judge.py-like evaluation of one candidate's JSON lines.
+#   judge ref                     -> prints "runs bad" and details of bad runs
+#   judge mutant CHECK MESSAGE
+judge() {
+    python3 -c '
+import json, sys
+mode = sys.argv[1]
+check = sys.argv[2] if len(sys.argv) > 2 else None
+msg = sys.argv[3] if len(sys.argv) > 3 else None
+runs = bad = 0
+for line in sys.stdin:
+    line = line.strip()
+    if not line.startswith("{"):
+        continue
+    r = json.loads(line)
+    runs += 1
+    if mode == "ref":
+        if not r["passed"]:
+            bad += 1
+            for c in r["checks"]:
+                if c["status"] in ("fail", "error") or c["score"] < c["max_score"]:
+                    print("    false fail: %s: %s" % (c["name"], c["reason"]), file=sys.stderr)
+    else:
+        hit = [c for c in r["checks"] if c["name"] == check]
+        ok = hit and hit[0]["status"] == "fail" and (
+            msg in hit[0]["reason"] or msg in hit[0]["output"])
+        if not ok:
+            bad += 1
+            why = "no check named %s" % check if not hit else "%s: %s" % (
+                hit[0]["status"], hit[0]["reason"])
+            print("    false pass: %s" % why, file=sys.stderr)
+print(runs, bad)
+' "$@"
+}
+
+# The value of `key:` in a small YAML file (expect.yaml), quotes removed.
+yaml_get() {
+    sed -n "s/^$2:[[:space:]]*//p" "$1" | head -1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'\$/\1/"
+}
+
+total_ff=0 total_fp=0 total_runs=0
+t0=$SECONDS
+for sol in solutions/[0-9][0-9]; do
+    nn=$(basename "$sol")
+    [ -d "tests/mutants/$nn" ] && [ -f "exercises/$nn/exercise.yaml" ] || continue
+    echo "== exercise $nn: K=$K"
+    read -r runs bad < <("$GRADER" submit "$nn" --from "$sol" --skip quiz --no-record \
+        --quiet --format json --repeat "$K" 2>/dev/null | judge ref)
+    printf '  %-34s %4d runs  %3d false fail(s)\n' "reference" "$runs" "$bad"
+    [ "$runs" -eq "$K" ] || { echo "  reference: expected $K runs, got $runs"; bad=$((bad + K - runs)); }
+    total_ff=$((total_ff + bad)); total_runs=$((total_runs + runs))
+    for m in tests/mutants/"$nn"/*/; do
+        m=${m%/}
+        [ -f "$m/expect.yaml" ] || continue
+        check=$(yaml_get "$m/expect.yaml" check)
+        msg=$(yaml_get "$m/expect.yaml" message)
+        read -r runs bad < <("$GRADER" submit "$nn" --from "$m" --skip quiz --no-record \
+            --quiet --format json --repeat "$K" 2>/dev/null | judge mutant "$check" "$msg")
+        printf '  %-34s %4d runs  %3d false pass(es)  (must fail %s)\n' \
+            "$(basename "$m")" "$runs" "$bad" "$check"
+        [ "$runs" -eq "$K" ] || { echo "  $(basename "$m"): expected $K runs, got $runs"; bad=$((bad + K - runs)); }
+        total_fp=$((total_fp + bad)); total_runs=$((total_runs + runs))
+    done
+done
+echo
+echo "reliability: $total_runs gradings in $((SECONDS - t0)) s: $total_ff false fail(s), $total_fp false pass(es)"
+[ $((total_ff + total_fp)) -eq 0 ]
