@@ -81,6 +81,8 @@ enum { RT__L_OPEN = 1, RT__L_RUNNING, RT__L_CLOSED };
 /* The granularity of a blocking wait for a timer (see the essay). */
 #define S_GRAIN_NS 1000000
 
+static void S_run_handle(rt_loop *l, void *arg);
+
 struct rt__tscall {
     struct rt__tscall *next;
     rt_callback cb;
@@ -144,14 +146,16 @@ int rt_loop_close(rt_loop *l)
     rt_callback cb;
     void *arg;
     while (l->core->ready_pop(l->cs, &cb, &arg)) {
-        /* Only timer callbacks own something in the queue: the timer. */
-        if (cb == NULL)
+        /* Only timers with a handle own something in the queue. */
+        if (cb == S_run_handle)
             rt_timer_release(arg);
     }
     rt_timer_entry e;
     while (l->core->timer_pop(l->cs, &e)) {
-        e.timer->in_heap = 0;
-        rt_timer_release(e.timer);
+        if (e.cb == S_run_handle) {
+            ((rt_timer *)e.arg)->in_heap = 0;
+            rt_timer_release(e.arg);
+        }
     }
     rt__io_close(l);
     close(l->wake_fd);
@@ -271,12 +275,16 @@ static void S_wake_drain(rt_loop *l)
 
 /* ---------------------------------------------------------------- timers */
 
-/* Runs a timer that came due.  The ready queue holds the timer itself (not
- * its callback), so a timer cancelled after it left the heap but before its
- * turn in the queue still does not run.  The queue marks these entries with
- * a NULL callback and the timer as the argument. */
-static void S_run_timer(rt_loop *l, rt_timer *tm)
+/* Two kinds of timer entry.  A timer nobody can cancel (call_later without
+ * a handle) is just (deadline, seq, cb, arg) in the heap: no allocation, and
+ * when due, (cb, arg) goes straight to the ready queue.  A timer with a
+ * handle - the caller's, or a task's sleep or timeout, which cancellation
+ * must reach - also has an rt_timer, and its entry is (S_run_handle,
+ * timer).  The ready queue holds the rt_timer too, so a timer cancelled after
+ * it left the heap but before its turn in the queue still does not run. */
+static void S_run_handle(rt_loop *l, void *arg)
 {
+    rt_timer *tm = arg;
     if (!tm->cancelled) {
         tm->ran = 1;
         tm->cb(l, tm->arg);
@@ -284,33 +292,52 @@ static void S_run_timer(rt_loop *l, rt_timer *tm)
     rt_timer_release(tm);
 }
 
-/* Schedules a timer; returns it holding two references, the loop's and
- * the caller's, or NULL on ENOMEM.  Loop thread. */
+static int S_cancelled(const rt_timer_entry *e)
+{
+    return e->cb == S_run_handle && ((rt_timer *)e->arg)->cancelled;
+}
+
+static int S_push(rt_loop *l, uint64_t deadline_ns, rt_callback cb, void *arg)
+{
+    rt_timer_entry e = {deadline_ns, ++l->timer_seq, cb, arg};
+    int rc = l->core->timer_push(l->cs, &e);
+    if (rc < 0)
+        return rc;
+    size_t n = l->core->timer_count(l->cs);
+    if (n > l->stats.max_timers)
+        l->stats.max_timers = n;
+    return 0;
+}
+
+/* Schedules a timer with a handle; returns it holding two references, the
+ * loop's and the caller's, or NULL on ENOMEM.  Loop thread. */
 rt_timer *rt__timer_add(rt_loop *l, uint64_t deadline_ns, rt_callback cb, void *arg)
 {
     rt_timer *tm = malloc(sizeof *tm);
     if (!tm)
         return NULL;
     *tm = (rt_timer){.cb = cb, .arg = arg, .refs = 2, .in_heap = 1};
-    rt_timer_entry e = {deadline_ns, ++l->timer_seq, tm};
-    if (l->core->timer_push(l->cs, &e) < 0) {
+    if (S_push(l, deadline_ns, S_run_handle, tm) < 0) {
         free(tm);
         return NULL;
     }
-    size_t n = l->core->timer_count(l->cs);
-    if (n > l->stats.max_timers)
-        l->stats.max_timers = n;
     return tm;
+}
+
+/* Drops a cancelled entry that left the heap (popped or compacted away). */
+static void S_discard(rt_loop *l, const rt_timer_entry *e)
+{
+    rt_timer *tm = e->arg;
+    tm->in_heap = 0;
+    l->timers_cancelled--;
+    rt_timer_release(tm);
 }
 
 static int S_keep_live(const rt_timer_entry *e, void *arg)
 {
-    rt_loop *l = arg;
-    if (!e->timer->cancelled)
+    if (!S_cancelled(e))
         return 1;
-    e->timer->in_heap = 0;
-    l->timers_cancelled--;
-    rt_timer_release(e->timer);
+    S_discard(arg, e);
     return 0;
 }
 
@@ -340,14 +367,10 @@ int rt_call_at(rt_loop *l, uint64_t deadline_ns, rt_callback cb, void *arg,
         return -EINVAL;
     if (l->state == RT__L_CLOSED)
         return -ESHUTDOWN;
-    rt_timer *tm = rt__timer_add(l, deadline_ns, cb, arg);
-    if (!tm)
-        return -ENOMEM;
-    if (handle)
-        *handle = tm;
-    else
-        tm->refs--; /* nobody holds it but the loop */
-    return 0;
+    if (!handle)
+        return S_push(l, deadline_ns, cb, arg);
+    *handle = rt__timer_add(l, deadline_ns, cb, arg);
+    return *handle ? 0 : -ENOMEM;
 }
 
 int rt_call_later(rt_loop *l, uint64_t delay_ns, rt_callback cb, void *arg,
@@ -377,12 +400,10 @@ void rt_timer_release(rt_timer *h)
 static int S_peek_live(rt_loop *l, rt_timer_entry *e)
 {
     while (l->core->timer_peek(l->cs, e)) {
-        if (!e->timer->cancelled)
+        if (!S_cancelled(e))
             return 1;
         l->core->timer_pop(l->cs, e);
-        e->timer->in_heap = 0;
-        l->timers_cancelled--;
-        rt_timer_release(e->timer);
+        S_discard(l, e);
     }
     return 0;
 }
@@ -393,9 +414,10 @@ static void S_expire_timers(rt_loop *l, uint64_t now)
     rt_timer_entry e;
     while (S_peek_live(l, &e) && e.deadline_ns <= now) {
         l->core->timer_pop(l->cs, &e);
-        e.timer->in_heap = 0;
+        if (e.cb == S_run_handle)
+            ((rt_timer *)e.arg)->in_heap = 0;
         l->stats.timers_fired++;
-        rt__ready(l, NULL, e.timer); /* NULL callback: "run this timer" */
+        rt__ready(l, e.cb, e.arg);
     }
 }
 
@@ -473,10 +495,7 @@ static int S_iterate(rt_loop *l)
         int got = l->core->ready_pop(l->cs, &cb, &arg);
         assert(got);
         (void)got;
-        if (cb)
-            cb(l, arg);
-        else
-            S_run_timer(l, arg);
+        cb(l, arg);
     }
     return 0;
 }

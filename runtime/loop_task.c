@@ -372,13 +372,22 @@ int rt_async_gather(rt_task *t, rt_task **kids, size_t n)
     g->parent = t;
     g->kids = kids;
     g->n = n;
-    g->left = left;
+    /* One waiter per distinct unfinished task: a task listed twice is
+     * waited for once (as asyncio's gather does), so that it never holds
+     * two nodes of g when its end frees g. */
     for (size_t i = 0; i < n; i++) {
-        if (kids[i]->done.done)
+        if (kids[i]->done.done || kids[i]->mark)
             continue;
+        kids[i]->mark = 1;
         g->nodes[i] = (rt__waiter){.fn = S_gather_one, .arg = g};
         S_future_add(&kids[i]->done, &g->nodes[i]);
     }
+    left = 0;
+    for (size_t i = 0; i < n; i++) {
+        left += g->nodes[i].fn != NULL;
+        kids[i]->mark = 0;
+    }
+    g->left = left;
     t->on.gather = g;
     rt__task_suspend(t, RT__W_GATHER);
     return RT_SUSPENDED;

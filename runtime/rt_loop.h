@@ -213,6 +213,7 @@ struct rt_task {
     uint32_t refs;       /* the loop's (until done) + the spawner's */
     uint8_t state;       /* RT__T_* */
     uint8_t wait;        /* RT__W_* */
+    uint8_t mark;        /* scratch for rt_async_gather (a task listed twice) */
     max_align_t frame[]; /* the frame, copied in by rt_spawn */
 };
 
@@ -359,7 +360,8 @@ enum { RT_IO_READ = 1, RT_IO_WRITE = 2, RT_IO_ERROR = 4 };
 typedef struct rt_timer_entry {
     uint64_t deadline_ns; /* rt_now_ns() time it is due */
     uint64_t seq;         /* order of scheduling: breaks ties FIFO */
-    rt_timer *timer;      /* the loop's; the core only carries it */
+    rt_callback cb;       /* what to queue when it is due: the core */
+    void *arg;            /*   only carries these two */
 } rt_timer_entry;
 
 typedef struct rt_io_event {
@@ -394,7 +396,7 @@ extern const rt_loop_core_ops rt_loop_core_builtin;
 enum { RT__T_READY = 1, RT__T_RUNNING, RT__T_WAITING, RT__T_DONE };
 enum { RT__W_NONE, RT__W_SLEEP, RT__W_FUTURE, RT__W_GATHER, RT__W_IO };
 
-struct rt_timer { /* private: a scheduled callback */
+struct rt_timer { /* private: a timer that can be cancelled (loop.c) */
     rt_callback cb;
     void *arg;
     uint32_t refs;     /* the loop's (until run or discarded) + a holder's */

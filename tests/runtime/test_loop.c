@@ -327,6 +327,41 @@ CASE(gather_reports_first_error_at_once)
     rt_fini();
 }
 
+struct twice {
+    rt_task *kids[3];
+};
+
+static int gather_twice(rt_task *t)
+{
+    struct twice *f = rt_frame(t);
+    RT_BEGIN(t);
+    RT_AWAIT(t, rt_async_gather(t, f->kids, 3));
+    RT_END(t, t->awaited);
+}
+
+/* A task listed twice is waited for once; its failure ends the gather
+ * without touching the gather's freed state (ASan watches). */
+CASE(gather_with_a_task_listed_twice)
+{
+    rt_loop *l = new_loop();
+    struct fails bad = {5 * MS, -EIO}, good = {50 * MS, 2};
+    rt_task *b = rt_spawn(l, fails, &bad, sizeof bad);
+    rt_task *g = rt_spawn(l, fails, &good, sizeof good);
+    struct twice tw = {{b, g, b}};
+    rt_task *t = rt_spawn(l, gather_twice, &tw, sizeof tw);
+    struct twice ok = {{g, g, g}};
+    rt_task *t2 = rt_spawn(l, gather_twice, &ok, sizeof ok);
+    CHECK(rt_loop_run(l) == 0);
+    CHECK(rt_task_result(t) == -EIO);
+    CHECK(rt_task_result(t2) == 0 && rt_task_result(g) == 2);
+    rt_task_release(b);
+    rt_task_release(g);
+    rt_task_release(t);
+    rt_task_release(t2);
+    rt_loop_free(l);
+    rt_fini();
+}
+
 /* ---------------------------------------------------------------- timeouts */
 
 struct guarded {
@@ -559,6 +594,69 @@ CASE(gil_released_while_blocked)
     rt_fini();
 }
 
+/* ---------------------------------------------------------------- core slot */
+
+/* Exercise 07's slot: a core of one's own.  This one delegates to the
+ * built-in core but counts each call and offers no timer_compact, so the
+ * loop must do without heap rebuilds: everything still works, through the
+ * ops only. */
+static const rt_loop_core_ops *B = &rt_loop_core_builtin;
+static size_t n_push, n_pop, n_ready, n_wait;
+
+static int c_timer_push(void *s, const rt_timer_entry *e)
+{
+    n_push++;
+    return B->timer_push(s, e);
+}
+static int c_timer_pop(void *s, rt_timer_entry *e)
+{
+    n_pop++;
+    return B->timer_pop(s, e);
+}
+static int c_ready_push(void *s, rt_callback cb, void *arg)
+{
+    n_ready++;
+    return B->ready_push(s, cb, arg);
+}
+static int c_io_wait(void *s, int64_t timeout_ns, rt_io_event *out, int max)
+{
+    n_wait++;
+    return B->io_wait(s, timeout_ns, out, max);
+}
+
+CASE(a_core_of_ones_own)
+{
+    rt_loop_core_ops ops = *B;
+    ops.name = "counting";
+    ops.timer_push = c_timer_push;
+    ops.timer_pop = c_timer_pop;
+    ops.timer_compact = NULL;
+    ops.ready_push = c_ready_push;
+    ops.io_wait = c_io_wait;
+    tu_init(RT_GIL_CPYTHON, 0, 0);
+    rt_loop *l = rt_loop_new(&ops);
+    CHECK(l != NULL);
+    struct trio fr = {.unit = 10 * MS};
+    rt_task *main = rt_spawn(l, trio, &fr, sizeof fr);
+    rt_timer *h[200];
+    for (int i = 0; i < 200; i++) /* all cancelled: no compaction offered */
+        CHECK(rt_call_later(l, 5 * MS, record, NULL, &h[i]) == 0);
+    for (int i = 0; i < 200; i++)
+        CHECK(rt_timer_cancel(l, h[i]) == 0);
+    CHECK(rt_loop_run(l) == 0);
+    CHECK(memcmp(order, "BAC", 3) == 0 && nfired == 0);
+    rt_loop_stats s;
+    rt_loop_stats_get(l, &s);
+    CHECK(s.heap_rebuilds == 0 && s.timers_fired == 3);
+    CHECK(n_push == 203 && n_pop == 203 && n_ready >= 8 && n_wait >= 1);
+    struct trio *f = rt_frame(main);
+    for (int i = 0; i < 3; i++)
+        rt_task_release(f->kids[i]);
+    rt_task_release(main);
+    rt_loop_free(l);
+    rt_fini();
+}
+
 /* ---------------------------------------------------------------- errors */
 
 static int reenter(rt_task *t)
@@ -665,13 +763,14 @@ int main(int argc, char **argv)
 {
     return check_main(
         argc, argv,
-        CASES(
-            sleeps_finish_in_deadline_order_and_overlap, equal_deadlines_fire_fifo,
-            callbacks_added_meanwhile_wait_for_next_iteration,
-            yielding_tasks_take_turns, cancel_mid_await, cancel_before_first_step,
-            self_cancel_seen_at_next_await, cancelling_gather_cancels_its_tasks,
-            gather_reports_first_error_at_once, timeouts, futures_wake_waiters_in_order,
-            million_pending_timers_with_lazy_cancellation,
-            call_soon_threadsafe_from_four_threads, gil_released_while_blocked, errors,
-            suspending_without_await_is_fatal, close_cancels_what_is_pending));
+        CASES(sleeps_finish_in_deadline_order_and_overlap, equal_deadlines_fire_fifo,
+              callbacks_added_meanwhile_wait_for_next_iteration,
+              yielding_tasks_take_turns, cancel_mid_await, cancel_before_first_step,
+              self_cancel_seen_at_next_await, cancelling_gather_cancels_its_tasks,
+              gather_reports_first_error_at_once, gather_with_a_task_listed_twice,
+              timeouts, futures_wake_waiters_in_order,
+              million_pending_timers_with_lazy_cancellation,
+              call_soon_threadsafe_from_four_threads, gil_released_while_blocked,
+              a_core_of_ones_own, errors, suspending_without_await_is_fatal,
+              close_cancels_what_is_pending));
 }
