@@ -187,6 +187,33 @@ CASE(yielding_tasks_take_turns)
     rt_fini();
 }
 
+/* With tracing on, each step is a task-switch event naming the task: the
+ * trace shows the two tasks taking turns. */
+CASE(task_switches_are_traced)
+{
+    tu_init(RT_GIL_CPYTHON, 0, 4096);
+    rt_loop *l = rt_loop_new(NULL);
+    CHECK(l != NULL);
+    struct yielder a = {'a', 3, 0}, b = {'b', 3, 0};
+    rt_task *ta = rt_spawn(l, yielder, &a, sizeof a);
+    rt_task *tb = rt_spawn(l, yielder, &b, sizeof b);
+    CHECK(rt_loop_run(l) == 0);
+    size_t n, dropped;
+    const rt_event *ev = rt_trace_events(&n, &dropped);
+    uint32_t seen[16];
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < 16; i++)
+        if (ev[i].kind == RT_EV_TASK_SWITCH)
+            seen[k++] = ev[i].arg;
+    CHECKF(k == 8, "%zu switch events", k);
+    for (size_t i = 0; i < k; i++)
+        CHECK(seen[i] == (i % 2 ? tb->id : ta->id));
+    rt_task_release(ta);
+    rt_task_release(tb);
+    rt_loop_free(l);
+    rt_fini();
+}
+
 /* ---------------------------------------------------------------- cancel */
 
 static void cancel_it(rt_loop *l, void *arg)
@@ -765,10 +792,10 @@ int main(int argc, char **argv)
         argc, argv,
         CASES(sleeps_finish_in_deadline_order_and_overlap, equal_deadlines_fire_fifo,
               callbacks_added_meanwhile_wait_for_next_iteration,
-              yielding_tasks_take_turns, cancel_mid_await, cancel_before_first_step,
-              self_cancel_seen_at_next_await, cancelling_gather_cancels_its_tasks,
-              gather_reports_first_error_at_once, gather_with_a_task_listed_twice,
-              timeouts, futures_wake_waiters_in_order,
+              yielding_tasks_take_turns, task_switches_are_traced, cancel_mid_await,
+              cancel_before_first_step, self_cancel_seen_at_next_await,
+              cancelling_gather_cancels_its_tasks, gather_reports_first_error_at_once,
+              gather_with_a_task_listed_twice, timeouts, futures_wake_waiters_in_order,
               million_pending_timers_with_lazy_cancellation,
               call_soon_threadsafe_from_four_threads, gil_released_while_blocked,
               a_core_of_ones_own, errors, suspending_without_await_is_fatal,
