@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/browser/test-browser.sh - the book in headless Chromium (TAP lines).
 #
-# Installs what it needs if it is missing: Debian's chromium (apt-get when
-# root, otherwise prints the command) and playwright-core from this
+# Installs what it needs if it is missing: Debian's chromium, nodejs and npm
+# (apt-get when root, otherwise prints the command) and playwright-core from this
 # folder's package.json and package-lock.json into $B/browser-node (npm ci;
 # never the `playwright` package, which downloads a browser of its own).
 # Then builds the book into $B/browser-site and runs site.test.mjs on it.
@@ -12,20 +12,22 @@ SITEGEN=${SITEGEN:-$B/bin/sitegen}
 here=$(cd "$(dirname "$0")" && pwd)
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 
-if [ ! -x "$CHROMIUM" ]; then
+# Debian packages this test needs: chromium, and node/npm for playwright-core.
+missing=()
+[ -x "$CHROMIUM" ] || missing+=(chromium)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "# installing chromium (apt-get)"
+        echo "# installing ${missing[*]} (apt-get)"
+        log="${TMPDIR:-/tmp}/workbook-browser-apt.log"
         { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-            --no-install-recommends chromium; } >"${TMPDIR:-/tmp}/workbook-chromium.log" 2>&1 ||
-            { echo "not ok 1 - cannot install chromium; see ${TMPDIR:-/tmp}/workbook-chromium.log"; exit 1; }
+            --no-install-recommends "${missing[@]}"; } >"$log" 2>&1 ||
+            { echo "not ok 1 - cannot install ${missing[*]}; see $log"; exit 1; }
     else
-        echo "not ok 1 - chromium is missing; run: sudo apt-get install -y chromium"
+        echo "not ok 1 - missing ${missing[*]}; run: sudo apt-get install -y ${missing[*]}"
         exit 1
     fi
-fi
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    echo "not ok 1 - node and npm are missing; run: sudo apt-get install -y nodejs npm"
-    exit 1
 fi
 
 nodedir=$B/browser-node
