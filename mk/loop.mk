@@ -1,6 +1,7 @@
 # The event loop (issue 3): asyncio's model on epoll.  See runtime/loop.c.
 RT_SRCS += runtime/loop.c runtime/loop_core.c runtime/loop_task.c runtime/loop_io.c
-LOOP_TESTS := tests/runtime/test_loop.c tests/runtime/test_loop_io.c
+LOOP_TESTS := tests/runtime/test_loop.c tests/runtime/test_loop_task.c \
+              tests/runtime/test_loop_io.c
 RUNTIME_TESTS += $(LOOP_TESTS)
 BENCH_SRCS += bench/bench_loop.c
 BENCH_PY += bench/py/loop_twin.py
