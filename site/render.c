@@ -425,10 +425,13 @@ int chapter_render(book *b, chapter *c)
                           " <a class=\"anchor\" href=\"#%s\" aria-label=\"Link to this "
                           "section\">#</a></h%d>\n",
                           id, lvl);
-                if (lvl == 2) {
+                if (lvl == 2) { /* plain text: a link inside a link is not HTML */
+                    sb title = {0};
+                    S_plain(n, &title);
                     sb_printf(&c->toc, "<li><a href=\"%s.html#%s\">", c->name, id);
-                    sb_putn(&c->toc, inner + 4, ilen > 10 ? ilen - 10 : 0);
+                    sb_html(&c->toc, title.ptr ? title.ptr : "", title.len);
                     sb_puts(&c->toc, "</a></li>\n");
+                    sb_free(&title);
                 }
                 S_replace(n, sb_str(&h));
                 sb_free(&h);
