@@ -66,7 +66,7 @@ static void S_nav(const book *b, int cur, sb *out)
         sb_html(out, c->title, strlen(c->title));
         sb_puts(out, "</a>");
         if (i == cur && c->toc.len)
-            sb_printf(out, "\n<ol class=\"toc\">\n%s</ol>", sb_str((sb *)&c->toc));
+            sb_printf(out, "\n<ol class=\"toc\">\n%s</ol>", sb_str(&c->toc));
         sb_puts(out, "</li>\n");
     }
     sb_puts(
@@ -103,9 +103,9 @@ char *page_chapter(const book *b, int i)
     }
     sb_puts(&pager, "</nav>\n");
     sb_html(&title, c->title, strlen(c->title));
-    const char *slots[] = {"title",   sb_str(&title),         "kind",  "chapter",
-                           "head",    sb_str(&head),          "nav",   sb_str(&nav),
-                           "content", sb_str((sb *)&c->html), "pager", sb_str(&pager)};
+    const char *slots[] = {"title",   sb_str(&title),   "kind",  "chapter",
+                           "head",    sb_str(&head),    "nav",   sb_str(&nav),
+                           "content", sb_str(&c->html), "pager", sb_str(&pager)};
     char *page = S_fill(slots, 6);
     sb_free(&nav);
     sb_free(&pager);
@@ -221,7 +221,7 @@ char *page_print(const book *b)
     for (int i = 0; i < b->n; i++) {
         const chapter *c = &b->ch[i];
         sb_printf(&body, "<section class=\"print-chapter\" id=\"%02d-top\">\n", c->num);
-        S_print_rewrite(b, c, sb_str((sb *)&c->html), &body);
+        S_print_rewrite(b, c, sb_str(&c->html), &body);
         sb_puts(&body, "</section>\n");
     }
     const char *slots[] = {
@@ -242,7 +242,7 @@ char *page_search_index(const book *b)
     for (int i = 0; i < b->n; i++) {
         if (!b->ch[i].search.len)
             continue;
-        sb_puts(&out, sb_str((sb *)&b->ch[i].search));
+        sb_puts(&out, sb_str(&b->ch[i].search));
         sb_puts(&out, i + 1 < b->n ? ",\n" : "\n");
     }
     sb_puts(&out, "];\n");

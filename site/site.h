@@ -40,7 +40,7 @@ void sb_putn(sb *b, const char *s, size_t n);
 void sb_puts(sb *b, const char *s);
 void sb_printf(sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_html(sb *b, const char *s, size_t n); /* append with & < > " escaped */
-const char *sb_str(sb *b);                    /* "" when empty; owned by b */
+const char *sb_str(const sb *b);              /* "" when empty; owned by b */
 char *sb_take(sb *b);                         /* caller frees; b is reset */
 void sb_free(sb *b);
 

@@ -110,7 +110,7 @@ void sb_html(sb *b, const char *s, size_t n)
     sb_putn(b, s + start, n - start);
 }
 
-const char *sb_str(sb *b)
+const char *sb_str(const sb *b)
 {
     return b->ptr ? b->ptr : "";
 }
