@@ -35,8 +35,12 @@ BENCH_CMDS    :=
 BENCH_DEPS    :=
 ALL_TARGETS   :=
 
-.PHONY: all deps test bench clean compdb help
-all: deps
+.PHONY: all build deps test test-all bench bench-all clean compdb help
+# The default goal.  System packages come first, in a make of their own:
+# nothing else may start compiling before the headers exist.
+all:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory build
 
 include mk/*.mk
 
@@ -71,7 +75,10 @@ endef
 $(foreach v,$(VARIANTS),$(eval $(call test_rule,$(v))))
 ALL_TEST_BINS = $(foreach v,$(VARIANTS),$(call test_bin,$(v)))
 
-test: deps $(ALL_TEST_BINS) $(TEST_DEPS)
+test:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory test-all
+test-all: $(ALL_TEST_BINS) $(TEST_DEPS)
 	@B=$(B) tests/run-tests.sh $(ALL_TEST_BINS) -- $(TEST_SCRIPTS)
 
 # ---------------------------------------------------------------- bench
@@ -83,7 +90,10 @@ $(B)/bench/%: bench/%.c $(B)/lib/librt-rel.a
 $(B)/tools/benchtab: tools/benchtab.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_rel) $< -ljansson -o $@
-bench: deps $(bench_bin) $(B)/tools/benchtab $(BENCH_DEPS)
+bench:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory bench-all
+bench-all: $(bench_bin) $(B)/tools/benchtab $(BENCH_DEPS)
 	@B=$(B) PYTHON=$(PYTHON) tools/run-bench.sh $(bench_bin) $(BENCH_CMDS) -- $(BENCH_PY)
 
 # ---------------------------------------------------------------- the rest
@@ -100,7 +110,7 @@ compdb: compile_commands.json
 compile_commands.json: $(COMPDB_SRCS) Makefile $(wildcard mk/*.mk)
 	@tools/compdb.sh "$(CC) $(CFLAGS_rel) $(INCLUDES) -Itests" $(COMPDB_SRCS) > $@
 
-all: $(B)/lib/librt-rel.a $(ALL_TARGETS) compile_commands.json
+build: $(B)/lib/librt-rel.a $(ALL_TARGETS) compile_commands.json
 	@tools/link-grader.sh $(B)/bin/grader
 	@B=$(B) tools/next-steps.sh
 
