@@ -12,6 +12,9 @@
  * allocated (so a forged count of 4 billion items costs nothing), nesting is
  * bounded (so a forged "list of list of list..." cannot overflow the stack),
  * and trailing bytes are an error.
+ *
+ * No clocks in here: reading the clock costs ~70 ns on a virtual machine,
+ * more than encoding an int.  Callers time whole batches (rt_pool_stats).
  */
 #include "rt_codec.h"
 
@@ -24,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #define S_VERSION 0x01
@@ -37,15 +39,6 @@ struct rt_shm {
     void *data;      /* private: the mapping */
     size_t size;     /* private */
 };
-
-static _Atomic uint64_t S_enc_bytes, S_enc_ns, S_encs, S_dec_bytes, S_dec_ns, S_decs;
-
-static uint64_t S_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ------------------------------------------------------------ values */
 
@@ -344,7 +337,6 @@ static uint8_t *S_write(uint8_t *p, const rt_value *v)
 
 long long rt_codec_encode_into(const rt_value *v, void *buf, size_t cap)
 {
-    uint64_t t0 = S_now_ns();
     long long n = rt_codec_size(v);
     if (n < 0)
         return n;
@@ -355,9 +347,6 @@ long long rt_codec_encode_into(const rt_value *v, void *buf, size_t cap)
     uint8_t *end = S_write(p, v);
     if (end - (uint8_t *)buf != n)
         abort(); /* S_size and S_write disagree: a bug here, not bad input */
-    atomic_fetch_add_explicit(&S_enc_bytes, (uint64_t)n, memory_order_relaxed);
-    atomic_fetch_add_explicit(&S_encs, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&S_enc_ns, S_now_ns() - t0, memory_order_relaxed);
     return n;
 }
 
@@ -515,7 +504,6 @@ static rt_value *S_read(S_reader *r, int depth)
 int rt_codec_decode(const void *data, size_t len, rt_value **out, char *err,
                     size_t errlen)
 {
-    uint64_t t0 = S_now_ns();
     S_reader r = {data, data, (const uint8_t *)data + len, 0, err, errlen};
     *out = NULL;
     if (err && errlen)
@@ -538,20 +526,7 @@ int rt_codec_decode(const void *data, size_t len, rt_value **out, char *err,
         return r.rc;
     }
     *out = v;
-    atomic_fetch_add_explicit(&S_dec_bytes, len, memory_order_relaxed);
-    atomic_fetch_add_explicit(&S_decs, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&S_dec_ns, S_now_ns() - t0, memory_order_relaxed);
     return 0;
-}
-
-void rt_codec_stats_get(rt_codec_stats *out)
-{
-    out->encoded_bytes = atomic_load(&S_enc_bytes);
-    out->encode_ns = atomic_load(&S_enc_ns);
-    out->encodes = atomic_load(&S_encs);
-    out->decoded_bytes = atomic_load(&S_dec_bytes);
-    out->decode_ns = atomic_load(&S_dec_ns);
-    out->decodes = atomic_load(&S_decs);
 }
 
 /* ------------------------------------------------------------ shared memory */

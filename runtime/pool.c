@@ -29,9 +29,11 @@
  * window sized so each worker has about 2 ms of work queued) and moves them
  * in bulk: one send() carries hundreds of frames, one recv() brings back
  * hundreds of results.  Per-task cost is then codec work and bookkeeping,
- * about a microsecond.  The window is what keeps long tasks fair: with
- * 100 ms tasks it shrinks to 2 chunks, so no worker hoards work another
- * could be doing.
+ * about a microsecond.  The window is what keeps long tasks fair: the pool
+ * learns how long an item of each task takes (from the workers' own
+ * timings in each result frame), and with 100 ms tasks the window shrinks
+ * to 2 chunks, so no worker hoards work another could be doing.  A task it
+ * has not timed yet gets the small window.
  *
  * Start methods.  fork copies the parent: fast (a few ms), and the child
  * starts with the parent's memory, including whatever other threads had
@@ -198,7 +200,6 @@ static int S_start_worker(rt_pool *p, int i, char **argv, char **environ_copy,
     w->pid = pid;
     w->fd = sv[0];
     w->start_ns = rt_now_ns();
-    w->window = 2;
     fcntl(w->fd, F_SETFL, fcntl(w->fd, F_GETFL) | O_NONBLOCK);
     w->pidfd = pidfd_open(pid, 0);
     if (w->pidfd < 0) { /* Linux < 5.3: we could fall back to EOF + waitpid */
@@ -369,6 +370,14 @@ static rt__batch *S_enqueue(rt_pool *p, rt__batch *b, uint64_t enc_ns)
     p->stats.submitted += b->n;
     p->stats.encode_ns += enc_ns;
     p->stats.bytes_encoded += b->enc_len;
+    b->est = -1;
+    for (int i = 0; i < p->nest && b->est < 0; i++)
+        if (strcmp(p->est[i].task, b->task) == 0)
+            b->est = i;
+    if (b->est < 0 && p->nest < RT__EST_MAX) {
+        b->est = p->nest++;
+        snprintf(p->est[b->est].task, sizeof p->est[b->est].task, "%s", b->task);
+    }
     if (b->n > 0) {
         b->refs++; /* the manager's */
         b->queued = 1;
@@ -407,7 +416,7 @@ rt_future *rt_pool_submit(rt_pool *p, const char *task, const rt_value *arg)
 {
     long long size = 0;
     int rc = S_check(p, task, &arg, 1, &size);
-    rt__batch *b = rc < 0 ? NULL : rt__batch_new(p, task, 1, 1, (size_t)size);
+    rt__batch *b = rc < 0 ? NULL : rt__batch_new(p, task, 1, 1, (size_t)size, NULL, 1);
     if (!b) {
         errno = rc < 0 ? -rc : ENOMEM;
         return NULL;
@@ -418,8 +427,8 @@ rt_future *rt_pool_submit(rt_pool *p, const char *task, const rt_value *arg)
     return (rt_future *)S_enqueue(p, b, rt_now_ns() - t0);
 }
 
-static rt_pool_iter *S_imap(rt_pool *p, const char *task, rt_value *const *args,
-                            size_t n, size_t chunksize, int ordered)
+rt__batch *rt__pool_imap(rt_pool *p, const char *task, rt_value *const *args, size_t n,
+                         size_t chunksize, int ordered, rt_value **results)
 {
     /* Every argument must encode before any is sent: the manager then
      * never meets one that cannot. */
@@ -427,26 +436,26 @@ static rt_pool_iter *S_imap(rt_pool *p, const char *task, rt_value *const *args,
     int rc = S_check(p, task, (const rt_value *const *)args, n, &size);
     if (rc == 0 && chunksize == 0)
         chunksize = rt_pool_default_chunksize(n, p->nworkers);
-    rt__batch *b = rc < 0 ? NULL : rt__batch_new(p, task, n, chunksize, 0);
+    rt__batch *b =
+        rc < 0 ? NULL : rt__batch_new(p, task, n, chunksize, 0, results, ordered);
     if (!b) {
         errno = rc < 0 ? -rc : ENOMEM;
         return NULL;
     }
     b->args = args;
-    b->ordered = ordered;
-    return (rt_pool_iter *)S_enqueue(p, b, 0);
+    return S_enqueue(p, b, 0);
 }
 
 rt_pool_iter *rt_pool_imap(rt_pool *p, const char *task, rt_value *const *args,
                            size_t n, size_t chunksize)
 {
-    return S_imap(p, task, args, n, chunksize, 1);
+    return (rt_pool_iter *)rt__pool_imap(p, task, args, n, chunksize, 1, NULL);
 }
 
 rt_pool_iter *rt_pool_imap_unordered(rt_pool *p, const char *task,
                                      rt_value *const *args, size_t n, size_t chunksize)
 {
-    return S_imap(p, task, args, n, chunksize, 0);
+    return (rt_pool_iter *)rt__pool_imap(p, task, args, n, chunksize, 0, NULL);
 }
 
 static int S_manager_done(const rt__batch *b)

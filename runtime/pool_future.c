@@ -23,20 +23,26 @@
 #include <stdlib.h>
 
 rt__batch *rt__batch_new(rt_pool *p, const char *task, size_t n, size_t chunksize,
-                         size_t extra)
+                         size_t extra, rt_value **results, int ordered)
 {
     rt__batch *b = calloc(1, sizeof *b);
     if (!b)
         return NULL;
+    /* Per-item state only where needed: a map writes straight into the
+     * caller's results[], only an unordered iterator needs order[], and
+     * error texts get an array when the first error comes.  Each array
+     * avoided is pages a big map does not touch. */
     size_t slots = n ? n : 1;
-    b->results = calloc(slots, sizeof *b->results);
+    b->ext_results = results != NULL;
+    b->results = results ? results : calloc(slots, sizeof *b->results);
     b->rc = malloc(slots * sizeof *b->rc);
-    b->msg = calloc(slots, sizeof *b->msg);
-    b->order = malloc(slots * sizeof *b->order);
+    b->order = ordered ? NULL : malloc(slots * sizeof *b->order);
     if (extra)
         b->enc = malloc(extra);
-    if (!b->results || !b->rc || !b->msg || !b->order || (extra && !b->enc)) {
-        free(b->results), free(b->rc), free(b->msg), free(b->order), free(b->enc);
+    if (!b->results || !b->rc || (!ordered && !b->order) || (extra && !b->enc)) {
+        if (!b->ext_results)
+            free(b->results);
+        free(b->rc), free(b->order), free(b->enc);
         free(b);
         return NULL;
     }
@@ -47,6 +53,7 @@ rt__batch *rt__batch_new(rt_pool *p, const char *task, size_t n, size_t chunksiz
     snprintf(b->task, sizeof b->task, "%s", task);
     b->n = n;
     b->chunksize = chunksize ? chunksize : 1;
+    b->ordered = ordered;
     atomic_fetch_add(&p->refs, 1);
     return b;
 }
@@ -58,9 +65,13 @@ void rt__batch_resolve(rt__batch *b, size_t i, int rc, rt_value *result,
     assert(i < b->n && b->rc[i] == RT__PENDING && rc != RT__PENDING);
     b->rc[i] = rc;
     b->results[i] = result;
-    if (rc != 0 && msg)
+    if (rc != 0 && msg && !b->msg)
+        b->msg = calloc(b->n, sizeof *b->msg);
+    if (rc != 0 && msg && b->msg)
         b->msg[i] = strdup(msg); /* NULL on ENOMEM: the code still says it */
-    b->order[b->resolved++] = i;
+    if (b->order)
+        b->order[b->resolved] = i;
+    b->resolved++;
     rt_pool_stats *s = &b->pool->stats;
     if (rc == 0)
         s->done++;
@@ -86,11 +97,14 @@ void rt__batch_unref(rt__batch *b)
     assert(b->refs > 0);
     if (--b->refs > 0)
         return;
-    for (size_t i = 0; i < b->n; i++) {
-        rt_value_free(b->results[i]);
+    for (size_t i = 0; b->msg && i < b->n; i++)
         free(b->msg[i]);
+    if (!b->ext_results) { /* a map's results[] are its caller's */
+        for (size_t i = 0; i < b->n; i++)
+            rt_value_free(b->results[i]);
+        free(b->results);
     }
-    free(b->results), free(b->rc), free(b->msg), free(b->order), free(b->enc);
+    free(b->rc), free(b->msg), free(b->order), free(b->enc);
     free(b->last_err);
     int left = atomic_fetch_sub(&b->pool->refs, 1);
     assert(left > 1);
@@ -205,7 +219,7 @@ const char *rt_future_error(rt_future *f)
     if (!f)
         return NULL;
     pthread_mutex_lock(&f->b.pool->lock);
-    const char *m = f->b.msg[0];
+    const char *m = f->b.msg ? f->b.msg[0] : NULL;
     pthread_mutex_unlock(&f->b.pool->lock);
     return m;
 }
@@ -275,8 +289,9 @@ int rt_pool_iter_next(rt_pool_iter *it, long timeout_ms, size_t *index, rt_value
             rc = 1;
         } else {
             free(b->last_err);
-            b->last_err = b->msg[i];
-            b->msg[i] = NULL;
+            b->last_err = b->msg ? b->msg[i] : NULL;
+            if (b->msg)
+                b->msg[i] = NULL;
         }
     }
     pthread_mutex_unlock(&p->lock);
@@ -294,40 +309,47 @@ void rt_pool_iter_free(rt_pool_iter *it)
         S_batch_release(&it->b);
 }
 
+static int S_all_resolved(const rt__batch *b)
+{
+    return b->resolved == b->n;
+}
+
 int rt_pool_map(rt_pool *p, const char *task, rt_value *const *args, size_t n,
                 size_t chunksize, rt_value **results, char *err, size_t errlen)
 {
     if (err && errlen)
         err[0] = 0;
+    if (!results)
+        return -EINVAL;
     for (size_t i = 0; i < n; i++)
         results[i] = NULL;
-    rt_pool_iter *it = rt_pool_imap(p, task, args, n, chunksize);
-    if (!it) {
+    /* The manager files results straight into the caller's array; we wait
+     * once for all of them (one lock, one wake-up per result frame), even
+     * after a failure, so nothing is left in flight. */
+    rt__batch *b = rt__pool_imap(p, task, args, n, chunksize, 1, results);
+    if (!b) {
         int e = errno;
+        const char *why = e == EPIPE ? rt_pool_error(p) : NULL;
         if (err && errlen)
-            snprintf(err, errlen, "map: %s%s%s", strerror(e), e == EPIPE ? ": " : "",
-                     e == EPIPE && rt_pool_error(p) ? rt_pool_error(p) : "");
+            snprintf(err, errlen, "map: %s%s%s", strerror(e), why ? ": " : "",
+                     why ? why : "");
         return -e;
     }
-    /* Take every result, even after a failure, so nothing is left in
-     * flight; report the first failure in index order (ordered iterator). */
-    int first = 0, rc;
-    size_t i;
-    rt_value *v;
-    while ((rc = rt_pool_iter_next(it, -1, &i, &v)) != 0) {
-        if (rc == 1) {
-            results[i] = v;
-        } else if (!first) {
-            first = rc;
-            if (err && errlen)
-                snprintf(err, errlen, "item %zu: %s", i,
-                         rt_pool_iter_error(it) ? rt_pool_iter_error(it)
-                                                : strerror(-rc));
-        }
+    pthread_mutex_lock(&p->lock);
+    rt__pool_wait(p, S_all_resolved, b, 0);
+    int first = 0;
+    for (size_t i = 0; i < n && !first; i++) {
+        if (b->rc[i] == 0)
+            continue;
+        first = b->rc[i];
+        if (err && errlen)
+            snprintf(err, errlen, "item %zu: %s", i,
+                     b->msg && b->msg[i] ? b->msg[i] : strerror(-first));
     }
-    rt_pool_iter_free(it);
+    pthread_mutex_unlock(&p->lock);
+    S_batch_release(b);
     if (first)
-        for (i = 0; i < n; i++) {
+        for (size_t i = 0; i < n; i++) {
             rt_value_free(results[i]);
             results[i] = NULL;
         }

@@ -37,6 +37,7 @@
 #define RT__TASK_NAME_MAX 64 /* including the NUL */
 #define RT__WORKER_ENV    "RT_POOL_WORKER"
 #define RT__RESULT_HDR    28 /* bytes of a result frame before its items */
+#define RT__EST_MAX       32 /* tasks whose duration the pool learns */
 
 /* A batch: what one submit or one map asked for.  Futures are batches of
  * one item whose argument was encoded at submit time; iterators are batches
@@ -58,13 +59,16 @@ typedef struct rt__batch {
     size_t resolved;        /* items with a final rc */
     rt_value **results;     /* results[i] once rc[i] == 0 */
     int *rc;                /* RT__PENDING, 0 or a negative errno */
-    char **msg;             /* error text per failed item (owned) */
-    size_t *order;          /* indexes in the order they resolved */
+    char **msg;             /* error text per failed item (owned; NULL until
+                               the first error) */
+    size_t *order;          /* unordered: indexes in the order they resolved */
     size_t cursor;          /* next to hand out: an index (ordered) or a
                                position in order[] (unordered) */
     char *last_err;         /* text of the last failure handed out */
     struct rt__batch *next; /* the pool's queue of batches with unsent items */
     int queued;
+    int est;         /* index into the pool's est[], or -1 */
+    int ext_results; /* results[] belongs to the caller (rt_pool_map) */
 } rt__batch;
 
 struct rt_future {
@@ -100,8 +104,6 @@ typedef struct rt__worker {
     rt__buf out, in;
     rt__chunk *fifo; /* chunks in flight, oldest first (a ring) */
     size_t fifo_cap, fifo_head, fifo_len;
-    size_t window;       /* how many chunks may be in flight */
-    double chunk_ns_avg; /* the worker's time per chunk, smoothed */
 } rt__worker;
 
 enum { RT__RUNNING, RT__SHUTDOWN, RT__BROKEN };
@@ -125,18 +127,31 @@ struct rt_pool {
     rt_pool_stats stats;
     uint32_t seq;
     int last_pick; /* the worker the last chunk went to */
+    /* How long an item of each task takes in a worker (smoothed), learnt
+     * from results: it sizes the dispatch window (pool_manager.c). */
+    struct {
+        char task[RT__TASK_NAME_MAX];
+        double item_ns; /* 0 until a result came back */
+    } est[RT__EST_MAX];
+    int nest;
 };
 
 /* pool.c */
 void rt__pool_unref(rt_pool *p); /* any lock state; frees on the last ref */
 void rt__pool_wake(rt_pool *p);  /* wake the manager; any thread, no lock */
+/* Starts a map (imap, imap_unordered, map); NULL with errno set.  No lock. */
+rt__batch *rt__pool_imap(rt_pool *p, const char *task, rt_value *const *args, size_t n,
+                         size_t chunksize, int ordered, rt_value **results);
 
 /* pool_manager.c: the manager thread's body. */
 void *rt__pool_manager(void *arg);
 
 /* pool_future.c.  Locking: all need p->lock held unless said. */
+/* A batch of n items, with `extra` bytes for an encoded argument, filing
+ * results in `results` (the caller's, may be NULL: the batch's own).  No
+ * lock needed; NULL on ENOMEM. */
 rt__batch *rt__batch_new(rt_pool *p, const char *task, size_t n, size_t chunksize,
-                         size_t extra); /* no lock; NULL on ENOMEM */
+                         size_t extra, rt_value **results, int ordered);
 void rt__batch_resolve(rt__batch *b, size_t i, int rc, rt_value *result,
                        const char *msg);
 void rt__batch_unref(rt__batch *b); /* may free b (and drop its pool ref) */

@@ -9,8 +9,8 @@
  * CPython starts for a ProcessPoolExecutor.
  *
  * Each turn of the loop, holding the pool lock:
- *   1. dispatch: give each worker chunks until its window is full,
- *      round-robin, encoding arguments straight into its output buffer;
+ *   1. dispatch: give the least-loaded worker chunks until its window is full,
+ *      encoding arguments straight into its output buffer;
  *   2. write each worker's buffer (non-blocking; EPOLLOUT if it is full);
  *   3. drop the lock and wait in epoll_wait;
  *   4. read results in bulk, decode, resolve, broadcast once.
@@ -119,12 +119,18 @@ static int S_fifo_push(rt__worker *w, rt__chunk c)
  * NULL.  Ties go to the one after the last chosen, so equal workers take
  * turns.  Least-loaded matters for submit(): a second task must go to an
  * idle worker, not queue behind a long one. */
-static rt__worker *S_pick(rt_pool *p)
+static rt__worker *S_pick(rt_pool *p, const rt__batch *b)
 {
+    /* The window: how many of b's chunks make ~2 ms of work. */
+    size_t window = 2;
+    if (b->est >= 0 && p->est[b->est].item_ns > 0) {
+        double win = S_WINDOW_NS / (p->est[b->est].item_ns * (double)b->chunksize);
+        window = win < 2 ? 2 : win > S_WINDOW_MAX ? S_WINDOW_MAX : (size_t)win;
+    }
     rt__worker *best = NULL;
     for (int k = 1; k <= p->nworkers; k++) {
         rt__worker *w = &p->w[(p->last_pick + k) % p->nworkers];
-        if (w->pid <= 0 || w->eof || w->fifo_len >= w->window ||
+        if (w->pid <= 0 || w->eof || w->fifo_len >= window ||
             w->out.len - w->out.off > S_OUT_MAX)
             continue;
         if (!best || w->fifo_len < best->fifo_len)
@@ -144,7 +150,7 @@ static void S_dispatch(rt_pool *p)
     for (;;) {
         S_prune(p);
         rt__batch *b = p->qhead;
-        rt__worker *w = b ? S_pick(p) : NULL;
+        rt__worker *w = b ? S_pick(p, b) : NULL;
         if (!w)
             return;
         int i = w->index;
@@ -222,6 +228,7 @@ static void S_result_frame(rt_pool *p, rt__worker *w, const uint8_t *f, size_t l
     w->fifo_len--;
     const uint8_t *q = f + RT__RESULT_HDR - 4, *end = f + len;
     char err[256], msg[512];
+    uint64_t t0 = rt_now_ns(); /* one clock read a frame, not one an item */
     for (size_t i = c.first; i < c.first + c.count; i++) {
         if (end - q < 8 || (size_t)(end - q - 8) < rt__get32(q + 4)) {
             rt__batch_resolve(c.b, i, -EBADMSG, NULL, "torn result frame");
@@ -231,9 +238,7 @@ static void S_result_frame(rt_pool *p, rt__worker *w, const uint8_t *f, size_t l
         size_t rlen = rt__get32(q + 4);
         rt_value *v = NULL;
         if (rc == 0 && !c.b->user_freed) {
-            uint64_t t0 = rt_now_ns();
             rc = rt_codec_decode(q + 8, rlen, &v, err, sizeof err);
-            p->stats.decode_ns += rt_now_ns() - t0;
             p->stats.bytes_decoded += rlen;
             if (rc < 0)
                 snprintf(msg, sizeof msg, "cannot decode the result of '%s': %s",
@@ -245,15 +250,17 @@ static void S_result_frame(rt_pool *p, rt__worker *w, const uint8_t *f, size_t l
         rt__batch_resolve(c.b, i, rc == RT__PENDING ? -EIO : rc, v, msg);
         q += 8 + rlen;
     }
+    p->stats.decode_ns += rt_now_ns() - t0;
     p->stats.per_worker[w->index] += count;
     p->stats.worker_codec_ns += codec_ns;
     p->stats.worker_run_ns += run_ns;
     rt_trace_event(RT_EV_POOL_RESULT, (uint32_t)w->index, NULL);
-    /* Size the window from how long the worker spends per chunk. */
-    double ns = (double)(codec_ns + run_ns) + 1.0;
-    w->chunk_ns_avg = w->chunk_ns_avg ? 0.8 * w->chunk_ns_avg + 0.2 * ns : ns;
-    double win = S_WINDOW_NS / w->chunk_ns_avg;
-    w->window = win < 2 ? 2 : win > S_WINDOW_MAX ? S_WINDOW_MAX : (size_t)win;
+    /* Learn how long an item of this task takes (sizes the window). */
+    if (c.b->est >= 0 && count > 0) {
+        double ns = (double)(codec_ns + run_ns) / count + 1.0,
+               *avg = &p->est[c.b->est].item_ns;
+        *avg = *avg > 0 ? 0.8 * *avg + 0.2 * ns : ns;
+    }
     if (--c.b->inflight == 0 && c.b->next_send == c.b->n && !c.b->queued)
         rt__batch_unref(c.b);
     return;

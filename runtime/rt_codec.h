@@ -133,14 +133,10 @@ int rt_codec_encode(const rt_value *v, uint8_t **out, size_t *len);
 int rt_codec_decode(const void *data, size_t len, rt_value **out, char *err,
                     size_t errlen);
 
-/* Process-wide totals, for the chapters: how many bytes went through
- * rt_codec_encode_into / rt_codec_decode, and how long it took.  The pool
- * keeps its own, finer counters (rt_pool_stats). */
-typedef struct rt_codec_stats {
-    uint64_t encoded_bytes, encode_ns, encodes;
-    uint64_t decoded_bytes, decode_ns, decodes;
-} rt_codec_stats;
-void rt_codec_stats_get(rt_codec_stats *out);
+/* What it costs is counted by the pool, per batch of frames: bytes and
+ * time encoding and decoding, in the parent and in the workers
+ * (rt_pool_stats).  Timing each call here would cost more than encoding a
+ * small value. */
 
 /* ------------------------------------------------------------------ */
 /* Shared memory: the fix for large arrays                             */

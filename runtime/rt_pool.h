@@ -177,8 +177,8 @@ typedef struct rt_pool_stats {
     uint64_t bytes_encoded;   /* parent: argument bytes encoded */
     uint64_t encode_ns;       /* parent: time encoding arguments */
     uint64_t bytes_decoded;   /* parent: result bytes decoded */
-    uint64_t decode_ns;       /* parent: time decoding results */
-    uint64_t worker_codec_ns; /* workers: decoding args + encoding results */
+    uint64_t decode_ns;       /* parent: decoding results and filing them */
+    uint64_t worker_codec_ns; /* workers: decoding args, encoding results */
     uint64_t worker_run_ns;   /* workers: inside task functions */
     int workers;              /* the pool's size */
     int procs_started;        /* processes started in the pool's life */
