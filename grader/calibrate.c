@@ -6,9 +6,9 @@
  * two threads may get 1.1 cores' worth of time, and a correct solution's
  * "2x" becomes 1.1x through no fault of its own.  So the grader measures
  * the capacity in the same session as the patterns, interleaved with them
- * (see patterns.c): `workers` threads each spin the same fixed amount of
- * lock-free arithmetic, against one thread spinning it alone.  If the
- * machine gives us c cores, the many take about workers/c times as long.
+ * (see patterns.c): `workers` threads spin lock-free arithmetic for 30 ms
+ * and we divide the CPU time they got by the wall time: the number of
+ * cores' worth of CPU the machine gave us just now.
  * Limit: it measures CPU, not memory bandwidth or caches.
  */
 #include "grader.h"
@@ -17,6 +17,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 int gr_cores(void)
 {
@@ -27,58 +28,42 @@ int gr_cores(void)
 }
 
 static atomic_ullong S_sink; /* keeps the spin loop from being optimised away */
-static uint64_t S_iters;     /* work per worker: about 25 ms, sized once */
 
-/* A fixed amount of integer work (an LCG); no memory traffic, no locks. */
+/* Spins (an LCG: no memory traffic, no locks) until `until_ns`. */
 static void *S_spin(void *arg)
 {
-    uint64_t x = (uint64_t)(uintptr_t)arg + 1;
-    for (uint64_t i = 0; i < S_iters; i++)
-        x = x * 6364136223846793005u + 1442695040888963407u;
+    uint64_t until = *(const uint64_t *)arg, x = 1;
+    while (gr_now_ns() < until)
+        for (int i = 0; i < 4096; i++)
+            x = x * 6364136223846793005u + 1442695040888963407u;
     atomic_fetch_add_explicit(&S_sink, x, memory_order_relaxed);
     return NULL;
 }
 
-/* Sizes S_iters so that one worker spins for about 25 ms. */
-static void S_size(void)
+static uint64_t S_cpu_ns(void)
 {
-    if (S_iters)
-        return;
-    S_iters = 1u << 16;
-    for (;;) {
-        uint64_t t0 = gr_now_ns();
-        S_spin(NULL);
-        uint64_t dt = gr_now_ns() - t0;
-        if (dt > 5000000u) {
-            S_iters = (uint64_t)((double)S_iters * 25e6 / (double)dt);
-            return;
-        }
-        S_iters *= 4;
-    }
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Runs n workers at once and returns the wall time until all finished. */
-static double S_time(int n)
+/* Why CPU time and not "n workers vs one, same work": where the threads
+ * land decides such a race.  With a hog pinned to core 1, a lone worker
+ * that lands there runs at half speed, two workers split one fast and one
+ * slow core, and the ratio claims 2 free cores.  CPU time over wall time
+ * is what we were really given, wherever the threads ran. */
+double gr_calibrate_round(int workers)
 {
-    pthread_t *t = gr_xmalloc((size_t)n * sizeof *t);
-    uint64_t t0 = gr_now_ns();
+    pthread_t *t = gr_xmalloc((size_t)workers * sizeof *t);
+    uint64_t w0 = gr_now_ns(), c0 = S_cpu_ns();
+    uint64_t until = w0 + 30000000u; /* 30 ms */
     int started = 0;
-    for (int i = 0; i < n; i++)
-        if (pthread_create(&t[i], NULL, S_spin, (void *)(uintptr_t)i) == 0)
+    for (int i = 0; i < workers; i++)
+        if (pthread_create(&t[i], NULL, S_spin, &until) == 0)
             started++;
-        else
-            break;
     for (int i = 0; i < started; i++)
         pthread_join(t[i], NULL);
-    double dt = (double)(gr_now_ns() - t0);
+    double cap = (double)(S_cpu_ns() - c0) / (double)(gr_now_ns() - w0);
     free(t);
-    /* If threads could not be created, charge the missing ones as serial. */
-    return started ? dt * n / started : dt;
-}
-
-void gr_calibrate_round(int workers, double *t1_ns, double *tn_ns)
-{
-    S_size();
-    *t1_ns = S_time(1);
-    *tn_ns = S_time(workers);
+    return cap;
 }

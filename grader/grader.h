@@ -265,16 +265,10 @@ void gr_report_gradescope(const gr_report *r, FILE *out);
 /* calibrate.c, patterns.c                                             */
 /* ------------------------------------------------------------------ */
 
-typedef struct gr_capacity {
-    int cores;       /* sched_getaffinity */
-    double t1_ns;    /* one busy worker, median */
-    double tn_ns;    /* `workers` busy workers, median */
-    double capacity; /* workers * t1 / tn: how many cores we really get */
-} gr_capacity;
-
-/* Times one calibration round: `workers` threads each spinning the same
- * fixed work vs one thread; returns (t1, tn) in ns.  Runs in-process. */
-void gr_calibrate_round(int workers, double *t1_ns, double *tn_ns);
+/* One calibration round: `workers` threads spin for 30 ms; returns the
+ * CPU time they got over the wall time (about min(workers, free cores)).
+ * Runs in-process. */
+double gr_calibrate_round(int workers);
 int gr_cores(void);
 
 typedef struct gr_pattern_ctx {

@@ -234,42 +234,84 @@ static int S_judge_mechanism(const gr_pattern *p, const S_mech *m, char **why)
     return S_UNAVAILABLE;
 }
 
-/* Timing's word.  s = median speedup (baseline / variant), cap = median
- * measured capacity, w = workers. */
-static int S_judge_timing(const gr_pattern *p, double s, double cap, char **why)
+/* What timing saw, round by round. */
+typedef struct S_timing {
+    const double *ratio; /* baseline wall / variant wall, per round */
+    const double *par;   /* variant cpu / wall per round (-1: no cpu_ns) */
+    int n;
+    double s, cap, par_med, cpu_ratio; /* medians; cpu_ratio = variant/baseline cpu */
+} S_timing;
+
+/* The fraction of rounds whose speedup is above (dir > 0) or below
+ * (dir < 0) x.  Timing convicts only when nearly every round agrees: one
+ * disturbed run must not decide, and runs are disturbed in bursts. */
+static double S_frac(const S_timing *t, double x, int dir)
 {
+    int k = 0;
+    for (int i = 0; i < t->n; i++)
+        k += dir > 0 ? t->ratio[i] > x : t->ratio[i] < x;
+    return t->n ? (double)k / t->n : 0;
+}
+
+/* Timing's word on a pattern.  Two timing signals, both in the report:
+ *  - speedup, baseline wall over variant wall (medians of interleaved
+ *    rounds), judged against the capacity measured in the same rounds;
+ *  - the variant's parallelism, its CPU time over its wall time: above 1
+ *    only if more than one thread computed at once.  Unlike speedup it
+ *    needs no second run, so neighbours and thread placement (a run that
+ *    lands on the core a hog holds goes at half speed) cannot fake it. */
+static int S_judge_timing(const gr_pattern *p, const S_timing *t, char **why)
+{
+    double s = t->s, cap = t->cap, par = t->par_med;
     double e = fmin(p->workers, cap); /* the best speedup this machine allows now */
     switch (p->expect) {
     case GR_EXPECT_NONE:
-        if (s < 0.4) {
+        if (par > 1.3) {
             *why = gr_fmt(
-                "the variant took %.1fx as long as the baseline; under a GIL the "
-                "same work should take about as long",
-                1 / s);
+                "the variant used %.2fx as much CPU time as wall time: more than "
+                "one thread computed at once, which a GIL prevents",
+                par);
+            return S_CONTRADICTS;
+        }
+        if (s < 0.4 && t->cpu_ratio > 1.5 && S_frac(t, 0.5, -1) >= 0.8) {
+            *why =
+                gr_fmt("the variant took %.1fx as long and burned %.1fx the CPU of the "
+                       "baseline: threads fight over the GIL",
+                       1 / s, t->cpu_ratio);
             return S_CONTRADICTS;
         }
         if (cap < 1.5) {
             *why = gr_fmt(
-                "only %.2f core(s) free: a GIL-free variant could not run faster "
-                "either, so timing cannot tell",
-                cap);
+                "%.2fx with only %.2f core(s) free: a GIL-free variant could not "
+                "run faster either, so timing cannot tell",
+                s, cap);
             return S_UNDECIDED;
         }
-        if (s > 1.4) {
-            *why =
-                gr_fmt("%.2fx faster than the baseline with %.2f cores free: threads "
-                       "under a GIL cannot do that",
-                       s, cap);
-            return S_CONTRADICTS;
+        if (s > 1.4 && par < 0) {
+            if (S_frac(t, 1.4, +1) >= 0.8) {
+                *why = gr_fmt(
+                    "%.2fx faster than the baseline with %.2f cores free: threads "
+                    "under a GIL cannot do that",
+                    s, cap);
+                return S_CONTRADICTS;
+            }
         }
-        *why = gr_fmt("%.2fx with %.2f cores free: about 1x, as a GIL allows", s, cap);
-        return S_AGREES;
+        if (s >= 0.6 && s <= 1.4) {
+            *why =
+                gr_fmt("%.2fx with %.2f cores free: about 1x, as a GIL allows", s, cap);
+            return S_AGREES;
+        }
+        *why =
+            gr_fmt("%.2fx with %.2f cores free, but the variant never computed on two "
+                   "cores at once (CPU/wall %.2f): noisy runs",
+                   s, cap, par);
+        return S_UNDECIDED;
     case GR_EXPECT_SCALES:
         if (cap < 1.5) {
-            *why =
-                gr_fmt("only %.2f core(s) free: no speedup is possible now, so timing "
-                       "cannot tell",
-                       cap);
+            *why = gr_fmt(
+                "%.2fx with only %.2f core(s) free: no speedup is possible now, so "
+                "timing cannot tell",
+                s, cap);
             return S_UNDECIDED;
         }
         if (s >= 1 + 0.4 * (e - 1)) {
@@ -277,7 +319,8 @@ static int S_judge_timing(const gr_pattern *p, double s, double cap, char **why)
                           cap, 1 + 0.4 * (e - 1));
             return S_AGREES;
         }
-        if (s < 1 + 0.15 * (e - 1)) {
+        if (s < 1 + 0.15 * (e - 1) && (par < 0 || par < 1.15) &&
+            S_frac(t, 1 + 0.15 * (e - 1), -1) >= 0.8) {
             *why = gr_fmt("%.2fx with %.2f cores free: no better than serial", s, cap);
             return S_CONTRADICTS;
         }
@@ -285,12 +328,13 @@ static int S_judge_timing(const gr_pattern *p, double s, double cap, char **why)
             gr_fmt("%.2fx with %.2f cores free: between serial and parallel", s, cap);
         return S_UNDECIDED;
     case GR_EXPECT_OVERLAPS:
-        /* Waiting needs no CPU, so a busy machine does not blur this one. */
+        /* Waiting needs little CPU, so a busy machine blurs this one less. */
         if (s >= 1 + 0.5 * (p->workers - 1)) {
             *why = gr_fmt("%.2fx: %d waits took about as long as one", s, p->workers);
             return S_AGREES;
         }
-        if (s < 1 + 0.15 * (p->workers - 1)) {
+        if (s < 1 + 0.15 * (p->workers - 1) &&
+            S_frac(t, 1 + 0.15 * (p->workers - 1), -1) >= 0.8) {
             *why = gr_fmt("%.2fx: the %d waits took about as long as their sum", s,
                           p->workers);
             return S_CONTRADICTS;
@@ -302,7 +346,7 @@ static int S_judge_timing(const gr_pattern *p, double s, double cap, char **why)
             *why = gr_fmt("the variant is %.2fx as fast: slower, as expected", s);
             return S_AGREES;
         }
-        if (s >= 1.0) {
+        if (s >= 1.0 && S_frac(t, 1.0, +1) >= 0.8) {
             *why =
                 gr_fmt("the variant is %.2fx as fast: not slower than the baseline", s);
             return S_CONTRADICTS;
@@ -339,6 +383,9 @@ void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *
            *vw = calloc((size_t)max_rounds, sizeof *vw);
     double *ratio = calloc((size_t)max_rounds, sizeof *ratio);
     double *capv = calloc((size_t)max_rounds, sizeof *capv);
+    double *par = calloc((size_t)max_rounds, sizeof *par);
+    double *cpur = calloc((size_t)max_rounds, sizeof *cpur);
+    double parallelism = -1;
     S_progress pr = {.name = p->name, .rounds = p->pairs};
     char *why = NULL, *mwhy = NULL, *twhy = NULL;
     int n = 0, tw = S_UNDECIDED, mw = S_UNAVAILABLE;
@@ -346,9 +393,7 @@ void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *
     uint64_t t0 = gr_now_ns();
     while (n < max_rounds) {
         pr.round = n + 1;
-        double t1, tn;
-        gr_calibrate_round(p->workers, &t1, &tn);
-        capv[n] = fmin(p->workers, p->workers * t1 / tn);
+        capv[n] = fmin(p->workers, gr_calibrate_round(p->workers));
         /* Alternate the order (B V, V B) so drift hurts both alike. */
         int vfirst = n % 2;
         for (int k = 0; k < 2; k++) {
@@ -360,13 +405,25 @@ void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *
         bw[n] = bs[n].wall_ns;
         vw[n] = vs[n].wall_ns;
         ratio[n] = vw[n] > 0 ? bw[n] / vw[n] : 0;
+        double vc = json_number_value(json_object_get(vs[n].line, "cpu_ns"));
+        double bc = json_number_value(json_object_get(bs[n].line, "cpu_ns"));
+        par[n] = vc > 0 && vw[n] > 0 ? vc / vw[n] : -1;
+        cpur[n] = vc > 0 && bc > 0 ? vc / bc : 1;
         n++;
         if (n < p->pairs)
             continue;
         speedup = S_med(ratio, n);
         cap = S_med(capv, n);
         free(twhy);
-        tw = S_judge_timing(p, speedup, cap, &twhy);
+        S_timing t = {.ratio = ratio,
+                      .par = par,
+                      .n = n,
+                      .s = speedup,
+                      .cap = cap,
+                      .par_med = S_med(par, n),
+                      .cpu_ratio = S_med(cpur, n)};
+        parallelism = t.par_med;
+        tw = S_judge_timing(p, &t, &twhy);
         /* Undecided with enough cores: more rounds may settle it.  With one
          * free core more rounds cannot help, so stop. */
         if (tw != S_UNDECIDED || cap < 1.5 || n >= max_rounds)
@@ -383,6 +440,9 @@ void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *
     json_object_set_new(f, "cores", json_integer(gr_cores()));
     json_object_set_new(f, "capacity", json_real(round(cap * 1000) / 1000));
     json_object_set_new(f, "speedup", json_real(round(speedup * 1000) / 1000));
+    json_object_set_new(f, "variant_parallelism",
+                        json_real(round(parallelism * 1000) / 1000));
+    json_object_set_new(f, "speedup_runs", S_array(ratio, n, 1));
     json_object_set_new(f, "baseline_ms", json_real(round(S_med(bw, n) / 1e3) / 1e3));
     json_object_set_new(f, "variant_ms", json_real(round(S_med(vw, n) / 1e3) / 1e3));
     json_object_set_new(f, "baseline_runs_ms", S_array(bw, n, 1e-6));
@@ -449,6 +509,8 @@ done:
     free(vw);
     free(ratio);
     free(capv);
+    free(par);
+    free(cpur);
     free(mwhy);
     free(twhy);
 }

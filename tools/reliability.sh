@@ -23,7 +23,8 @@ cd "$(dirname "$0")/.." || exit 2
 
 hog_pid=
 stop_hog() { [ -n "$hog_pid" ] && kill "$hog_pid" 2>/dev/null; wait 2>/dev/null; }
-trap stop_hog EXIT INT TERM
+trap stop_hog EXIT
+trap 'exit 130' INT TERM
 if [ "$HOG" = 1 ]; then
     cores=$(nproc)
     # The hog takes the last core; the grader keeps whatever is left.
