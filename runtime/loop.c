@@ -183,12 +183,16 @@ uint64_t rt_loop_now(const rt_loop *l)
 
 void rt_loop_stats_get(const rt_loop *l, rt_loop_stats *out)
 {
-    *out = l->stats;
+    if (l && out)
+        *out = l->stats;
+    else if (out)
+        memset(out, 0, sizeof *out);
 }
 
 void rt_loop_stop(rt_loop *l)
 {
-    l->stop = 1;
+    if (l)
+        l->stop = 1;
 }
 
 /* ---------------------------------------------------------------- ready */
@@ -381,6 +385,8 @@ int rt_call_later(rt_loop *l, uint64_t delay_ns, rt_callback cb, void *arg,
 
 int rt_timer_cancel(rt_loop *l, rt_timer *h)
 {
+    if (!l || !h)
+        return -EINVAL;
     int ran = h->ran;
     if (!ran && l->state != RT__L_CLOSED) /* closing dropped it already */
         rt__timer_cancel(l, h);
@@ -390,6 +396,8 @@ int rt_timer_cancel(rt_loop *l, rt_timer *h)
 
 void rt_timer_release(rt_timer *h)
 {
+    if (!h)
+        return;
     assert(h->refs > 0);
     if (--h->refs == 0)
         free(h);

@@ -231,17 +231,19 @@ void rt_task_release(rt_task *t)
 
 int rt_task_done(const rt_task *t)
 {
-    return t->state == RT__T_DONE;
+    return t && t->state == RT__T_DONE;
 }
 
 long rt_task_result(const rt_task *t)
 {
+    if (!t)
+        return -EINVAL;
     return t->state == RT__T_DONE ? t->done.value : -EAGAIN;
 }
 
 rt_task *rt_task_current(const rt_loop *l)
 {
-    return l->current;
+    return l ? l->current : NULL;
 }
 
 /* ---------------------------------------------------------------- awaits */
