@@ -151,6 +151,10 @@ void rt_stats_get(rt_stats *out)
     out->bytecodes = per_thread[RT__TS_BYTECODES];
     out->bytecodes_unheld = per_thread[RT__TS_UNHELD];
     out->max_running = atomic_load(&S_max_running);
+    /* Holds taken while only one thread was attached are not measured (see
+     * gil.c), but one thread did run: never report fewer than that. */
+    if (out->max_running == 0 && (out->takes > 0 || rt_holds_gil()))
+        out->max_running = 1;
     out->max_blocked = atomic_load(&S_max_blocked);
     out->threads_started = atomic_load(&S_threads_started);
     S_hist_copy(&S_hold, &out->hold);
