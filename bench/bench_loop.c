@@ -197,16 +197,25 @@ static void stop_cb(rt_loop *l, void *arg)
     rt_loop_stop(l);
 }
 
-/* Bytes malloc hands out per task suspended on a future (everything:
- * task, frame, ready-queue growth), from mallinfo2 over 100k tasks. */
-static double task_bytes(void)
+static int napper(rt_task *t)
+{
+    RT_BEGIN(t);
+    RT_AWAIT(t, rt_async_sleep(t, 3600 * 1000 * MS)); /* an hour: cancelled */
+    RT_END(t, 0);
+}
+
+/* Bytes malloc hands out per suspended task (everything: task, frame,
+ * timer, heap slot, ready-queue growth), from mallinfo2 over 100k tasks
+ * running `fn` to its first await. */
+static double task_bytes(rt_task_fn fn)
 {
     enum { N = 100000 };
     rt_loop *l = new_loop();
     rt_future_init(&gate);
+    rt_task **t = malloc(N * sizeof *t);
     size_t before = mallinfo2().uordblks;
     for (int i = 0; i < N; i++)
-        rt_task_release(rt_spawn(l, gated, NULL, 0));
+        t[i] = rt_spawn(l, fn, NULL, 0);
     rt_call_soon(l, stop_cb, NULL);
     rt_loop_run(l); /* one iteration: every task runs to its await */
     rt_loop_stats s;
@@ -215,7 +224,12 @@ static double task_bytes(void)
         fprintf(stderr, "bench_loop: %zu tasks waiting, expected %d\n", s.waiting, N);
     double bytes = (double)(mallinfo2().uordblks - before) / N;
     rt_future_set(&gate, 0);
+    for (int i = 0; i < N; i++) {
+        rt_task_cancel(t[i]);
+        rt_task_release(t[i]);
+    }
     rt_loop_run(l);
+    free(t);
     rt_loop_free(l);
     return bytes;
 }
@@ -357,9 +371,13 @@ int main(int argc, char **argv)
         row("loop.timer1m_ns", "ns", t1m, "<= 200 ns; <= 2x uv.timer1m_ns", note);
     }
     if (want("loop.task_bytes"))
-        row("loop.task_bytes", "B", task_bytes(), "<= 256 B (asyncio / 4)",
+        row("loop.task_bytes", "B", task_bytes(gated), "<= 256 B (asyncio / 4)",
             "malloc bytes per task suspended on a future (mallinfo2 over 100k), "
             "ready-queue growth included");
+    if (want("loop.sleeping_task_bytes"))
+        row("loop.sleeping_task_bytes", "B", task_bytes(napper), "<= 256 B",
+            "the same for a task suspended in a sleep: its timer and heap slot "
+            "included");
     if (want("loop.sleep100k_ms"))
         row("loop.sleep100k_ms", "ms", best5(sleep100k_ms), "<= 60 ms (10 ms + 50)",
             "gather of 100k tasks each sleeping 10 ms, total wall");

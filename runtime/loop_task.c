@@ -441,7 +441,7 @@ static int S_cancel(rt_task *t, int reason)
         rt__task_wake(t, reason);
         return 0;
     default: /* READY or RUNNING: delivered at its next step or await */
-        t->cancel_rc = reason;
+        t->cancel_rc = (int16_t)reason;
         return 0;
     }
 }

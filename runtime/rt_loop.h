@@ -208,17 +208,20 @@ struct rt_task {
             size_t len;
         } io;
     } on;
-    rt_timer *timeout;   /* rt_timeout_set's timer, or NULL */
-    int cancel_rc;       /* pending cancellation (-ECANCELED, -ETIMEDOUT) or 0 */
-    uint32_t refs;       /* the loop's (until done) + the spawner's */
-    uint8_t state;       /* RT__T_* */
-    uint8_t wait;        /* RT__W_* */
-    uint8_t mark;        /* scratch for rt_async_gather (a task listed twice) */
-    max_align_t frame[]; /* the frame, copied in by rt_spawn */
+    rt_timer *timeout; /* rt_timeout_set's timer, or NULL */
+    int16_t cancel_rc; /* pending cancellation (-ECANCELED, -ETIMEDOUT) or 0 */
+    uint16_t refs;     /* the loop's (until done) + the spawner's */
+    uint8_t state;     /* RT__T_* */
+    uint8_t wait;      /* RT__W_* */
+    uint8_t mark;      /* scratch for rt_async_gather (a task listed twice) */
+    uint64_t frame[];  /* the frame, copied in by rt_spawn (8-byte aligned) */
 };
 
 /* Creates a task running fn with a frame of `frame_size` bytes, copied
- * from `frame` (NULL: zeroed), and queues its first step.  Returns the task,
+ * from `frame` (NULL: zeroed), and queues its first step.  The frame is
+ * aligned for pointers, 64-bit integers and doubles (8 bytes), not for
+ * long double or SIMD types: 16-byte alignment would cost every task 16
+ * bytes, and a task's locals rarely need it.  Returns the task,
  * holding a reference the caller owns (release it with rt_task_release, any
  * time: the task runs on regardless), or NULL with errno set (ENOMEM,
  * ESHUTDOWN for a closed loop). */

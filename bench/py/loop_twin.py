@@ -6,7 +6,8 @@ the matching bench_loop row.  Standalone: needs only python3.
     create+run   200k create_task(noop()), then await each
     switch       two tasks each awaiting sleep(0) 200k times
     timers       100k (and 1M) call_later with delays (i % 1000) / 1e5 s
-    memory       tracemalloc bytes per task suspended on an Event
+    memory       tracemalloc bytes per task suspended on an Event (and
+                 in a sleep)
     sleep100k    gather of 100k sleep(0.01), total wall
     echo         one-byte round trips through asyncio streams on a socketpair
 """
@@ -81,11 +82,14 @@ async def echo(rounds=50_000):
     return rtt
 
 
-async def memory(n=100_000):
+async def memory(n=100_000, sleeping=False):
     ev = asyncio.Event()
 
     async def w():
-        await ev.wait()
+        if sleeping:
+            await asyncio.sleep(3600)
+        else:
+            await ev.wait()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
     ts = [asyncio.create_task(w()) for _ in range(n)]
@@ -93,7 +97,10 @@ async def memory(n=100_000):
     used = (tracemalloc.get_traced_memory()[0] - base) / n
     tracemalloc.stop()
     ev.set()
-    await asyncio.gather(*ts)
+    for t in ts:
+        if sleeping:
+            t.cancel()
+    await asyncio.gather(*ts, return_exceptions=True)
     return used
 
 
@@ -115,6 +122,7 @@ def main():
     row("loop.timer_ns", best(timers, 100_000), "ns")
     row("loop.timer1m_ns", best(timers, 1_000_000, runs=1), "ns")
     row("loop.task_bytes", asyncio.run(memory()), "B")
+    row("loop.sleeping_task_bytes", asyncio.run(memory(sleeping=True)), "B")
     row("loop.sleep100k_ms", best(sleep100k), "ms")
     row("loop.echo_rtt_us", best(echo), "us")
 
