@@ -136,9 +136,9 @@ static void per_task(void)
         double per = (double)n;
         char note[400];
         snprintf(note, sizeof note,
-                 "2 workers, 200k ints; per task: %.2f syscalls, parent codec %.0f ns, "
+                 "2 workers, 200k ints; %.1f syscalls per 1000 tasks; per task: parent codec %.0f ns, "
                  "worker codec %.0f ns, task %.0f ns; %.0f items per write",
-                 (double)(b.writes - a.writes + b.reads - a.reads) / per,
+                 (double)(b.writes - a.writes + b.reads - a.reads) * 1000 / per,
                  (double)(b.encode_ns - a.encode_ns + b.decode_ns - a.decode_ns) / per,
                  (double)(b.worker_codec_ns - a.worker_codec_ns) / per,
                  (double)(b.worker_run_ns - a.worker_run_ns) / per,

@@ -1,6 +1,6 @@
 # The process pool (issue 4): ProcessPoolExecutor's model, with its codec
 # (the pickle analogue).  See the essay at the top of runtime/pool.c.
-RT_SRCS += runtime/codec.c runtime/pool.c runtime/pool_future.c \
+RT_SRCS += runtime/codec.c runtime/pool_shm.c runtime/pool.c runtime/pool_future.c \
            runtime/pool_manager.c runtime/pool_worker.c
 POOL_TESTS := tests/runtime/test_codec.c tests/runtime/test_pool.c \
               tests/runtime/test_pool_fail.c tests/runtime/test_pool_spawn.c

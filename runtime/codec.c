@@ -26,19 +26,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #define S_VERSION 0x01
-
-struct rt_shm {
-    atomic_int refs; /* private: references (values and handles) */
-    int fd;          /* private: the memfd (or the reopened /proc file) */
-    pid_t origin;    /* private: the creator's pid, for the handle */
-    int origin_fd;   /* private: the creator's fd number, for the handle */
-    void *data;      /* private: the mapping */
-    size_t size;     /* private */
-};
 
 /* ------------------------------------------------------------ values */
 
@@ -150,9 +140,9 @@ rt_value *rt_value_shm(rt_shm *shm)
         errno = EINVAL;
         return NULL;
     }
-    rt_value *v = S_new(RT_V_SHM, shm->size);
+    rt_value *v = S_new(RT_V_SHM, rt_shm_size(shm));
     if (v) {
-        atomic_fetch_add(&shm->refs, 1);
+        rt__shm_ref(shm);
         v->as.shm = shm;
     }
     return v;
@@ -230,7 +220,7 @@ int rt_value_equal(const rt_value *a, const rt_value *b)
                 return 0;
         return 1;
     case RT_V_SHM:
-        return memcmp(a->as.shm->data, b->as.shm->data, a->len) == 0;
+        return memcmp(rt_shm_data(a->as.shm), rt_shm_data(b->as.shm), a->len) == 0;
     }
     return 0;
 }
@@ -323,9 +313,12 @@ static uint8_t *S_write(uint8_t *p, const rt_value *v)
             p = S_write(p, v->as.items[i]);
         return p;
     case RT_V_SHM: {
-        uint32_t pid = (uint32_t)v->as.shm->origin;
-        int32_t fd = v->as.shm->origin_fd;
-        uint64_t size = v->as.shm->size;
+        pid_t opid;
+        int ofd;
+        rt__shm_handle(v->as.shm, &opid, &ofd);
+        uint32_t pid = (uint32_t)opid;
+        int32_t fd = ofd;
+        uint64_t size = rt_shm_size(v->as.shm);
         *p++ = 'M';
         p = S_put(p, &pid, 4);
         p = S_put(p, &fd, 4);
@@ -412,8 +405,6 @@ static int S_take(S_reader *r, void *dst, size_t n, const char *what)
     return 0;
 }
 
-static rt_shm *S_shm_open(pid_t pid, int fd, uint64_t size, S_reader *r);
-
 static rt_value *S_read(S_reader *r, int depth)
 {
     if (depth > RT_CODEC_MAX_DEPTH) {
@@ -484,9 +475,13 @@ static rt_value *S_read(S_reader *r, int depth)
         if (S_take(r, &pid, 4, "shm pid") < 0 || S_take(r, &fd, 4, "shm fd") < 0 ||
             S_take(r, &size, 8, "shm size") < 0)
             return NULL;
-        rt_shm *shm = S_shm_open((pid_t)pid, fd, size, r);
-        if (!shm)
+        char why[200];
+        int rc = 0;
+        rt_shm *shm = rt__shm_open((pid_t)pid, fd, size, &rc, why, sizeof why);
+        if (!shm) {
+            S_fail(r, rc, "%s", why);
             return NULL;
+        }
         v = rt_value_shm(shm);
         rt_shm_free(shm); /* the value holds the reference now */
         break;
@@ -527,100 +522,4 @@ int rt_codec_decode(const void *data, size_t len, rt_value **out, char *err,
     }
     *out = v;
     return 0;
-}
-
-/* ------------------------------------------------------------ shared memory */
-
-static rt_shm *S_shm_wrap(int fd, size_t size, pid_t origin, int origin_fd)
-{
-    /* mmap of length 0 is an error; map one page so an empty block works. */
-    void *data = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (data == MAP_FAILED)
-        return NULL;
-    rt_shm *shm = calloc(1, sizeof *shm);
-    if (!shm) {
-        munmap(data, size ? size : 1);
-        errno = ENOMEM;
-        return NULL;
-    }
-    atomic_init(&shm->refs, 1);
-    shm->fd = fd;
-    shm->origin = origin;
-    shm->origin_fd = origin_fd;
-    shm->data = data;
-    shm->size = size;
-    return shm;
-}
-
-rt_shm *rt_shm_create(size_t size)
-{
-    int fd = memfd_create("rt_shm", MFD_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    if (ftruncate(fd, size ? (off_t)size : 1) < 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return NULL;
-    }
-    rt_shm *shm = S_shm_wrap(fd, size, getpid(), fd);
-    if (!shm) {
-        int e = errno;
-        close(fd);
-        errno = e;
-    }
-    return shm;
-}
-
-/* Opens a handle received from another process.  The creator's descriptor
- * is reachable as /proc/<pid>/fd/<fd>: opening that path opens the same
- * memfd.  The mapping is checked to be at least `size` bytes, so a forged
- * handle cannot make us read past the end of a smaller file. */
-static rt_shm *S_shm_open(pid_t pid, int fd, uint64_t size, S_reader *r)
-{
-    char path[64];
-    snprintf(path, sizeof path, "/proc/%u/fd/%d", (unsigned)pid, fd);
-    int mfd = open(path, O_RDWR | O_CLOEXEC);
-    if (mfd < 0) {
-        int e = errno;
-        S_fail(r, -e,
-               "cannot open shared memory handle %s (%s): its creator must "
-               "keep the block until results are in",
-               path, strerror(e));
-        return NULL;
-    }
-    off_t end = lseek(mfd, 0, SEEK_END);
-    if (end < 0 || (uint64_t)end < (size ? size : 1) || size > SIZE_MAX) {
-        close(mfd);
-        S_fail(r, -EBADMSG,
-               "shared memory handle %s is smaller than the %llu bytes claimed", path,
-               (unsigned long long)size);
-        return NULL;
-    }
-    rt_shm *shm = S_shm_wrap(mfd, (size_t)size, pid, fd);
-    if (!shm) {
-        int e = errno;
-        close(mfd);
-        S_fail(r, -e, "cannot map shared memory %s: %s", path, strerror(e));
-    }
-    return shm;
-}
-
-void *rt_shm_data(const rt_shm *shm)
-{
-    return shm ? shm->data : NULL;
-}
-
-size_t rt_shm_size(const rt_shm *shm)
-{
-    return shm ? shm->size : 0;
-}
-
-void rt_shm_free(rt_shm *shm)
-{
-    if (!shm || atomic_fetch_sub(&shm->refs, 1) != 1)
-        return;
-    munmap(shm->data, shm->size ? shm->size : 1);
-    close(shm->fd);
-    free(shm);
 }

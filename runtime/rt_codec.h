@@ -44,6 +44,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -156,6 +157,13 @@ void *rt_shm_data(const rt_shm *shm); /* the mapping, read-write */
 size_t rt_shm_size(const rt_shm *shm);
 /* Drops one reference; the last one unmaps and closes.  NULL is fine. */
 void rt_shm_free(rt_shm *shm);
+
+/* Internal (the codec's side of pool_shm.c): take a reference; read the
+ * handle; open a handle, returning NULL with *rc a negative errno and a
+ * message in why. */
+void rt__shm_ref(rt_shm *shm);
+void rt__shm_handle(const rt_shm *shm, pid_t *pid, int *fd);
+rt_shm *rt__shm_open(pid_t pid, int fd, uint64_t size, int *rc, char *why, size_t len);
 
 #ifdef __cplusplus
 }

@@ -99,8 +99,9 @@ CASE(missing_guard_is_a_clear_error)
     CHECK(p);
     rt_value *v = rt_value_int(3), *r = NULL;
     rt_future *f = rt_pool_submit(p, "square", v);
-    CHECK(rt_future_result(f, 60000, &r) == -EPIPE);
+    int rc = rt_future_result(f, 60000, &r);
     const char *e = rt_future_error(f);
+    CHECKF(rc == -EPIPE, "rc %d: %s", rc, e ? e : "");
     CHECKF(strstr(e, "exited with status 86") && strstr(e, "rt_pool_worker_guard()") &&
                strstr(e, "__main__"),
            "%s", e);
