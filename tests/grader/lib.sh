@@ -25,3 +25,5 @@ check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; f
 # A private copy of the fixture course (tests that modify files use it).
 fresh_course() { rm -rf "$WORK/course"; cp -r "$FIXTURE" "$WORK/course"; echo "$WORK/course"; }
 finish() { [ "$FAILED" -eq 0 ]; exit $?; }
+# match NAME STRING GLOB: ok if STRING matches the shell pattern GLOB.
+match() { if [[ $2 == $3 ]]; then ok "$1"; else not_ok "$1 (got: ${2:0:300})"; fi; }

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# test_grader.sh - the command line: --help everywhere, every way to name
+# an exercise, staged hints, the quiz (asked and scored), watch (inotify
+# and polling), reset (backup, then the starter back from git).
+. "$(dirname "$0")/lib.sh"
+C=$(fresh_course)
+export GRADER_COURSE=$C
+for cmd in submit status hint quiz watch reset grade; do
+    out=$("$GRADER" $cmd --help 2>&1) || out="exit $?"
+    match "$cmd --help" "$out" "usage: grader $cmd*"
+done
+"$GRADER" --help | grep -q "exit status: 0 passed" && ok "grader --help documents exit codes" || not_ok "grader --help documents exit codes"
+
+fast="--no-record --skip sanitizers --skip patterns --skip quiz --format json"
+for form in 90 "exercises/90" "exercises/90/" "$C/exercises/90" fixture-waits; do
+    ex=$(cd "$C" && "$GRADER" submit "$form" $fast 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["exercise"])')
+    check "the exercise named as '$form'" [ "$ex" = 90 ]
+done
+# "grader submit exercises/90" exactly as typed, from the course root, with
+# the build's bin directory on PATH (how the workbook sets it up).
+(cd "$C" && PATH="$(dirname "$GRADER"):$PATH" grader submit exercises/90 $fast >/dev/null 2>&1)
+check "'grader submit exercises/90' typed as is (exit 1: the starter fails)" [ $? -eq 1 ]
+
+h1=$("$GRADER" hint 90); h2=$("$GRADER" hint 90); h3=$("$GRADER" hint 90)
+match "hint: the first" "$h1" 'hint 1 of 2: First hint*'
+match "hint: then the second" "$h2" 'hint 2 of 2: Second hint*'
+match "hint: the last again, said so" "$h3" '*that was the last hint*'
+check "hint --all lists those shown" [ "$("$GRADER" hint 90 --all | grep -c '^hint ')" -eq 2 ]
+
+score_quiz() {
+    "$GRADER" submit 90 --no-record --skip sanitizers --skip patterns --format json 2>/dev/null |
+        python3 -c 'import json,sys; q=[c for c in json.load(sys.stdin)["checks"] if c["name"]=="quiz"][0]; print(q["score"], q["max_score"], q["reason"])'
+}
+"$GRADER" quiz 90 --answer 1=b,2=a >/dev/null
+check "quiz --answer stores answers.txt" grep -qx '2=a' "$C/exercises/90/answers.txt"
+s=$(score_quiz)
+match "quiz: all right, 2 of 2 ($s)" "$s" "2.0 2.0 2 of 2 right"
+"$GRADER" quiz 90 --answer 2=b >/dev/null
+s=$(score_quiz)
+match "quiz: partial credit names the wrong one ($s)" "$s" "1.0 2.0 1 of 2 right; wrong: 2"
+out=$(printf 'b\nc\na\n' | "$GRADER" quiz 90)
+match "quiz asked in the terminal (a bad letter is asked again)" "$out" '*1. What does a blocking call*a) keeps it*Right.*answers stored*'
+check "quiz: terminal answers stored" grep -qx '2=a' "$C/exercises/90/answers.txt"
+
+for mode in inotify poll; do
+    poll=0; [ $mode = poll ] && poll=1
+    GRADER_WATCH_POLL=$poll GRADER_WATCH_LIMIT=2 timeout 120 "$GRADER" watch 90 --no-record \
+        --skip sanitizers --skip patterns --skip quiz >"$WORK/watch.$mode" 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do grep -q '^score' "$WORK/watch.$mode" && break; sleep 0.2; done
+    sleep 0.5
+    sed -i 's/return a; \/\* TODO: add b \*\//return a + b;/' "$C/exercises/90/waits.c"
+    wait $pid
+    rc=$?
+    check "watch ($mode): graded again after a save" [ $rc -eq 1 ] && [ "$(grep -c '^score' "$WORK/watch.$mode")" -eq 2 ]
+    check "watch ($mode): the second grading saw the fix" bash -c "grep '^  PASS  adds' '$WORK/watch.$mode' | grep -q ."
+    git -C "$C" checkout -q -- . 2>/dev/null || cp "$FIXTURE/exercises/90/waits.c" "$C/exercises/90/waits.c"
+done
+
+(cd "$C" && git init -q && git add -A && git -c user.name=t -c user.email=t@t commit -qm fixture)
+echo "/* my work */" >>"$C/exercises/90/waits.c"
+out=$("$GRADER" reset 90 2>&1)
+backup=$(ls -d "$C"/exercises/90/.backup/*/ 2>/dev/null | head -1)
+match "reset names its backup" "$out" '*saved in exercises/90/.backup/*'
+check "reset: the backup holds my work" grep -q 'my work' "$backup/waits.c"
+check "reset: the starter is back" cmp -s "$C/exercises/90/waits.c" "$FIXTURE/exercises/90/waits.c"
+finish
