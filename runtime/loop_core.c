@@ -7,14 +7,14 @@
  * cost the loop pays per operation:
  *
  *   Timers: a min-heap in an array (4-ary, see S_D), keyed by (deadline,
- *     seq).  Push and pop are O(log n), peek is O(1), and the key is stored in the
- *     array itself rather than behind the timer pointer, so sifting through a
- *     heap of a million timers compares neighbouring memory instead of
- *     chasing a pointer per comparison.  The sequence number makes the order
- *     total: two timers due at the same nanosecond fire in the order they
- *     were scheduled, as asyncio's (when, seq) tuples do.  libuv keeps the
- *     same order with a pointer-linked heap (it can remove from the middle,
- *     which we do not need: cancellation is lazy, see loop.c).
+ *     seq).  Push and pop are O(log n), peek is O(1).  Each entry holds its
+ *     key and its (callback, argument) by value, so sifting through a heap
+ *     of a million timers compares neighbouring memory instead of chasing a
+ *     pointer per comparison.  The sequence number makes the order total:
+ *     two timers due at the same nanosecond fire in the order they were
+ *     scheduled, as asyncio's (when, seq) tuples do.  libuv keeps the same
+ *     order with a pointer-linked heap, which can remove from the middle; we
+ *     do not need that, as cancellation is lazy (see loop.c).
  *
  *   Ready queue: a ring buffer of (callback, argument) pairs that doubles
  *     when full.  No allocation per callback, FIFO by construction.
@@ -22,8 +22,8 @@
  *   Readiness: epoll, level-triggered.  The loop tells the core what each
  *     fd is watched for (io_watch) only when that changes, so a task that
  *     reads a socket in a loop costs no epoll_ctl per read.  Timeouts are
- *     given in nanoseconds to epoll_pwait2 (Linux 5.11); on an older kernel we
- *     fall back to epoll_wait's milliseconds, rounded up so that we never
+ *     given in nanoseconds to epoll_pwait2 (Linux 5.11); on an older kernel
+ *     we fall back to epoll_wait's milliseconds, rounded up so that we never
  *     wake before a timer is due and spin.
  *
  * Limit: epoll is Linux's.  A kqueue or poll(2) core would fill the same
