@@ -243,6 +243,7 @@ void gr_check_set(gr_check *c, gr_status st, double score, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void gr_report_total(gr_report *r); /* sums score, max_score, passed */
 void gr_report_free(gr_report *r);
+void gr_xml_escape(FILE *f, const char *s); /* for XML text and attributes */
 /* A bar chart of a pattern's figures as a standalone SVG (caller frees). */
 char *gr_pattern_svg(const json_t *figures);
 

@@ -95,11 +95,13 @@ int gr_format_parse(const char *s, gr_format *out)
     return -1;
 }
 
-/* XML text escaping for SVG labels. */
-static void S_xml(FILE *f, const char *s)
+/* Writes s as XML text (attributes too): the five special characters
+ * escaped, and control characters XML 1.0 forbids replaced by U+FFFD
+ * rather than making the file unreadable.  Used by SVG and JUnit. */
+void gr_xml_escape(FILE *f, const char *s)
 {
-    for (; s && *s; s++) {
-        switch (*s) {
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
         case '<':
             fputs("&lt;", f);
             break;
@@ -112,8 +114,14 @@ static void S_xml(FILE *f, const char *s)
         case '"':
             fputs("&quot;", f);
             break;
+        case '\'':
+            fputs("&apos;", f);
+            break;
         default:
-            fputc(*s, f);
+            if (*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r')
+                fputs("\xef\xbf\xbd", f);
+            else
+                fputc(*p, f);
         }
     }
 }
@@ -146,9 +154,9 @@ char *gr_pattern_svg(const json_t *f)
             "viewBox=\"0 0 %d 96\" font-family=\"sans-serif\" font-size=\"12\" "
             "role=\"img\"><title>",
             W, W);
-    S_xml(o, json_string_value(json_object_get(f, "baseline")));
+    gr_xml_escape(o, json_string_value(json_object_get(f, "baseline")));
     fprintf(o, " vs ");
-    S_xml(o, json_string_value(json_object_get(f, "variant")));
+    gr_xml_escape(o, json_string_value(json_object_get(f, "variant")));
     fprintf(o, "</title>\n");
     const char *labels[2] = {json_string_value(json_object_get(f, "baseline")),
                              json_string_value(json_object_get(f, "variant"))};
@@ -157,7 +165,7 @@ char *gr_pattern_svg(const json_t *f)
     for (int k = 0; k < 2; k++) {
         int y = 8 + k * 28;
         fprintf(o, "<text x=\"0\" y=\"%d\">", y + 14);
-        S_xml(o, labels[k]);
+        gr_xml_escape(o, labels[k]);
         fprintf(o,
                 "</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"18\" "
                 "fill=\"%s\"/><text x=\"%.1f\" y=\"%d\">%.1f ms</text>\n",

@@ -11,34 +11,6 @@
 
 #include <string.h>
 
-static void S_esc(FILE *f, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        switch (*p) {
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\'':
-            fputs("&apos;", f);
-            break;
-        default:
-            if (*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r')
-                fputs("\xef\xbf\xbd", f);
-            else
-                fputc(*p, f);
-        }
-    }
-}
-
 void gr_report_junit(const gr_report *r, FILE *out)
 {
     int failures = 0, errors = 0, skipped = 0;
@@ -53,36 +25,36 @@ void gr_report_junit(const gr_report *r, FILE *out)
         "<testsuites name=\"grader\" tests=\"%zu\" failures=\"%d\" errors=\"%d\">\n",
         r->nchecks, failures, errors);
     fputs("  <testsuite name=\"exercise ", out);
-    S_esc(out, r->exercise);
+    gr_xml_escape(out, r->exercise);
     fprintf(
         out,
         "\" tests=\"%zu\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\"",
         r->nchecks, failures, errors, skipped, r->seconds);
     fputs(" timestamp=\"", out);
-    S_esc(out, r->started_at);
+    gr_xml_escape(out, r->started_at);
     fputs("\">\n", out);
     for (size_t i = 0; i < r->nchecks; i++) {
         const gr_check *c = &r->checks[i];
         fputs("    <testcase classname=\"", out);
-        S_esc(out, c->kind);
+        gr_xml_escape(out, c->kind);
         fputs("\" name=\"", out);
-        S_esc(out, c->name);
+        gr_xml_escape(out, c->name);
         fprintf(out, "\" time=\"%.3f\">", c->seconds);
         if (c->status == GR_FAIL || c->status == GR_ERROR) {
             fprintf(out, "\n      <%s message=\"",
                     c->status == GR_FAIL ? "failure" : "error");
-            S_esc(out, c->reason);
+            gr_xml_escape(out, c->reason);
             fputs("\">", out);
-            S_esc(out, c->output);
+            gr_xml_escape(out, c->output);
             fprintf(out, "</%s>\n    ", c->status == GR_FAIL ? "failure" : "error");
         } else if (c->status == GR_SKIP) {
             fputs("\n      <skipped message=\"", out);
-            S_esc(out, c->reason);
+            gr_xml_escape(out, c->reason);
             fputs("\"/>\n    ", out);
         }
         if (c->reason && c->status == GR_PASS) {
             fputs("\n      <system-out>", out);
-            S_esc(out, c->reason);
+            gr_xml_escape(out, c->reason);
             fputs("</system-out>\n    ", out);
         }
         fputs("</testcase>\n", out);
