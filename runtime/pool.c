@@ -505,8 +505,7 @@ void rt_pool_free(rt_pool *p)
 {
     if (!p)
         return;
-    if (!p->joined || !p->manager_done)
-        rt_pool_shutdown(p, 0);
+    rt_pool_shutdown(p, 0); /* at once if it was shut down before */
     rt__pool_unref(p);
 }
 

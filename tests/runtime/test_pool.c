@@ -246,9 +246,16 @@ CASE(task_errors_fail_only_their_item)
     f = rt_pool_submit(p, "nested", NULL);
     CHECK(rt_future_result(f, 30000, &v) == -EPERM);
     rt_future_free(f);
+    /* A result the codec refuses fails its item, with the reason. */
+    f = rt_pool_submit(p, "too_deep", NULL);
+    CHECK(rt_future_result(f, 30000, &v) == -ELOOP);
+    CHECKF(strstr(rt_future_error(f),
+                  "'too_deep' returned a result the codec cannot encode"),
+           "%s", rt_future_error(f));
+    rt_future_free(f);
     rt_pool_stats s;
     rt_pool_stats_get(p, &s);
-    CHECK(s.failed == 10 + 10 + 2 && rt_pool_error(p) == NULL);
+    CHECK(s.failed == 10 + 10 + 3 && rt_pool_error(p) == NULL);
     rt_pool_free(p);
     free_args(args, n);
 }

@@ -96,6 +96,20 @@ static inline int t_exit7(const rt_value *a, rt_value **out)
     _exit(7);
 }
 
+/* Returns lists nested 100 deep: more than the codec encodes. */
+static inline int t_too_deep(const rt_value *a, rt_value **out)
+{
+    (void)a;
+    rt_value *v = NULL;
+    for (int i = 0; i < 100; i++) {
+        rt_value *l = rt_value_list(1);
+        rt_value_list_set(l, 0, v);
+        v = l;
+    }
+    *out = v;
+    return 0;
+}
+
 /* A task that tries to start a pool inside a worker. */
 static inline int t_nested(const rt_value *a, rt_value **out)
 {
@@ -122,6 +136,7 @@ static inline void register_tasks(void)
     CHECK(rt_pool_register("abort", t_abort) == 0);
     CHECK(rt_pool_register("exit7", t_exit7) == 0);
     CHECK(rt_pool_register("nested", t_nested) == 0);
+    CHECK(rt_pool_register("too_deep", t_too_deep) == 0);
 }
 
 /* n int arguments 0..n-1 (caller frees with free_args). */
