@@ -37,6 +37,8 @@
 struct rt__fdw {
     rt_task *reader, *writer;
     unsigned watched; /* what the core watches this fd for (RT_IO_*) */
+    unsigned empty;   /* RT_IO_READ: the last read was short; RT_IO_WRITE:
+                         the last write was (see S_async_io) */
 };
 
 enum { S_OP_READY, S_OP_READ, S_OP_WRITE };
@@ -122,17 +124,38 @@ static ssize_t S_do_io(int op, int fd, void *buf, size_t len)
     return n < 0 ? -errno : n;
 }
 
+/* Remembers whether the last read (write) on fd came back short: then the
+ * kernel's buffer is empty (full), and the next attempt would only find
+ * EAGAIN. */
+static void S_note(rt_loop *l, int fd, unsigned dir, ssize_t n, size_t len)
+{
+    if (fd < 0 || fd >= l->nfds)
+        return;
+    if (n >= 0 && (size_t)n < len)
+        l->fds[fd].empty |= dir;
+    else
+        l->fds[fd].empty &= ~dir;
+}
+
+/* Tries the I/O at once, unless the last one on this fd came back short:
+ * then it waits for readiness first, as libuv does, which spares a read
+ * that would find nothing (two system calls per echo round trip). */
 static int S_async_io(rt_task *t, int op, int fd, void *buf, size_t len)
 {
     int rc = rt__await_begin(t);
     if (rc <= 0)
         return rc;
+    rt_loop *l = t->loop;
+    unsigned dir = op == S_OP_READ ? RT_IO_READ : RT_IO_WRITE;
+    if (fd >= 0 && fd < l->nfds && (l->fds[fd].empty & dir))
+        return S_wait_fd(t, fd, dir, op, buf, len);
     ssize_t n = S_do_io(op, fd, buf, len);
     if (n != -EAGAIN && n != -EWOULDBLOCK) { /* done now: no wait needed */
+        S_note(l, fd, dir, n, len);
         t->awaited = n;
         return 0;
     }
-    return S_wait_fd(t, fd, op == S_OP_READ ? RT_IO_READ : RT_IO_WRITE, op, buf, len);
+    return S_wait_fd(t, fd, dir, op, buf, len);
 }
 
 int rt_async_read(rt_task *t, int fd, void *buf, size_t len)
@@ -155,6 +178,9 @@ static void S_ready(rt_loop *l, rt_task **slot)
         outcome = S_do_io(t->on.io.op, t->on.io.fd, t->on.io.buf, t->on.io.len);
         if (outcome == -EAGAIN || outcome == -EWOULDBLOCK)
             return; /* spurious: keep waiting */
+        S_note(l, t->on.io.fd,
+               slot == &l->fds[t->on.io.fd].reader ? RT_IO_READ : RT_IO_WRITE, outcome,
+               t->on.io.len);
     }
     *slot = NULL;
     l->stats.fds_waiting--;
@@ -172,6 +198,7 @@ void rt__io_dispatch(rt_loop *l, const rt_io_event *ev, int n)
         unsigned fired =
             ev[i].events & RT_IO_ERROR ? RT_IO_READ | RT_IO_WRITE : ev[i].events;
         unsigned wanted = (w->reader ? RT_IO_READ : 0) | (w->writer ? RT_IO_WRITE : 0);
+        w->empty &= ~fired; /* the kernel says there is something now */
         if (fired & RT_IO_READ && w->reader)
             S_ready(l, &w->reader);
         if (fired & RT_IO_WRITE && w->writer)
