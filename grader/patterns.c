@@ -30,6 +30,9 @@
 #include <string.h>
 
 enum { S_AGREES, S_CONTRADICTS, S_UNDECIDED, S_UNAVAILABLE };
+/* "the counters agree", "timing agrees": same words, two numbers. */
+static const char *const S_plural[] = {"agree", "contradict", "are undecided",
+                                       "are unavailable"};
 static const char *const S_word[] = {"agrees", "contradicts", "undecided",
                                      "unavailable"};
 
@@ -357,6 +360,18 @@ static int S_judge_timing(const gr_pattern *p, const S_timing *t, char **why)
     return S_UNDECIDED;
 }
 
+/* argv as one string, "serial 2" (caller frees). */
+static char *S_join(const gr_strv *v)
+{
+    char *s = gr_xstrdup("");
+    for (size_t i = 0; i < v->n; i++) {
+        char *t = gr_fmt("%s%s%s", s, i ? " " : "", v->v[i]);
+        free(s);
+        s = t;
+    }
+    return s;
+}
+
 static json_t *S_array(const double *v, int n, double scale)
 {
     json_t *a = json_array();
@@ -448,17 +463,7 @@ void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *
     json_object_set_new(f, "baseline_runs_ms", S_array(bw, n, 1e-6));
     json_object_set_new(f, "variant_runs_ms", S_array(vw, n, 1e-6));
     json_object_set_new(f, "capacity_runs", S_array(capv, n, 1));
-    char *bl = NULL, *vl = NULL;
-    for (size_t i = 0; i < p->baseline.n; i++) {
-        char *t = gr_fmt("%s%s%s", bl ? bl : "", bl ? " " : "", p->baseline.v[i]);
-        free(bl);
-        bl = t;
-    }
-    for (size_t i = 0; i < p->variant.n; i++) {
-        char *t = gr_fmt("%s%s%s", vl ? vl : "", vl ? " " : "", p->variant.v[i]);
-        free(vl);
-        vl = t;
-    }
+    char *bl = S_join(&p->baseline), *vl = S_join(&p->variant);
     json_object_set_new(f, "baseline", json_string(bl));
     json_object_set_new(f, "variant", json_string(vl));
     free(bl);
@@ -484,11 +489,13 @@ void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *
         gr_check_set(c, GR_FAIL, 0, "expected `%s` but %s", gr_expect_name(p->expect),
                      mw == S_CONTRADICTS ? mwhy : twhy);
     } else if (tw == S_AGREES && mw == S_AGREES) {
-        gr_check_set(c, GR_PASS, c->max_score, "%s: counters: %s; timing: %s",
+        gr_check_set(c, GR_PASS, c->max_score,
+                     "%s: the counters agree (%s); timing agrees (%s)",
                      gr_expect_name(p->expect), mwhy, twhy);
     } else {
-        gr_check_set(c, GR_PASS, c->max_score, "%s: counters %s (%s); timing %s (%s)%s",
-                     gr_expect_name(p->expect), S_word[mw], mwhy, S_word[tw], twhy,
+        gr_check_set(c, GR_PASS, c->max_score,
+                     "%s: the counters %s (%s); timing %s (%s)%s",
+                     gr_expect_name(p->expect), S_plural[mw], mwhy, S_word[tw], twhy,
                      tw == S_UNDECIDED ? ": the counters decide" : "");
     }
     goto done;

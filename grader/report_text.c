@@ -59,7 +59,7 @@ static void S_chart(FILE *out, const json_t *f, int colour)
             json_number_value(json_object_get(m, "max_running")),
             json_number_value(json_object_get(m, "threads_started")),
             json_number_value(json_object_get(m, "bytecodes_unheld")));
-    fprintf(out, "        timing %s, counters %s\n",
+    fprintf(out, "        timing: %s; counters: %s\n",
             json_string_value(json_object_get(f, "timing")),
             json_string_value(json_object_get(f, "mechanism")));
 }

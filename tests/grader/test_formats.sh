@@ -73,6 +73,18 @@ for t in r["tests"]:
 adds = [t for t in r["tests"] if t["name"] == "adds"][0]
 assert adds["status"] == "failed" and adds["score"] == 0 and "expected 5" in adds["output"]
 PY
+# Patterns that must fail: the starter's waits hold the GIL (no overlap),
+# and a `scales` pattern whose variant runs serially.
+C=$(fresh_course)
+sed -i 's/variant: \[freespin, "2"\]/variant: [spin, "2"]/' "$C/exercises/90/exercise.yaml"
+GRADER_COURSE=$C "$GRADER" submit 90 --no-record --skip sanitizers --skip quiz --format json \
+    -o "$WORK/pat.json" 2>/dev/null
+pattern() { python3 -c 'import json,sys
+c=[c for c in json.load(open(sys.argv[1]))["checks"] if c["name"]==sys.argv[2]][0]
+print(c["status"], c["reason"])' "$WORK/pat.json" "$1"; }
+match "overlaps: waits that hold the GIL fail" "$(pattern waits_overlap)" 'fail expected `overlaps` but *the waits did not overlap*'
+match "scales: a serial variant fails" "$(pattern free_threads_scale)" 'fail expected `scales` but *serialised*'
+
 "$GRADER" submit 90 --no-record --skip patterns --skip sanitizers --skip quiz >"$WORK/text" 2>&1
 check "text: verdict lines and a closing score line" grep -q '^score 0/3: NOT PASSED YET' "$WORK/text"
 check "text: no colour when not a terminal" bash -c "! grep -q $'\x1b' '$WORK/text'"
