@@ -46,6 +46,12 @@ void gr_check_set(gr_check *c, gr_status st, double score, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(c->reason, (size_t)n + 1, fmt, ap);
     va_end(ap);
+    /* One line: newlines inside become spaces, trailing space goes. */
+    for (char *p = c->reason; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    for (size_t n = strlen(c->reason); n > 0 && c->reason[n - 1] == ' ';)
+        c->reason[--n] = '\0';
     c->status = st;
     c->score = score;
 }

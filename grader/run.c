@@ -117,6 +117,15 @@ static void S_tests(const gr_exercise *ex, const char *scratch, gr_report *r)
     free(prog);
 }
 
+/* Did the plain run of test `name` pass? */
+static int S_test_passed(const gr_report *r, const char *name)
+{
+    for (size_t i = 0; i < r->nchecks; i++)
+        if (!strcmp(r->checks[i].kind, "test") && !strcmp(r->checks[i].name, name))
+            return r->checks[i].status == GR_PASS;
+    return 0;
+}
+
 /* The sanitizer's own headline: "ThreadSanitizer: data race ...". */
 static const char *S_sanitizer_report(const char *err)
 {
@@ -178,7 +187,14 @@ static void S_sanitizers(const gr_exercise *ex, const gr_paths *p, const char *s
             /* Other failures are the plain test's to report, not ours. */
             gr_run_result_free(&res);
         }
-        if (!found)
+        /* Finding nothing wrong in a TODO that does nothing earns no point. */
+        int passing = 0;
+        for (size_t i = 0; i < ex->ntests; i++)
+            passing += S_test_passed(r, ex->tests[i].name);
+        if (!found && !passing)
+            gr_check_set(c, GR_SKIP, 0,
+                         "%s found nothing, but no correctness test passes yet", who);
+        else if (!found)
             gr_check_set(c, GR_PASS, 1, "%s found nothing in %zu test case(s)", who,
                          ex->ntests);
         c->seconds = (double)(gr_now_ns() - t0) / 1e9;
