@@ -148,7 +148,12 @@ static S_mech S_mechanism(S_sample *v, int n)
             fmin(m.threads_started_min, S_counter(l, "stats", "threads_started"));
         m.max_blocked = fmax(m.max_blocked, S_counter(l, "stats", "max_blocked"));
         m.workers_used = fmax(m.workers_used, wu);
-        m.codec_bytes = fmax(m.codec_bytes, S_counter(l, "pool", "codec_bytes"));
+        /* rt_pool_stats names them bytes_encoded / bytes_decoded. */
+        double enc = S_counter(l, "pool", "bytes_encoded");
+        double dec = S_counter(l, "pool", "bytes_decoded");
+        double codec = enc >= 0 || dec >= 0 ? fmax(enc, 0) + fmax(dec, 0)
+                                            : S_counter(l, "pool", "codec_bytes");
+        m.codec_bytes = fmax(m.codec_bytes, codec);
         m.loop_max_waiting =
             fmax(m.loop_max_waiting, S_counter(l, "loop", "max_waiting"));
         if (mr >= 2 || wu >= 2)
