@@ -7,67 +7,12 @@
  * checked is the pattern (waits overlap: three sleeps take about the
  * longest, not the sum) and the order, never a tight figure.
  */
-#include "rt_loop.h"
-#include "rt_test_util.h"
+#include "test_loop_util.h"
 
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MS 1000000ull
-
-static rt_loop *new_loop(void)
-{
-    tu_init(RT_GIL_CPYTHON, 0, 0);
-    rt_loop *l = rt_loop_new(NULL);
-    CHECK(l != NULL);
-    return l;
-}
-
-/* ---------------------------------------------------------------- order */
-
-static char order[16];
-static int norder;
-static uint64_t woke_at[3];
-
-struct sleeper {
-    uint64_t ns;
-    char name;
-};
-
-/* A chapter-style task: sleep, record, return the name. */
-static int sleeper(rt_task *t)
-{
-    struct sleeper *f = rt_frame(t);
-    RT_BEGIN(t);
-    RT_AWAIT(t, rt_async_sleep(t, f->ns));
-    if (t->awaited < 0)
-        RT_RETURN(t, t->awaited);
-    woke_at[f->name - 'A'] = rt_loop_now(t->loop);
-    order[norder++] = f->name;
-    RT_END(t, f->name);
-}
-
-struct trio {
-    rt_task *kids[3];
-    uint64_t unit;
-};
-
-static int trio(rt_task *t)
-{
-    struct trio *f = rt_frame(t);
-    RT_BEGIN(t);
-    {
-        struct sleeper a = {2 * f->unit, 'A'}, b = {1 * f->unit, 'B'},
-                       c = {3 * f->unit, 'C'};
-        f->kids[0] = rt_spawn(t->loop, sleeper, &a, sizeof a);
-        f->kids[1] = rt_spawn(t->loop, sleeper, &b, sizeof b);
-        f->kids[2] = rt_spawn(t->loop, sleeper, &c, sizeof c);
-    }
-    RT_AWAIT(t, rt_async_gather(t, f->kids, 3));
-    RT_END(t, t->awaited);
-}
 
 CASE(sleeps_finish_in_deadline_order_and_overlap)
 {

@@ -2,8 +2,7 @@
  * test_loop_io.c - the event loop's file descriptors: 10,000 fds waited on
  * at once, echo, writability, cancellation, fd errors, EINTR.
  */
-#include "rt_loop.h"
-#include "rt_test_util.h"
+#include "test_loop_util.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -13,16 +12,6 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-
-#define MS 1000000ull
-
-static rt_loop *new_loop(void)
-{
-    tu_init(RT_GIL_CPYTHON, 0, 0);
-    rt_loop *l = rt_loop_new(NULL);
-    CHECK(l != NULL);
-    return l;
-}
 
 static void pair(int sv[2])
 {
