@@ -536,6 +536,12 @@ const char *rt_pool_error(rt_pool *p)
 
 void rt_pool_stats_get(rt_pool *p, rt_pool_stats *out)
 {
+    if (!out)
+        return;
+    if (!p) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
     pthread_mutex_lock(&p->lock);
     *out = p->stats;
     pthread_mutex_unlock(&p->lock);

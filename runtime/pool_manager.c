@@ -22,6 +22,11 @@
  * naming the worker and the signal, the other workers get SIGKILL, and
  * they are reaped as their pidfds turn readable in turn.  The thread ends
  * when every worker has been reaped and every descriptor closed.
+ *
+ * Locking rule for this file: every function runs on the manager thread,
+ * holding p->lock (dropped only around epoll_wait).  The workers' buffers
+ * and in-flight rings are the manager's alone; batches and counters are
+ * shared with user threads under the lock.
  */
 #include "pool_internal.h"
 
