@@ -46,7 +46,10 @@
  *
  * Locking rule: every function may be called from any thread, attached to
  * the runtime or not.  Waiting functions release the GIL while they wait,
- * as a blocking call should.
+ * as a blocking call should.  Free every pool before rt_fini(): each pool's
+ * manager thread records RT_EV_POOL_DISPATCH / RT_EV_POOL_RESULT trace
+ * events (arg = worker).  It is not a runtime thread, so they appear on
+ * lane 0.
  */
 #ifndef RT_POOL_H
 #define RT_POOL_H

@@ -18,7 +18,7 @@ static void check_squares(rt_value **res, size_t n)
 
 CASE(map_keeps_order_at_any_chunksize)
 {
-    tu_init(RT_GIL_CPYTHON, 0, 0);
+    tu_init(RT_GIL_CPYTHON, 0, 10000); /* with a trace: dispatches are events */
     rt_pool *p = make_pool(2, RT_POOL_FORK);
     size_t n = 1000, chunks[] = {1, 7, 0, 5000};
     rt_value **args = int_args(n), *res[1000];
@@ -45,7 +45,16 @@ CASE(map_keeps_order_at_any_chunksize)
     /* Batching: far fewer system calls than chunks at chunksize 1. */
     CHECKF(s.writes < s.chunks_sent, "writes %llu chunks %llu",
            (unsigned long long)s.writes, (unsigned long long)s.chunks_sent);
-    rt_pool_free(p);
+    rt_pool_free(p); /* before reading the trace: the manager records into it */
+    size_t count, dropped, sent = 0, got = 0;
+    const rt_event *ev = rt_trace_events(&count, &dropped);
+    for (size_t i = 0; i < count; i++) {
+        sent += ev[i].kind == RT_EV_POOL_DISPATCH;
+        got += ev[i].kind == RT_EV_POOL_RESULT && ev[i].arg < 2;
+    }
+    CHECKF(dropped == 0 && sent == s.chunks_sent && got == s.chunks_sent,
+           "dispatch %zu result %zu chunks %llu", sent, got,
+           (unsigned long long)s.chunks_sent);
     free_args(args, n);
     rt_fini();
 }
