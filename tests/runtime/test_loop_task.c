@@ -242,6 +242,123 @@ CASE(futures_wake_waiters_in_order)
     rt_fini();
 }
 
+/* ---------------------------------------------------------------- chaos */
+
+/* Many tasks awaiting each other in every way while cancellations and
+ * timeouts land at random moments.  Checks the bookkeeping adds up at the
+ * end; ASan and TSan check that no wait outlives what it waits on. */
+#define NCHAOS 2000
+
+static rt_future chaos_gate;
+static uint32_t chaos_seed = 7;
+
+static uint32_t chaos_rand(void)
+{
+    chaos_seed = chaos_seed * 1103515245u + 12345u;
+    return chaos_seed >> 8;
+}
+
+struct chaos {
+    int kind;
+    uint64_t ns;
+    rt_task *others[3];
+};
+
+static int chaos(rt_task *t)
+{
+    struct chaos *f = rt_frame(t);
+    RT_BEGIN(t);
+    if (f->kind == 1) /* a timeout that may cut the sleep below */
+        CHECK(rt_timeout_set(t, f->ns / 2) == 0);
+    if (f->kind == 2 && f->others[0])
+        RT_AWAIT(t, rt_async_join(t, f->others[0]));
+    else if (f->kind == 3 && f->others[2])
+        RT_AWAIT(t, rt_async_gather(t, f->others, 3));
+    else if (f->kind == 4)
+        RT_AWAIT(t, rt_async_future(t, &chaos_gate));
+    else
+        RT_AWAIT(t, rt_async_sleep(t, f->ns));
+    RT_AWAIT(t, rt_async_yield(t));
+    rt_timeout_clear(t);
+    RT_END(t, t->awaited < 0 ? t->awaited : f->kind);
+}
+
+static rt_task *chaos_tasks[NCHAOS];
+
+static void chaos_cancel(rt_loop *l, void *arg)
+{
+    rt_task_cancel(chaos_tasks[(uintptr_t)arg]);
+}
+
+static void chaos_open(rt_loop *l, void *arg)
+{
+    rt_future_set(&chaos_gate, 1);
+}
+
+/* Spawns the NCHAOS tasks and their cancellations. */
+static void chaos_start(rt_loop *l)
+{
+    rt_future_init(&chaos_gate);
+    for (int i = 0; i < NCHAOS; i++) {
+        struct chaos c = {(int)(chaos_rand() % 5), (chaos_rand() % 50) * MS / 10, {0}};
+        for (int k = 0; k < 3 && i > 0; k++)
+            c.others[k] = chaos_tasks[chaos_rand() % (uint32_t)i];
+        CHECK((chaos_tasks[i] = rt_spawn(l, chaos, &c, sizeof c)) != NULL);
+        if (chaos_rand() % 3 == 0)
+            CHECK(rt_call_later(l, (chaos_rand() % 60) * MS / 10, chaos_cancel,
+                                (void *)(uintptr_t)i, NULL) == 0);
+    }
+    CHECK(rt_call_later(l, 3 * MS, chaos_open, NULL, NULL) == 0);
+}
+
+CASE(chaos_of_waits_and_cancellations)
+{
+    rt_loop *l = new_loop();
+    chaos_start(l);
+    CHECK(rt_loop_run(l) == 0);
+    rt_loop_stats s;
+    rt_loop_stats_get(l, &s);
+    CHECK(s.tasks_created == NCHAOS && s.tasks_done == NCHAOS);
+    CHECK(s.waiting == 0 && s.fds_waiting == 0);
+    int cancelled = 0, timed_out = 0;
+    for (int i = 0; i < NCHAOS; i++) {
+        long r = rt_task_result(chaos_tasks[i]);
+        CHECKF(r >= 0 || r == -ECANCELED || r == -ETIMEDOUT, "task %d: %ld", i, r);
+        cancelled += r == -ECANCELED;
+        timed_out += r == -ETIMEDOUT;
+        rt_task_release(chaos_tasks[i]);
+    }
+    CHECKF(cancelled > 0 && timed_out > 0, "%d cancelled, %d timed out", cancelled,
+           timed_out);
+    rt_loop_free(l);
+    rt_fini();
+}
+
+static void chaos_stop(rt_loop *l, void *arg)
+{
+    rt_loop_stop(l);
+}
+
+/* Closing the loop in the middle of it all: every task ends, cancelled or
+ * done, and nothing is left pointing at freed memory. */
+CASE(close_in_the_middle_of_chaos)
+{
+    rt_loop *l = new_loop();
+    chaos_start(l);
+    CHECK(rt_call_later(l, 2 * MS, chaos_stop, NULL, NULL) == 0);
+    CHECK(rt_loop_run(l) == 0);
+    rt_loop_stats s;
+    rt_loop_stats_get(l, &s);
+    CHECK(s.tasks_done < NCHAOS); /* stopped with work pending */
+    CHECK(rt_loop_close(l) == 0);
+    for (int i = 0; i < NCHAOS; i++) {
+        CHECK(rt_task_done(chaos_tasks[i]));
+        rt_task_release(chaos_tasks[i]);
+    }
+    rt_loop_free(l);
+    rt_fini();
+}
+
 /* ---------------------------------------------------------------- threads */
 
 #define NTHREADS   4
@@ -411,7 +528,8 @@ int main(int argc, char **argv)
         CASES(cancel_mid_await, cancel_before_first_step,
               self_cancel_seen_at_next_await, cancelling_gather_cancels_its_tasks,
               gather_reports_first_error_at_once, gather_with_a_task_listed_twice,
-              futures_wake_waiters_in_order, call_soon_threadsafe_from_four_threads,
+              futures_wake_waiters_in_order, chaos_of_waits_and_cancellations,
+              close_in_the_middle_of_chaos, call_soon_threadsafe_from_four_threads,
               errors, suspending_without_await_is_fatal,
               close_cancels_what_is_pending));
 }
