@@ -10,6 +10,7 @@
  * Usage: bench_gil [OUTDIR]
  */
 #include "rt.h"
+#include "bench_util.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -18,17 +19,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static void row(const char *name, const char *unit, double ours, const char *target,
-                const char *note)
-{
-    printf("{\"name\":\"%s\",\"unit\":\"%s\",\"ours\":%.4g", name, unit, ours);
-    if (target)
-        printf(",\"target\":\"%s\"", target);
-    if (note)
-        printf(",\"note\":\"%s\"", note);
-    printf("}\n");
-    fflush(stdout);
-}
 
 static void start(rt_gil_policy policy, long interval_us, size_t trace)
 {

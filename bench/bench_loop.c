@@ -6,12 +6,13 @@
  * running 200k tasks; 100k timers with delays spread over 10 ms; memory per
  * task suspended on a future; 100k tasks each sleeping 10 ms; one-byte echo
  * round trips over a socketpair.  libuv's twin (bench_uv.c) prints the
- * uv.* rows the targets compare with.  Rows report the least disturbed of
+ * libuv column of the same rows, which the targets compare with.  Rows report the least disturbed of
  * 5 runs (3 for 1M timers).
  *
  * Usage: bench_loop [OUTDIR [ROW]]   (ROW: run only rows whose name has it)
  */
 #include "rt_loop.h"
+#include "bench_util.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -29,17 +30,6 @@ static int want(const char *name)
     return !only || strstr(name, only);
 }
 
-static void row(const char *name, const char *unit, double ours, const char *target,
-                const char *note)
-{
-    printf("{\"name\":\"%s\",\"unit\":\"%s\",\"ours\":%.4g", name, unit, ours);
-    if (target)
-        printf(",\"target\":\"%s\"", target);
-    if (note)
-        printf(",\"note\":\"%s\"", note);
-    printf("}\n");
-    fflush(stdout);
-}
 
 static rt_loop *new_loop(void)
 {
@@ -351,7 +341,7 @@ int main(int argc, char **argv)
         row("loop.create_run_ns", "ns", best5(create_run_ns), "<= asyncio / 20",
             "spawn 200k tasks, then join each");
     if (want("loop.timer_ns"))
-        row("loop.timer_ns", "ns", best5(timer100k_ns), "<= 200 ns; <= 2x uv.timer_ns",
+        row("loop.timer_ns", "ns", best5(timer100k_ns), "<= 200 ns; <= 2x libuv",
             "100k call_later, delays 0..10 ms; wall / timers, so the 10 ms spread "
             "alone is 100 ns of it");
     if (want("loop.timer1m_ns")) {
@@ -368,7 +358,7 @@ int main(int argc, char **argv)
                  "1M call_later, delays 0..10 ms, %zu pending at once; best of 3; "
                  "CPU time %.0f ns per timer",
                  pending, cpu);
-        row("loop.timer1m_ns", "ns", t1m, "<= 200 ns; <= 2x uv.timer1m_ns", note);
+        row("loop.timer1m_ns", "ns", t1m, "<= 200 ns; <= 2x libuv", note);
     }
     if (want("loop.task_bytes"))
         row("loop.task_bytes", "B", task_bytes(gated), "<= 256 B (asyncio / 4)",
@@ -382,7 +372,7 @@ int main(int argc, char **argv)
         row("loop.sleep100k_ms", "ms", best5(sleep100k_ms), "<= 60 ms (10 ms + 50)",
             "gather of 100k tasks each sleeping 10 ms, total wall");
     if (want("loop.echo_rtt_us"))
-        row("loop.echo_rtt_us", "us", best5(echo_rtt_us), "<= 2x uv.echo_rtt_us",
+        row("loop.echo_rtt_us", "us", best5(echo_rtt_us), "<= 2x libuv",
             "one-byte echo round trip over a socketpair, 50k rounds");
     rt_fini();
     return 0;

@@ -17,6 +17,7 @@
  * Usage: bench_pool [OUTDIR]   (OUTDIR unused: no files written)
  */
 #include "rt.h"
+#include "bench_util.h"
 #include "rt_pool.h"
 
 #include <errno.h>
@@ -28,17 +29,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void row(const char *name, const char *unit, double ours, const char *target,
-                const char *note)
-{
-    printf("{\"name\":\"%s\",\"unit\":\"%s\",\"ours\":%.4g", name, unit, ours);
-    if (target)
-        printf(",\"target\":\"%s\"", target);
-    if (note)
-        printf(",\"note\":\"%s\"", note);
-    printf("}\n");
-    fflush(stdout);
-}
 
 static void die(const char *what)
 {

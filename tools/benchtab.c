@@ -4,11 +4,12 @@
  *
  * Usage: benchtab OURS.jsonl CPYTHON.jsonl OUT.json > table.md
  *
- * Each input line is one JSON object: ours rows {"name", "unit", "ours",
- * "target"?, "note"?}, twin rows {"name", "cpython", "unit"?}.  Rows are
- * merged by name in order of first appearance; the output is a list of
- * {"name", "unit", "ours", "cpython", "target", "note"} with null where a
- * side has no figure.  A malformed line is reported as FILE:LINE and
+ * Each input line is one JSON object: our rows {"name", "unit", "ours",
+ * "target"?, "note"?}, libuv twin rows in the same file {"name", "libuv"},
+ * CPython twin rows {"name", "cpython", "unit"?}.  Rows are merged by name
+ * in order of first appearance; the output is a list of {"name", "unit",
+ * "ours", "cpython", "libuv", "target", "note"} with null where a side has
+ * no figure.  A malformed line is reported as FILE:LINE and
  * skipped, so one broken benchmark cannot hide the others.
  */
 #include <jansson.h>
@@ -25,14 +26,15 @@ static json_t *S_row(const char *name)
     json_t *r = json_object_get(S_index, name);
     if (r)
         return r;
-    r = json_pack("{s:s, s:n, s:n, s:n, s:n, s:n}", "name", name, "unit", "ours",
-                  "cpython", "target", "note");
+    r = json_pack("{s:s, s:n, s:n, s:n, s:n, s:n, s:n}", "name", name, "unit", "ours",
+                  "cpython", "libuv", "target", "note");
     json_array_append_new(S_rows, r);
     json_object_set(S_index, name, r);
     return r;
 }
 
-static void S_read(const char *path, const char *side)
+/* Reads one file of rows; each row carries a figure for one of `sides`. */
+static void S_read(const char *path, const char *const *sides)
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -47,8 +49,12 @@ static void S_read(const char *path, const char *side)
         json_error_t err;
         json_t *o = json_loads(line, 0, &err);
         const char *name = json_string_value(json_object_get(o, "name"));
-        json_t *value = json_object_get(o, side);
-        if (!o || !name || !json_is_number(value)) {
+        const char *side = NULL;
+        json_t *value = NULL;
+        for (int i = 0; sides[i] && !value; i++)
+            if (json_is_number(json_object_get(o, sides[i])))
+                value = json_object_get(o, side = sides[i]);
+        if (!o || !name || !value) {
             fprintf(stderr, "%s:%d: %s\n", path, lineno,
                     !o ? err.text : "want an object with \"name\" and a number");
             S_bad++;
@@ -87,13 +93,16 @@ int main(int argc, char **argv)
     }
     S_rows = json_array();
     S_index = json_object();
-    S_read(argv[1], "ours");
-    S_read(argv[2], "cpython");
+    static const char *const ours[] = {"ours", "libuv", NULL};
+    static const char *const twin[] = {"cpython", NULL};
+    S_read(argv[1], ours);
+    S_read(argv[2], twin);
     if (json_dump_file(S_rows, argv[3], JSON_INDENT(2)) != 0) {
         fprintf(stderr, "benchtab: cannot write %s\n", argv[3]);
         return 1;
     }
-    printf("| benchmark | ours | CPython | target | note |\n|---|---|---|---|---|\n");
+    printf("| benchmark | ours | CPython | libuv | target | note |\n"
+           "|---|---|---|---|---|---|\n");
     size_t i;
     json_t *r;
     json_array_foreach(S_rows, i, r)
@@ -104,6 +113,7 @@ int main(int argc, char **argv)
         printf("| `%s` |", json_string_value(json_object_get(r, "name")));
         S_cell(json_object_get(r, "ours"), unit ? unit : "");
         S_cell(json_object_get(r, "cpython"), unit ? unit : "");
+        S_cell(json_object_get(r, "libuv"), unit ? unit : "");
         printf(" %s | %s |\n", target ? target : "", note ? note : "");
     }
     json_decref(S_rows);
