@@ -139,15 +139,7 @@ static void S_take(void *self, rt_tstate *ts)
     atomic_fetch_add(&g->waiters, 1); /* then look at locked: the handshake */
     while (!S_try_lock(g)) {
         unsigned long saved_switchnum = atomic_load(&g->switch_number);
-        long interval = rt_gil_interval_us();
-        struct timespec deadline;
-        clock_gettime(CLOCK_MONOTONIC, &deadline);
-        deadline.tv_sec += interval / 1000000;
-        deadline.tv_nsec += (interval % 1000000) * 1000;
-        if (deadline.tv_nsec >= 1000000000) {
-            deadline.tv_sec++;
-            deadline.tv_nsec -= 1000000000;
-        }
+        struct timespec deadline = rt__deadline_after_us(rt_gil_interval_us());
         int err = pthread_cond_timedwait(&g->cond, &g->mutex, &deadline);
         if (err == ETIMEDOUT) {
             /* A whole interval with no hand-over: ask the holder to drop. */

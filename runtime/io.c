@@ -23,14 +23,7 @@ int rt_sleep_us(long us)
         return -EINVAL;
     /* An absolute deadline: an interrupted sleep resumes with the time left,
      * not the whole time again. */
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += us / 1000000;
-    deadline.tv_nsec += (us % 1000000) * 1000;
-    if (deadline.tv_nsec >= 1000000000) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000;
-    }
+    struct timespec deadline = rt__deadline_after_us(us);
     int err;
     RT_BEGIN_ALLOW_THREADS
     do

@@ -51,6 +51,22 @@ static inline void rt__ts_add(rt_tstate *ts, int which, uint64_t n)
                           memory_order_relaxed);
 }
 
+/* The CLOCK_MONOTONIC time `us` microseconds from now: the deadline of a
+ * timed wait (the monotonic clock, so setting the wall clock cannot stretch
+ * or cut a wait). */
+static inline struct timespec rt__deadline_after_us(long us)
+{
+    struct timespec d;
+    clock_gettime(CLOCK_MONOTONIC, &d);
+    d.tv_sec += us / 1000000;
+    d.tv_nsec += (us % 1000000) * 1000;
+    if (d.tv_nsec >= 1000000000) {
+        d.tv_sec++;
+        d.tv_nsec -= 1000000000;
+    }
+    return d;
+}
+
 /* How many threads are attached (thread.c).  While it is 1 nothing can
  * contend, and the GIL's front end skips its measurements. */
 extern atomic_int rt__attached;
