@@ -187,8 +187,8 @@ static void misuse_exit_holding(void)
     CHECK(rt_init(NULL) == 0);
     pthread_t t;
     RT_BEGIN_ALLOW_THREADS
-    pthread_create(&t, NULL, raw_thread_attaches_and_leaves, NULL);
-    pthread_join(t, NULL);
+        pthread_create(&t, NULL, raw_thread_attaches_and_leaves, NULL);
+        pthread_join(t, NULL);
     RT_END_ALLOW_THREADS
 }
 
@@ -260,7 +260,7 @@ CASE(fork_child_gets_a_fresh_runtime)
     }
     int status;
     RT_BEGIN_ALLOW_THREADS
-    waitpid(pid, &status, 0);
+        waitpid(pid, &status, 0);
     RT_END_ALLOW_THREADS
     CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %#x", status);
     CHECK(rt_write(p[1], "x", 1) == 1);
@@ -272,55 +272,87 @@ CASE(fork_child_gets_a_fresh_runtime)
 
 /* ---------------------------------------------------------------- report */
 
-static atomic_int hog_started;
 static void hog_forever(void *p)
 {
     (void)p;
-    atomic_store(&hog_started, 1);
     for (;;) { /* pure C, never a checkpoint: keeps the GIL for ever */
     }
 }
 
+static int S_ready_fd = -1;
+
 static void deadlocked_program(void)
 {
     setenv("RT_DEADLOCK_REPORT", "1", 1);
-    CHECK(rt_init(NULL) == 0);
+    CHECK(rt_init(NULL) == 0); /* installs the SIGUSR2 handler */
     rt_thread_start_named("hog", hog_forever, NULL);
-    rt_sleep_us(1000); /* gives the GIL away, and never gets it back */
+    CHECK(write(S_ready_fd, "r", 1) == 1); /* now it is safe to signal us */
+    /* Give the GIL away until the hog has it; then the next retake never
+     * succeeds: the hog holds it for ever and main waits for ever. */
+    for (;;)
+        rt_sleep_us(1000);
 }
 
+/* Whether one line of `buf` contains both a and b. */
+static int S_line_has(const char *buf, const char *a, const char *b)
+{
+    for (const char *line = buf; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char one[512];
+        snprintf(one, sizeof one, "%.*s", (int)len, line);
+        if (strstr(one, a) && strstr(one, b))
+            return 1;
+        line += len + (end != NULL);
+    }
+    return 0;
+}
+
+/* The parent waits for the child to be ready (SIGUSR2's default action
+ * would kill a child that has not installed the handler yet), then asks
+ * until the report names the hog: the first answers may come before the
+ * hog has taken the GIL. */
 CASE(deadlock_report_names_the_holder)
 {
-    int p[2];
-    CHECK(pipe(p) == 0);
+    int err[2], ready[2];
+    CHECK(pipe(err) == 0 && pipe(ready) == 0);
     fflush(NULL);
     pid_t pid = fork();
     CHECK(pid >= 0);
     if (pid == 0) {
-        dup2(p[1], 2);
-        close(p[0]);
+        dup2(err[1], 2);
+        close(err[0]);
+        close(ready[0]);
+        S_ready_fd = ready[1];
         alarm(60);
         deadlocked_program();
         _exit(0);
     }
-    close(p[1]);
-    usleep(300000);
-    char buf[512] = {0};
+    close(err[1]);
+    close(ready[1]);
+    char c;
+    CHECK(read(ready[0], &c, 1) == 1);
+    close(ready[0]);
+    fcntl(err[0], F_SETFL, O_NONBLOCK);
+    char buf[4096] = {0};
     size_t n = 0;
-    /* Ask until the line arrives (the child may still be starting). */
-    for (int tries = 0; tries < 100 && !strstr(buf, "\n"); tries++) {
+    const char *holder = "rt: GIL held by thread 1 (hog) for ";
+    const char *waiter = "; 1 thread(s) waiting";
+    for (int tries = 0; tries < 300 && !S_line_has(buf, holder, waiter); tries++) {
         kill(pid, SIGUSR2);
         usleep(100000);
-        fcntl(p[0], F_SETFL, O_NONBLOCK);
-        ssize_t r = read(p[0], buf + n, sizeof buf - 1 - n);
+        ssize_t r = read(err[0], buf + n, sizeof buf - 1 - n);
         if (r > 0)
             n += (size_t)r;
+        if (n > sizeof buf / 2) { /* keep only the latest reports */
+            memset(buf, 0, sizeof buf);
+            n = 0;
+        }
     }
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
-    close(p[0]);
-    CHECKF(strstr(buf, "rt: GIL held by thread 1 (hog) for "), "report: %s", buf);
-    CHECKF(strstr(buf, "1 thread(s) waiting"), "report: %s", buf);
+    close(err[0]);
+    CHECKF(S_line_has(buf, holder, waiter), "report: %s", buf);
 }
 
 int main(int argc, char **argv)
