@@ -11,6 +11,13 @@ out="$B/bench"
 mkdir -p "$out"
 : >"$out/ours.jsonl"
 : >"$out/cpython.jsonl"
+# The machine the figures come from: usable cores and how busy it was.  A
+# load average near the core count means neighbours took CPU time, and the
+# figures that need a free core (speedups, the convoy) are not trustworthy.
+cores=$(nproc 2>/dev/null || echo 0)
+read -r load1 _ </proc/loadavg 2>/dev/null || load1=-1
+printf '{"name":"machine.cores","unit":"","ours":%s,"note":"usable cores (nproc)"}\n' "$cores" >>"$out/ours.jsonl"
+printf '{"name":"machine.load1","unit":"","ours":%s,"target":"well under machine.cores","note":"1-minute load average when make bench started"}\n' "$load1" >>"$out/ours.jsonl"
 mode=ours
 for arg in "$@"; do
     if [ "$arg" = "--" ]; then mode=twins; continue; fi
