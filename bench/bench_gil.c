@@ -13,7 +13,6 @@
 #include "bench_util.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,31 +242,11 @@ static double io10_speedup(double *threads_s, int *max_blocked)
     return serial / *threads_s;
 }
 
-/* The machine the figures come from: usable cores and how busy it was.
- * A load average near the core count means neighbours took CPU time, and
- * every figure that needs a free core (speedups, the convoy) is unreliable. */
-static void machine_rows(void)
-{
-    cpu_set_t set;
-    int cores = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 0;
-    double load = -1;
-    FILE *f = fopen("/proc/loadavg", "r");
-    if (f) {
-        if (fscanf(f, "%lf", &load) != 1)
-            load = -1;
-        fclose(f);
-    }
-    row("machine.cores", "", cores, NULL, "usable cores (sched_getaffinity)");
-    row("machine.load1", "", load, "well under machine.cores",
-        "1-minute load average when the benchmarks started");
-}
-
 int main(int argc, char **argv)
 {
     const char *outdir = argc > 1 ? argv[1] : ".";
     char note[200];
 
-    machine_rows();
 
     fprintf(stderr, "bench_gil: lock costs...\n");
     double m = mutex_pair_ns(), g = gil_pair_ns();
