@@ -14,6 +14,7 @@
  *   gradebook.c  SQLite: every attempt with its checks and figures
  *   watch.c      re-grade on save (inotify, polling fallback)
  *   main.c       the command line
+ *   util.c       strings, files, time
  *
  * Conventions: functions that can fail return 0 or a negative errno value;
  * user-facing errors are printed where they are detected, with file:line
