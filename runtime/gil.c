@@ -28,7 +28,7 @@ static void *S_self;                /* its state */
 static atomic_long S_interval_us;   /* switch interval */
 static long S_ticks;                /* ticks policy: checkpoints per turn */
 static int S_breaker_always;        /* ticks policy: every checkpoint looks */
-static atomic_int S_drop_request;   /* gil_drop_request */
+atomic_int rt__drop_request;        /* gil_drop_request */
 static atomic_int S_holder_id = -1; /* who took the GIL last (-1: nobody) */
 static atomic_int S_last_taker = -1;
 static atomic_uint_fast64_t S_holder_since;
@@ -100,7 +100,7 @@ int rt__gil_init(const rt_config *cfg)
     atomic_store(&S_interval_us, cfg->switch_interval_us);
     S_ticks = cfg->ticks;
     S_breaker_always = cfg->policy == RT_GIL_TICKS;
-    atomic_store(&S_drop_request, 0);
+    atomic_store(&rt__drop_request, 0);
     atomic_store(&rt__eval_breaker, S_breaker_always);
     atomic_store(&S_holder_id, -1);
     atomic_store(&S_last_taker, -1);
@@ -126,7 +126,7 @@ void rt__gil_after_fork(rt_tstate *ts)
     S_self = S_ops->create(atomic_load(&S_interval_us));
     if (!S_self)
         rt__fatal("after fork: cannot re-create the GIL");
-    atomic_store(&S_drop_request, 0);
+    atomic_store(&rt__drop_request, 0);
     atomic_store(&rt__eval_breaker, S_breaker_always);
     atomic_store(&S_waiting, 0);
     atomic_store(&S_holder_id, -1);
@@ -173,7 +173,7 @@ long rt__ticks_setting(void)
 
 void rt_gil_request_drop(void)
 {
-    if (!atomic_exchange(&S_drop_request, 1)) {
+    if (!atomic_exchange(&rt__drop_request, 1)) {
         rt__count(RT__DROP_REQUESTS);
         rt_trace_event(RT_EV_DROP_REQUEST, 0, NULL);
     }
@@ -182,13 +182,13 @@ void rt_gil_request_drop(void)
 
 void rt_gil_clear_drop(void)
 {
-    atomic_store(&S_drop_request, 0);
+    atomic_store(&rt__drop_request, 0);
     atomic_store(&rt__eval_breaker, S_breaker_always);
 }
 
 int rt_gil_drop_requested(void)
 {
-    return atomic_load(&S_drop_request);
+    return atomic_load(&rt__drop_request);
 }
 
 /* ---------------------------------------------------------------- take/drop */
@@ -300,17 +300,31 @@ int rt__gil_holder_id(uint64_t *since_ns, int *waiting)
 
 /* ---------------------------------------------------------------- public */
 
+/* Misuse of save/restore: say what went wrong. */
+static _Noreturn void S_save_misuse(const rt_tstate *ts)
+{
+    if (!ts)
+        rt__fatal("rt_save_thread: this thread is not attached to the runtime");
+    rt__fatal("thread %d (%s) releases the GIL but does not hold it "
+              "(nested RT_BEGIN_ALLOW_THREADS?)",
+              ts->id, ts->name);
+}
+
+/* The hot path of every blocking call.  With one thread attached it is the
+ * policy's drop and take and a few plain stores: nothing to measure. */
 rt_tstate *rt_save_thread(void)
 {
     rt_tstate *ts = rt__current;
-    if (!ts)
-        rt__fatal("rt_save_thread: this thread is not attached to the runtime");
-    if (!ts->holds_gil)
-        rt__fatal("thread %d (%s) releases the GIL but does not hold it "
-                  "(nested RT_BEGIN_ALLOW_THREADS?)",
-                  ts->id, ts->name);
+    if (!ts || !ts->holds_gil)
+        S_save_misuse(ts);
     rt__ts_add(ts, RT__TS_BLOCKING, 1);
     ts->blocked_counted = S_measuring();
+    if (!ts->blocked_counted && !ts->accounted) {
+        ts->holds_gil = 0;
+        atomic_store_explicit(&S_holder_id, -1, memory_order_relaxed);
+        S_ops->drop(S_self, ts, 0);
+        return ts;
+    }
     if (ts->blocked_counted)
         rt__blocked_add(1);
     rt__gil_drop(ts, 0);
@@ -322,9 +336,10 @@ void rt_restore_thread(rt_tstate *ts)
     if (!ts || ts != rt__current)
         rt__fatal("rt_restore_thread: not the state rt_save_thread returned "
                   "on this thread");
-    if (ts->blocked_counted)
+    if (ts->blocked_counted) {
         rt__blocked_add(-1);
-    ts->blocked_counted = 0;
+        ts->blocked_counted = 0;
+    }
     rt__gil_take(ts);
 }
 

@@ -174,7 +174,7 @@ static void S_drop(void *self, rt_tstate *ts, int forced)
         pthread_cond_signal(&g->cond);
         pthread_mutex_unlock(&g->mutex);
     }
-    if (rt_gil_drop_requested()) {
+    if (atomic_load_explicit(&rt__drop_request, memory_order_relaxed)) {
         pthread_mutex_lock(&g->switch_mutex);
         /* Not switched yet: wait.  A loop, because condition variables may
          * wake spuriously; the waiter that asked is still in S_take and will

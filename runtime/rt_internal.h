@@ -92,6 +92,10 @@ void rt__gil_after_fork(rt_tstate *ts);
 void rt__gil_account(rt_tstate *ts); /* start measuring the current hold */
 int rt__gil_holder_id(uint64_t *since_ns, int *waiting); /* for the report */
 
+/* The drop request (gil_drop_request); rt_gil_drop_requested() reads it.
+ * Policies read it inline on their hot paths. */
+extern atomic_int rt__drop_request;
+
 /* The built-in policies (gil_cpython.c, gil_ticks.c, gil.c). */
 extern const rt_gil_ops rt__gil_cpython_ops;
 extern const rt_gil_ops rt__gil_ticks_ops;
