@@ -84,8 +84,19 @@ rt_shm *rt_shm_create(size_t size)
  * handle cannot make us read past the end of a smaller file. */
 rt_shm *rt__shm_open(pid_t pid, int fd, uint64_t size, int *rc, char *why, size_t len)
 {
-    char path[64];
+    char path[64], target[128];
     snprintf(path, sizeof path, "/proc/%u/fd/%d", (unsigned)pid, fd);
+    /* Only a block made by rt_shm_create: a forged handle must not open
+     * (read-write!) whatever other file that descriptor happens to be. */
+    ssize_t tlen = readlink(path, target, sizeof target - 1);
+    if (tlen >= 0)
+        target[tlen] = 0;
+    if (tlen >= 0 && strncmp(target, "/memfd:rt_shm", 13) != 0) {
+        *rc = -EBADMSG;
+        snprintf(why, len, "shared memory handle %s is not a shared block (it is %s)",
+                 path, target);
+        return NULL;
+    }
     int mfd = open(path, O_RDWR | O_CLOEXEC);
     if (mfd < 0) {
         int e = errno;
