@@ -210,6 +210,16 @@ CASE(shared_memory_handle)
     int rc = rt_codec_decode(buf, len, &out, err, sizeof err);
     CHECKF(rc == -ENOENT && out == NULL && strstr(err, "cannot open shared memory"),
            "rc %d: %s", rc, err);
+    /* A handle forged to name some other open file (here a temporary file
+     * of ours, claiming one byte) is refused before anything is opened. */
+    FILE *other = tmpfile();
+    CHECK(other && fputc('x', other) == 'x' && fflush(other) == 0);
+    fd = fileno(other);
+    uint64_t one = 1;
+    memcpy(buf + 6, &fd, 4);
+    memcpy(buf + 10, &one, 8);
+    expect_bad(buf, len, "is not a shared block");
+    fclose(other);
     free(buf);
     rt_value_free(v);
     rt_shm_free(shm);
