@@ -52,9 +52,13 @@ static void S_report(int sig)
         p = S_put_num(p, end, (unsigned)id);
         p = S_put(p, end, " (");
         p = S_put(p, end, rt_trace_thread_name(id));
-        p = S_put(p, end, ") for ");
-        p = S_put_num(p, end, (rt_now_ns() - since) / 1000000);
-        p = S_put(p, end, " ms; ");
+        p = S_put(p, end, ")");
+        if (since) { /* holds taken while the thread was alone are not timed */
+            p = S_put(p, end, " for ");
+            p = S_put_num(p, end, (rt_now_ns() - since) / 1000000);
+            p = S_put(p, end, " ms");
+        }
+        p = S_put(p, end, "; ");
     }
     p = S_put_num(p, end, (unsigned)(waiting > 0 ? waiting : 0));
     p = S_put(p, end, " thread(s) waiting\n");

@@ -31,8 +31,8 @@ static int S_breaker_always;        /* ticks policy: every checkpoint looks */
 atomic_int rt__drop_request;        /* gil_drop_request */
 static atomic_int S_holder_id = -1; /* who took the GIL last (-1: nobody) */
 static atomic_int S_last_taker = -1;
-static atomic_uint_fast64_t S_holder_since;
-static atomic_int S_waiting; /* threads inside take */
+static atomic_uint_fast64_t S_holder_since; /* 0: a hold taken alone, not timed */
+static atomic_int S_waiting;                /* threads inside take */
 
 /* ---------------------------------------------------------------- none */
 /* Free-threaded: there is no lock; every thread runs whenever it likes. */
@@ -237,6 +237,8 @@ void rt__gil_take(rt_tstate *ts)
         S_ops->take(S_self, ts);
         ts->holds_gil = 1;
         ts->accounted = 0;
+        atomic_store_explicit(&S_holder_since, 0,
+                              memory_order_relaxed); /* unmeasured */
         atomic_store_explicit(&S_holder_id, ts->id, memory_order_relaxed);
         return;
     }

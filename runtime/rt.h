@@ -199,6 +199,8 @@ int rt_connect(int fd, const struct sockaddr *addr, socklen_t addrlen);
  * installs a SIGUSR2 handler that writes one line to stderr naming the
  * thread holding the GIL, for how long, and how many threads wait for it:
  *   "rt: GIL held by thread 2 (worker) for 5012 ms; 1 thread(s) waiting"
+ * (without "for ... ms" when the hold began while the thread was alone:
+ * those holds are not timed, see gil.c).
  * The grader sends SIGUSR2 before it kills a program that timed out. */
 
 /* ------------------------------------------------------------------ */

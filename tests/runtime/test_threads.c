@@ -355,6 +355,53 @@ CASE(deadlock_report_names_the_holder)
     CHECKF(S_line_has(buf, holder, waiter), "report: %s", buf);
 }
 
+/* A lone thread that never lets go (a raw blocking read, say) is named,
+ * with no made-up duration: holds taken alone are not timed. */
+static void lone_program(void)
+{
+    setenv("RT_DEADLOCK_REPORT", "1", 1);
+    CHECK(rt_init(NULL) == 0);
+    CHECK(write(S_ready_fd, "r", 1) == 1);
+    for (;;)
+        pause(); /* holding the GIL, never a checkpoint */
+}
+
+CASE(deadlock_report_lone_holder)
+{
+    int err[2], ready[2];
+    CHECK(pipe(err) == 0 && pipe(ready) == 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        dup2(err[1], 2);
+        close(err[0]);
+        close(ready[0]);
+        S_ready_fd = ready[1];
+        alarm(60);
+        lone_program();
+        _exit(0);
+    }
+    close(err[1]);
+    close(ready[1]);
+    char c, buf[512] = {0};
+    CHECK(read(ready[0], &c, 1) == 1);
+    kill(pid, SIGUSR2);
+    size_t n = 0;
+    while (n < sizeof buf - 1 && !strchr(buf, '\n')) {
+        ssize_t r = read(err[0], buf + n, sizeof buf - 1 - n);
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    close(err[0]);
+    close(ready[0]);
+    CHECKF(strcmp(buf, "rt: GIL held by thread 0 (main); 0 thread(s) waiting\n") == 0,
+           "report: %s", buf);
+}
+
 int main(int argc, char **argv)
 {
     return check_main(
@@ -362,5 +409,5 @@ int main(int argc, char **argv)
         CASES(one_os_thread_per_runtime_thread, sleep_releases_the_gil,
               socket_calls_release_the_gil, accept_and_connect_release_the_gil,
               misuse_is_caught_with_a_message, fork_child_gets_a_fresh_runtime,
-              deadlock_report_names_the_holder));
+              deadlock_report_names_the_holder, deadlock_report_lone_holder));
 }
