@@ -308,11 +308,12 @@ static int S_line_has(const char *buf, const char *a, const char *b)
     return 0;
 }
 
-/* The parent waits for the child to be ready (SIGUSR2's default action
- * would kill a child that has not installed the handler yet), then asks
- * until the report names the hog: the first answers may come before the
- * hog has taken the GIL. */
-CASE(deadlock_report_names_the_holder)
+/* Runs program() in a child whose stderr comes back through *err_fd, and
+ * returns once the child has said it is ready (program writes a byte to
+ * S_ready_fd after rt_init): SIGUSR2's default action would kill a child
+ * that has not installed the report handler yet.  Caller kills, reaps and
+ * closes. */
+static pid_t S_start_reporter(void (*program)(void), int *err_fd)
 {
     int err[2], ready[2];
     CHECK(pipe(err) == 0 && pipe(ready) == 0);
@@ -325,7 +326,7 @@ CASE(deadlock_report_names_the_holder)
         close(ready[0]);
         S_ready_fd = ready[1];
         alarm(60);
-        deadlocked_program();
+        program();
         _exit(0);
     }
     close(err[1]);
@@ -333,7 +334,17 @@ CASE(deadlock_report_names_the_holder)
     char c;
     CHECK(read(ready[0], &c, 1) == 1);
     close(ready[0]);
-    fcntl(err[0], F_SETFL, O_NONBLOCK);
+    *err_fd = err[0];
+    return pid;
+}
+
+/* The parent asks until the report names the hog: the first answers may
+ * come before the hog has taken the GIL. */
+CASE(deadlock_report_names_the_holder)
+{
+    int err;
+    pid_t pid = S_start_reporter(deadlocked_program, &err);
+    fcntl(err, F_SETFL, O_NONBLOCK);
     char buf[4096] = {0};
     size_t n = 0;
     const char *holder = "rt: GIL held by thread 1 (hog) for ";
@@ -341,7 +352,7 @@ CASE(deadlock_report_names_the_holder)
     for (int tries = 0; tries < 300 && !S_line_has(buf, holder, waiter); tries++) {
         kill(pid, SIGUSR2);
         usleep(100000);
-        ssize_t r = read(err[0], buf + n, sizeof buf - 1 - n);
+        ssize_t r = read(err, buf + n, sizeof buf - 1 - n);
         if (r > 0)
             n += (size_t)r;
         if (n > sizeof buf / 2) { /* keep only the latest reports */
@@ -351,7 +362,7 @@ CASE(deadlock_report_names_the_holder)
     }
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
-    close(err[0]);
+    close(err);
     CHECKF(S_line_has(buf, holder, waiter), "report: %s", buf);
 }
 
@@ -368,36 +379,20 @@ static void lone_program(void)
 
 CASE(deadlock_report_lone_holder)
 {
-    int err[2], ready[2];
-    CHECK(pipe(err) == 0 && pipe(ready) == 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        dup2(err[1], 2);
-        close(err[0]);
-        close(ready[0]);
-        S_ready_fd = ready[1];
-        alarm(60);
-        lone_program();
-        _exit(0);
-    }
-    close(err[1]);
-    close(ready[1]);
-    char c, buf[512] = {0};
-    CHECK(read(ready[0], &c, 1) == 1);
+    int err;
+    pid_t pid = S_start_reporter(lone_program, &err);
+    char buf[512] = {0};
     kill(pid, SIGUSR2);
     size_t n = 0;
     while (n < sizeof buf - 1 && !strchr(buf, '\n')) {
-        ssize_t r = read(err[0], buf + n, sizeof buf - 1 - n);
+        ssize_t r = read(err, buf + n, sizeof buf - 1 - n);
         if (r <= 0)
             break;
         n += (size_t)r;
     }
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
-    close(err[0]);
-    close(ready[0]);
+    close(err);
     CHECKF(strcmp(buf, "rt: GIL held by thread 0 (main); 0 thread(s) waiting\n") == 0,
            "report: %s", buf);
 }
