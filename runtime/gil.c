@@ -321,15 +321,9 @@ rt_tstate *rt_save_thread(void)
         S_save_misuse(ts);
     rt__ts_add(ts, RT__TS_BLOCKING, 1);
     ts->blocked_counted = S_measuring();
-    if (!ts->blocked_counted && !ts->accounted) {
-        ts->holds_gil = 0;
-        atomic_store_explicit(&S_holder_id, -1, memory_order_relaxed);
-        S_ops->drop(S_self, ts, 0);
-        return ts;
-    }
     if (ts->blocked_counted)
         rt__blocked_add(1);
-    rt__gil_drop(ts, 0);
+    rt__gil_drop(ts, 0); /* an unmeasured hold skips all the accounting */
     return ts;
 }
 
