@@ -77,15 +77,21 @@ yaml_get() {
     sed -n "s/^$2:[[:space:]]*//p" "$1" | head -1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'\$/\1/"
 }
 
+# Every report is kept, one JSON line per grading, for a later look at the
+# figures (capacity, timing verdicts) behind each verdict.
+reports=$B/reliability
+mkdir -p "$reports" || exit 2
 total_ff=0 total_fp=0 total_runs=0
 t0=$SECONDS
 for sol in solutions/[0-9][0-9]; do
     nn=$(basename "$sol")
     [ -d "tests/mutants/$nn" ] && [ -f "exercises/$nn/exercise.yaml" ] || continue
     echo "== exercise $nn: K=$K"
+    t1=$SECONDS
     read -r runs bad < <("$GRADER" submit "$nn" --from "$sol" --skip quiz --no-record \
-        --quiet --format json --repeat "$K" $ARGS 2>/dev/null | judge ref)
-    printf '  %-34s %4d runs  %3d false fail(s)\n' "reference" "$runs" "$bad"
+        --quiet --format json --repeat "$K" $ARGS 2>/dev/null |
+        tee "$reports/$nn-reference.jsonl" | judge ref)
+    printf '  %-34s %4d runs  %3d false fail(s)  %5d s\n' "reference" "$runs" "$bad" $((SECONDS - t1))
     [ "$runs" -eq "$K" ] || { echo "  reference: expected $K runs, got $runs"; bad=$((bad + K - runs)); }
     total_ff=$((total_ff + bad)); total_runs=$((total_runs + runs))
     for m in tests/mutants/"$nn"/$MUTANTS/; do
@@ -93,10 +99,12 @@ for sol in solutions/[0-9][0-9]; do
         [ -f "$m/expect.yaml" ] || continue
         check=$(yaml_get "$m/expect.yaml" check)
         msg=$(yaml_get "$m/expect.yaml" message)
+        t1=$SECONDS
         read -r runs bad < <("$GRADER" submit "$nn" --from "$m" --skip quiz --no-record \
-            --quiet --format json --repeat "$K" $ARGS 2>/dev/null | judge mutant "$check" "$msg")
-        printf '  %-34s %4d runs  %3d false pass(es)  (must fail %s)\n' \
-            "$(basename "$m")" "$runs" "$bad" "$check"
+            --quiet --format json --repeat "$K" $ARGS 2>/dev/null |
+            tee "$reports/$nn-$(basename "$m").jsonl" | judge mutant "$check" "$msg")
+        printf '  %-34s %4d runs  %3d false pass(es)  %5d s  (must fail %s)\n' \
+            "$(basename "$m")" "$runs" "$bad" $((SECONDS - t1)) "$check"
         [ "$runs" -eq "$K" ] || { echo "  $(basename "$m"): expected $K runs, got $runs"; bad=$((bad + K - runs)); }
         total_fp=$((total_fp + bad)); total_runs=$((total_runs + runs))
     done
