@@ -272,6 +272,10 @@ void gr_report_gradescope(const gr_report *r, FILE *out);
  * Runs in-process. */
 double gr_calibrate_round(int workers);
 int gr_cores(void);
+/* The CPU quota on this process's cgroup (v1 or v2, tightest of it and its
+ * ancestors) in cores, e.g. 0.5; 0 if there is none or it cannot be read.
+ * GRADER_CGROUP_ROOT replaces /sys/fs/cgroup (tests point it at a fake tree). */
+double gr_cpu_quota(void);
 
 typedef struct gr_pattern_ctx {
     const char *prog; /* the release build */

@@ -43,7 +43,8 @@ static const char S_usage[] =
     "written), 3 the grader itself failed.\n"
     "\n"
     "environment: NO_COLOR (no colour), GRADER_GRADEBOOK (gradebook path),\n"
-    "GRADER_COURSE (the tree holding exercises/), GRADER_REPO, GRADER_BUILD.\n";
+    "GRADER_COURSE (the tree holding exercises/), GRADER_REPO, GRADER_BUILD,\n"
+    "GRADER_CGROUP_ROOT (where cgroups are mounted; default /sys/fs/cgroup).\n";
 
 static const char S_submit_help[] =
     "usage: grader submit EX [options]\n"

@@ -411,9 +411,13 @@ void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *
     int n = 0, tw = S_UNDECIDED, mw = S_UNAVAILABLE;
     double speedup = 0, cap = 0;
     uint64_t t0 = gr_now_ns();
+    /* Under a CPU quota the spin reads high (calibrate.c): cap it. */
+    double quota = gr_cpu_quota(), most = p->workers;
+    if (quota > 0 && quota < most)
+        most = quota;
     while (n < max_rounds) {
         pr.round = n + 1;
-        capv[n] = fmin(p->workers, gr_calibrate_round(p->workers));
+        capv[n] = fmin(most, gr_calibrate_round(p->workers));
         /* Alternate the order (B V, V B) so drift hurts both alike. */
         int vfirst = n % 2;
         for (int k = 0; k < 2; k++) {
@@ -459,6 +463,9 @@ void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *
     json_object_set_new(f, "rounds", json_integer(n));
     json_object_set_new(f, "cores", json_integer(gr_cores()));
     json_object_set_new(f, "capacity", json_real(round(cap * 1000) / 1000));
+    json_object_set_new(f, "cpu_quota",
+                        quota > 0 ? json_real(round(quota * 1000) / 1000)
+                                  : json_null());
     json_object_set_new(f, "speedup", json_real(round(speedup * 1000) / 1000));
     json_object_set_new(f, "variant_parallelism",
                         json_real(round(parallelism * 1000) / 1000));

@@ -49,12 +49,16 @@ static void S_chart(FILE *out, const json_t *f, int colour)
     S_bar(out, v / top, 30);
     fprintf(out, "%s %8.1f ms\n", colour ? S_OFF : "", v);
     json_t *m = json_object_get(f, "counters");
+    double quota = json_number_value(json_object_get(f, "cpu_quota"));
+    char quota_note[32] = "";
+    if (quota > 0)
+        snprintf(quota_note, sizeof quota_note, " (quota %.2f)", quota);
     fprintf(out,
-            "        speedup %.2fx  capacity %.2f of %d core(s)  rounds %d  "
+            "        speedup %.2fx  capacity %.2f of %d core(s)%s  rounds %d  "
             "max_running %.0f  threads %.0f  unheld %.0f\n",
             json_number_value(json_object_get(f, "speedup")),
             json_number_value(json_object_get(f, "capacity")),
-            (int)json_integer_value(json_object_get(f, "cores")),
+            (int)json_integer_value(json_object_get(f, "cores")), quota_note,
             (int)json_integer_value(json_object_get(f, "rounds")),
             json_number_value(json_object_get(m, "max_running")),
             json_number_value(json_object_get(m, "threads_started")),

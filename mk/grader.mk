@@ -4,7 +4,9 @@
 #   make grade           grade every exercise, summary table (xv6-style)
 #   make reliability     grade each reference solution and mutant K times
 #                        (K=20; K=200 for the full run) with a CPU hog on one
-#                        core; prints false fails / false passes
+#                        core; prints false fails / false passes.  QUOTA=0.5
+#                        grades under a 0.5-core cgroup quota (HOG=0 to drop
+#                        the hog), MUTANTS=glob and ARGS="--skip ..." narrow
 #   make test-grader     only the grader's tests
 #
 # `grader` typed bare: put $(B)/bin on PATH (export PATH="$PWD/build/bin:$PATH")
@@ -29,7 +31,8 @@ GRADER_RUN_DEPS := $(B)/bin/grader $(foreach v,$(VARIANTS),$(B)/lib/librt-$(v).a
 ALL_TARGETS  += $(B)/bin/grader
 TEST_SCRIPTS += tests/grader/test_grader.sh tests/grader/test_sandbox.sh \
                 tests/grader/test_badinput.sh tests/grader/test_formats.sh \
-                tests/grader/test_gradebook.sh tests/grader/test_pilot.sh
+                tests/grader/test_gradebook.sh tests/grader/test_pilot.sh \
+                tests/grader/test_quota.sh
 TEST_DEPS    += $(GRADER_RUN_DEPS)
 
 .PHONY: grader grade reliability test-grader grader-link
@@ -40,7 +43,8 @@ grade: $(GRADER_RUN_DEPS)
 	@$(B)/bin/grader grade; rc=$$?; [ $$rc -le 1 ]
 
 reliability: $(GRADER_RUN_DEPS)
-	@B=$(B) K=$(K) tools/reliability.sh
+	@B=$(B) K=$(K) QUOTA="$(QUOTA)" HOG="$(HOG)" MUTANTS="$(MUTANTS)" ARGS="$(ARGS)" \
+		tools/reliability.sh
 
 test-grader: $(GRADER_RUN_DEPS)
 	@B=$(B) tests/run-tests.sh -- $(filter tests/grader/%,$(TEST_SCRIPTS))

@@ -22,8 +22,18 @@ HOG=${HOG:-1}
 # ARGS="--skip sanitizers" MUTANTS=releases-gil-around-work K=200):
 ARGS=${ARGS:-}       # extra grader arguments
 MUTANTS=${MUTANTS:-*} # a glob over mutant names
+# QUOTA=0.5 grades under a cgroup CPU quota of that many cores, as on a
+# "0.5 vCPU" grading box (tools/cpu-quota.sh; root only).  With QUOTA the
+# hog is usually not wanted: HOG=0.
+QUOTA=${QUOTA:-}
 cd "$(dirname "$0")/.." || exit 2
 [ -x "$GRADER" ] || { echo "reliability: $GRADER is not built (make grader)" >&2; exit 2; }
+wrap=()
+if [ -n "$QUOTA" ]; then
+    wrap=(tools/cpu-quota.sh "$QUOTA")
+    tools/cpu-quota.sh "$QUOTA" true || { echo "reliability: cannot set a CPU quota here" >&2; exit 2; }
+    echo "reliability: grading under a CPU quota of $QUOTA core(s)"
+fi
 
 hog_pid=
 stop_hog() { [ -n "$hog_pid" ] && kill "$hog_pid" 2>/dev/null; wait 2>/dev/null; }
@@ -88,7 +98,7 @@ for sol in solutions/[0-9][0-9]; do
     [ -d "tests/mutants/$nn" ] && [ -f "exercises/$nn/exercise.yaml" ] || continue
     echo "== exercise $nn: K=$K"
     t1=$SECONDS
-    read -r runs bad < <("$GRADER" submit "$nn" --from "$sol" --skip quiz --no-record \
+    read -r runs bad < <("${wrap[@]}" "$GRADER" submit "$nn" --from "$sol" --skip quiz --no-record \
         --quiet --format json --repeat "$K" $ARGS 2>/dev/null |
         tee "$reports/$nn-reference.jsonl" | judge ref)
     printf '  %-34s %4d runs  %3d false fail(s)  %5d s\n' "reference" "$runs" "$bad" $((SECONDS - t1))
@@ -100,7 +110,7 @@ for sol in solutions/[0-9][0-9]; do
         check=$(yaml_get "$m/expect.yaml" check)
         msg=$(yaml_get "$m/expect.yaml" message)
         t1=$SECONDS
-        read -r runs bad < <("$GRADER" submit "$nn" --from "$m" --skip quiz --no-record \
+        read -r runs bad < <("${wrap[@]}" "$GRADER" submit "$nn" --from "$m" --skip quiz --no-record \
             --quiet --format json --repeat "$K" $ARGS 2>/dev/null |
             tee "$reports/$nn-$(basename "$m").jsonl" | judge mutant "$check" "$msg")
         printf '  %-34s %4d runs  %3d false pass(es)  %5d s  (must fail %s)\n' \
