@@ -190,6 +190,14 @@ static int S_parse(int argc, char **argv, S_args *a)
                 a->format);
         return GR_EXIT_USAGE;
     }
+    if (a->so.repeat > 1 && a->output) {
+        /* N reports into one file would be N documents glued together. */
+        fprintf(stderr,
+                "grader: --repeat %d writes its reports to standard output; "
+                "drop -o (redirect instead)\n",
+                a->so.repeat);
+        return GR_EXIT_USAGE;
+    }
     a->so.from = a->from;
     if (!isatty(2))
         a->so.quiet = 1;

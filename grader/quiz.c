@@ -197,12 +197,16 @@ int gr_quiz_write_answers(const char *path, const char *answers, size_t n)
     return rc;
 }
 
-/* Parses "1=b,2=a" into answers; returns -EINVAL after printing. */
+/* Parses "1=b,2=a" into answers; returns -EINVAL after printing.  An
+ * empty spec or a question named twice ("1=a,1=b": which one did you
+ * mean?) is an error too: the stored answers stay as they were. */
 static int S_parse_spec(const char *spec, const gr_quiz *qz, char *answers)
 {
     char *s = gr_xstrdup(spec);
-    int rc = 0;
+    char *given = calloc(qz->n + 1, 1);
+    int rc = 0, n = 0;
     for (char *t = strtok(s, ", "); t; t = strtok(NULL, ", ")) {
+        n++;
         int q;
         char a, extra;
         if (sscanf(t, "%d=%c%c", &q, &a, &extra) != 2 || q < 1 || (size_t)q > qz->n) {
@@ -219,8 +223,19 @@ static int S_parse_spec(const char *spec, const gr_quiz *qz, char *answers)
             rc = -EINVAL;
             continue;
         }
+        if (given[q - 1]) {
+            fprintf(stderr, "grader: --answer: question %d is answered twice\n", q);
+            rc = -EINVAL;
+            continue;
+        }
+        given[q - 1] = 1;
         answers[q - 1] = a;
     }
+    if (n == 0) {
+        fprintf(stderr, "grader: --answer: no answers given (e.g. --answer 1=b,2=a)\n");
+        rc = -EINVAL;
+    }
+    free(given);
     free(s);
     return rc;
 }

@@ -47,6 +47,10 @@ run "the exercises/ directory itself" 'not an exercise' submit "$C/exercises"
 run "unknown command" 'unknown command' frobnicate
 run "bad --format" 'give text, json' submit 90 --format yaml
 run "bad --skip" 'give quiz, patterns or sanitizers' submit 90 --skip lunch
+run "bad --repeat" 'give a count of 1 or more' submit 90 --repeat 0
+echo keep >"$WORK/report.json"
+run "--repeat 2 with -o is refused" 'drop -o' submit 90 --repeat 2 -o "$WORK/report.json"
+check "--repeat 2 -o: the file is untouched" grep -qx keep "$WORK/report.json"
 
 mv "$C/exercises/90/waits.c" "$WORK/waits.c.saved"
 run "missing learner file: clear error, nothing written" 'waits.c: missing' submit 90

@@ -38,6 +38,14 @@ match "quiz: all right, 2 of 2 ($s)" "$s" "2.0 2.0 2 of 2 right"
 "$GRADER" quiz 90 --answer 2=b >/dev/null
 s=$(score_quiz)
 match "quiz: partial credit names the wrong one ($s)" "$s" "1.0 2.0 1 of 2 right; wrong: 2"
+before=$(cat "$C/exercises/90/answers.txt")
+for bad in "" " , " "1=a,1=b" "3=a" "1=z"; do
+    "$GRADER" quiz 90 --answer "$bad" >/dev/null 2>"$WORK/quiz.err"
+    rc=$?
+    after=$(cat "$C/exercises/90/answers.txt")
+    match "quiz --answer '$bad': exit 2, a message, answers kept" \
+        "$rc $(wc -l <"$WORK/quiz.err") $([ "$after" = "$before" ] && echo kept)" "2 [1-9]* kept"
+done
 out=$(printf 'b\nc\na\n' | "$GRADER" quiz 90)
 match "quiz asked in the terminal (a bad letter is asked again)" "$out" '*1. What does a blocking call*a) keeps it*Right.*answers stored*'
 check "quiz: terminal answers stored" grep -qx '2=a' "$C/exercises/90/answers.txt"
@@ -52,7 +60,8 @@ for mode in inotify poll; do
     sed -i 's/return a; \/\* TODO: add b \*\//return a + b;/' "$C/exercises/90/waits.c"
     wait $pid
     rc=$?
-    check "watch ($mode): graded again after a save" [ $rc -eq 1 ] && [ "$(grep -c '^score' "$WORK/watch.$mode")" -eq 2 ]
+    match "watch ($mode): graded again after a save (exit, gradings)" \
+        "$rc $(grep -c '^score' "$WORK/watch.$mode")" "1 2"
     check "watch ($mode): the second grading saw the fix" bash -c "grep '^  PASS  adds' '$WORK/watch.$mode' | grep -q ."
     git -C "$C" checkout -q -- . 2>/dev/null || cp "$FIXTURE/exercises/90/waits.c" "$C/exercises/90/waits.c"
 done
