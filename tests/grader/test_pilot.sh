@@ -20,6 +20,29 @@ for sol in solutions/[0-9][0-9]; do
     rc=$?
     check "$nn: the reference solution passes" [ $rc -eq 0 ]
     [ $rc -eq 0 ] || verdicts <"$WORK/ref.json" | grep -v '|pass|' | sed 's/^/# /'
+    # The README's grading table promises the points the grader gives.
+    table=$(python3 - "exercises/$nn/README.md" "$WORK/ref.json" <<'PY'
+import json, re, sys
+rows = {}
+for line in open(sys.argv[1]):
+    cells = [c.strip() for c in line.strip().strip("|").split("|")]
+    if len(cells) < 3 or not line.startswith("|"):
+        continue
+    names = re.findall(r"`([^`]+)`", cells[0]) or [cells[0]]
+    for n in names:
+        rows[n] = cells[-1]
+wrong = []
+for c in json.load(open(sys.argv[2]))["checks"]:
+    if c["hidden"] or c["name"] == "quiz":
+        continue
+    want = "-" if c["max_score"] == 0 else "%g" % c["max_score"]
+    got = rows.get(c["name"])
+    if got is None or got.replace(" each", "") != want:
+        wrong.append("%s: README says %s, grader gives %s" % (c["name"], got, want))
+print("; ".join(wrong))
+PY
+)
+    match "$nn: README's grading table matches the points given" "$table" ""
 
     before=$(sha256sum exercises/"$nn"/* 2>/dev/null)
     "$GRADER" submit "exercises/$nn" --skip quiz --skip patterns --no-record --format json \
