@@ -32,7 +32,7 @@ ALL_TARGETS  += $(B)/bin/grader
 TEST_SCRIPTS += tests/grader/test_grader.sh tests/grader/test_sandbox.sh \
                 tests/grader/test_badinput.sh tests/grader/test_formats.sh \
                 tests/grader/test_gradebook.sh tests/grader/test_pilot.sh \
-                tests/grader/test_quota.sh
+                tests/grader/test_quota.sh tests/grader/test_reliability.sh
 TEST_DEPS    += $(GRADER_RUN_DEPS)
 
 .PHONY: grader grade reliability test-grader grader-link

@@ -14,9 +14,15 @@
 # recorded in the gradebook (--no-record), the quiz is skipped (it grades
 # answers.txt, not code).  Exits 1 if there was any false verdict.
 set -u
+repo=$(cd "$(dirname "$0")/.." && pwd)
 B=${B:-build}
+case $B in /*) ;; *) B=$repo/$B ;; esac
 K=${K:-20}
 GRADER=${GRADER:-$B/bin/grader}
+case $GRADER in /*) ;; *) GRADER=$repo/$GRADER ;; esac
+# COURSE: the tree holding exercises/, solutions/ and tests/mutants/ (the
+# repository; the grader's tests point it at a fixture course).
+COURSE=${COURSE:-$repo}
 HOG=${HOG:-1}
 # Narrowing, for a long run on what timing can disturb (e.g.
 # ARGS="--skip sanitizers" MUTANTS=releases-gil-around-work K=200):
@@ -26,12 +32,13 @@ MUTANTS=${MUTANTS:-*} # a glob over mutant names
 # "0.5 vCPU" grading box (tools/cpu-quota.sh; root only).  With QUOTA the
 # hog is usually not wanted: HOG=0.
 QUOTA=${QUOTA:-}
-cd "$(dirname "$0")/.." || exit 2
+cd "$COURSE" || exit 2
+export GRADER_COURSE=$PWD
 [ -x "$GRADER" ] || { echo "reliability: $GRADER is not built (make grader)" >&2; exit 2; }
 wrap=()
 if [ -n "$QUOTA" ]; then
-    wrap=(tools/cpu-quota.sh "$QUOTA")
-    tools/cpu-quota.sh "$QUOTA" true || { echo "reliability: cannot set a CPU quota here" >&2; exit 2; }
+    wrap=("$repo/tools/cpu-quota.sh" "$QUOTA")
+    "$repo/tools/cpu-quota.sh" "$QUOTA" true || { echo "reliability: cannot set a CPU quota here" >&2; exit 2; }
     echo "reliability: grading under a CPU quota of $QUOTA core(s)"
 fi
 
@@ -47,21 +54,30 @@ if [ "$HOG" = 1 ]; then
     echo "reliability: CPU hog (pid $hog_pid) spinning on core $((cores - 1)) of $cores"
 fi
 
-# judge.py-like evaluation of one candidate's JSON lines.
+# Python: reports(text) yields every JSON report in the grader's output
+# (one compact line each with --repeat, one indented document with K=1).
+py_reports='
+import json, sys
+def reports(text):
+    dec, i = json.JSONDecoder(), 0
+    while True:
+        i = text.find("{", i)
+        if i < 0:
+            return
+        r, i = dec.raw_decode(text, i)
+        yield r
+'
+
+# Judges one candidate's reports (standard input):
 #   judge ref                     -> prints "runs bad" and details of bad runs
 #   judge mutant CHECK MESSAGE
 judge() {
-    python3 -c '
-import json, sys
+    python3 -c "$py_reports"'
 mode = sys.argv[1]
 check = sys.argv[2] if len(sys.argv) > 2 else None
 msg = sys.argv[3] if len(sys.argv) > 3 else None
 runs = bad = 0
-for line in sys.stdin:
-    line = line.strip()
-    if not line.startswith("{"):
-        continue
-    r = json.loads(line)
+for r in reports(sys.stdin.read()):
     runs += 1
     if mode == "ref":
         if not r["passed"]:
@@ -90,7 +106,7 @@ yaml_get() {
 # Every report is kept, one JSON line per grading, for a later look at the
 # figures (capacity, timing verdicts) behind each verdict.
 reports=$B/reliability
-mkdir -p "$reports" || exit 2
+rm -rf "$reports" && mkdir -p "$reports" || exit 2
 total_ff=0 total_fp=0 total_runs=0
 t0=$SECONDS
 for sol in solutions/[0-9][0-9]; do
@@ -98,6 +114,7 @@ for sol in solutions/[0-9][0-9]; do
     [ -d "tests/mutants/$nn" ] && [ -f "exercises/$nn/exercise.yaml" ] || continue
     echo "== exercise $nn: K=$K"
     t1=$SECONDS
+    runs=0 bad=0
     read -r runs bad < <("${wrap[@]}" "$GRADER" submit "$nn" --from "$sol" --skip quiz --no-record \
         --quiet --format json --repeat "$K" $ARGS 2>/dev/null |
         tee "$reports/$nn-reference.jsonl" | judge ref)
@@ -110,6 +127,7 @@ for sol in solutions/[0-9][0-9]; do
         check=$(yaml_get "$m/expect.yaml" check)
         msg=$(yaml_get "$m/expect.yaml" message)
         t1=$SECONDS
+        runs=0 bad=0
         read -r runs bad < <("${wrap[@]}" "$GRADER" submit "$nn" --from "$m" --skip quiz --no-record \
             --quiet --format json --repeat "$K" $ARGS 2>/dev/null |
             tee "$reports/$nn-$(basename "$m").jsonl" | judge mutant "$check" "$msg")
@@ -119,6 +137,41 @@ for sol in solutions/[0-9][0-9]; do
         total_fp=$((total_fp + bad)); total_runs=$((total_runs + runs))
     done
 done
+
+[ "$total_runs" -gt 0 ] || { echo "reliability: nothing graded (no solutions/NN with tests/mutants/NN in $COURSE)" >&2; exit 2; }
+
+# The figures behind the verdicts: how often timing could decide each
+# pattern on its own, and what capacity the busy machine gave.
+echo
+echo "figures (from $reports):"
+python3 -c "$py_reports$(cat <<'PY'
+import os, statistics
+for path in sys.argv[1:]:
+    runs = list(reports(open(path).read()))
+    if not runs:
+        continue
+    secs = sorted(r["seconds"] for r in runs)
+    print("  %s: %d gradings, %.1f s each (median), %.1f s the slowest" % (
+        os.path.basename(path)[:-6], len(runs), statistics.median(secs), secs[-1]))
+    pats = {}
+    for r in runs:
+        for c in r["checks"]:
+            f = c.get("figures")
+            if f:
+                pats.setdefault(c["name"], []).append(f)
+    for name, fs in pats.items():
+        def tally(key):
+            n = {}
+            for f in fs:
+                n[f[key]] = n.get(f[key], 0) + 1
+            return ", ".join("%s %d" % kv for kv in sorted(n.items()))
+        cap = sorted(f["capacity"] for f in fs)
+        sp = sorted(f["speedup"] for f in fs)
+        print("    %s: timing %s; counters %s" % (name, tally("timing"), tally("mechanism")))
+        print("      capacity %.2f (%.2f-%.2f), speedup %.2fx (%.2f-%.2f): median (range)" % (
+            statistics.median(cap), cap[0], cap[-1], statistics.median(sp), sp[0], sp[-1]))
+PY
+)" "$reports"/*.jsonl
 echo
 echo "reliability: $total_runs gradings in $((SECONDS - t0)) s: $total_ff false fail(s), $total_fp false pass(es)"
 [ $((total_ff + total_fp)) -eq 0 ]
