@@ -9,18 +9,17 @@
 # tested here, and the suite must stay light on a busy machine.
 . "$(dirname "$0")/lib.sh"
 C=$(fresh_course)
-rel() { # K ARGS... -> output in $WORK/rel.out, exit status returned
+rel() { # K VAR=VALUE... -> $rc (exit status) and $out (everything printed)
     local k=$1; shift
-    env COURSE="$C" B="$WORK/b" GRADER="$GRADER" HOG=0 K="$k" "$@" "$ROOT/tools/reliability.sh" \
-        >"$WORK/rel.out" 2>&1
+    out=$(env COURSE="$C" B="$WORK/b" GRADER="$GRADER" HOG=0 K="$k" "$@" \
+        "$ROOT/tools/reliability.sh" 2>&1)
+    rc=$?
 }
 mkdir -p "$C/tests/mutants/90/starter"
 cp "$C/exercises/90/waits.c" "$C/tests/mutants/90/starter/"
 printf 'check: adds\nmessage: "returned 2, expected 5"\n' >"$C/tests/mutants/90/starter/expect.yaml"
 
 rel 2 ARGS="--skip sanitizers"
-rc=$?
-out=$(cat "$WORK/rel.out")
 match "honest course: exit 0" "$rc" 0
 match "honest course: 4 gradings, no false verdict" "$out" "*reliability: 4 gradings in * s: 0 false fail(s), 0 false pass(es)*"
 match "each report kept (2 per candidate)" \
@@ -33,8 +32,6 @@ mkdir -p "$C/tests/mutants/90/not-a-mutant"
 cp "$C/solutions/90/waits.c" "$C/tests/mutants/90/not-a-mutant/"
 cp "$C/tests/mutants/90/starter/expect.yaml" "$C/tests/mutants/90/not-a-mutant/"
 rel 2 ARGS="--skip sanitizers --skip patterns"
-rc=$?
-out=$(cat "$WORK/rel.out")
 match "a mutant that passes: exit 1" "$rc" 1
 match "a mutant that passes: 2 false passes, named" "$out" \
     "*false pass: pass: *not-a-mutant * 2 false pass(es)*0 false fail(s), 2 false pass(es)*"
@@ -43,8 +40,6 @@ rm -r "$C/tests/mutants/90/not-a-mutant"
 # A reference that does not pass is a false fail.
 cp "$C/exercises/90/waits.c" "$C/solutions/90/waits.c"
 rel 1 ARGS="--skip sanitizers --skip patterns"
-rc=$?
-out=$(cat "$WORK/rel.out")
 match "a broken reference: exit 1, K=1 counted (1 run)" "$rc" 1
 match "a broken reference: its false fail counted, the check named" "$out" \
     "*false fail: adds: *reference * 1 runs *1 false fail(s)*"
@@ -52,5 +47,5 @@ cp "$FIXTURE/solutions/90/waits.c" "$C/solutions/90/waits.c"
 
 rm -r "$C/tests/mutants"
 rel 1
-match "nothing to grade: exit 2, said so" "$? $(cat "$WORK/rel.out")" "2 *nothing graded*"
+match "nothing to grade: exit 2, said so" "$rc $out" "2 *nothing graded*"
 finish
