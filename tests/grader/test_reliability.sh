@@ -24,6 +24,15 @@ match "honest course: exit 0" "$rc" 0
 match "honest course: 4 gradings, no false verdict" "$out" "*reliability: 4 gradings in * s: 0 false fail(s), 0 false pass(es)*"
 match "each report kept (2 per candidate)" \
     "$(cat "$WORK/b/reliability/90-reference.jsonl" | wc -l) $(cat "$WORK/b/reliability/90-starter.jsonl" | wc -l)" "2 2"
+# --repeat: each report times its own grading (the last one used to time
+# all of them) and names the machine.
+lens=$(python3 -c '
+import json, sys
+rs = [json.loads(l) for f in sys.argv[1:] for l in open(f)]
+print(all(r["machine"]["cores"] >= 1 for r in rs),
+      all(r["seconds"] < 1.2 * sum(c["seconds"] for c in r["checks"]) + 0.5 for r in rs))
+' "$WORK"/b/reliability/*.jsonl)
+match "--repeat: every report names the machine and times only itself" "$lens" "True True"
 match "figures: how timing and counters judged each pattern" "$out" \
     "*free_threads_scale: timing *; counters agrees 2*capacity * (*-*), speedup *x*"
 
