@@ -107,33 +107,40 @@ yaml_get() {
 # figures (capacity, timing verdicts) behind each verdict.
 reports=$B/reliability
 rm -rf "$reports" && mkdir -p "$reports" || exit 2
+
+# grade NAME DIR ref|mutant [CHECK MESSAGE]: grades candidate DIR of
+# exercise $nn K times, keeps its reports, prints its line; sets runs and
+# bad (false verdicts, counting every missing run as one).
+grade() {
+    local name=$1 from=$2 t1=$SECONDS
+    shift 2
+    runs=0 bad=0
+    read -r runs bad < <("${wrap[@]}" "$GRADER" submit "$nn" --from "$from" --skip quiz \
+        --no-record --quiet --format json --repeat "$K" $ARGS 2>/dev/null |
+        tee "$reports/$nn-$name.jsonl" | judge "$@")
+    if [ "$1" = ref ]; then
+        printf '  %-34s %4d runs  %3d false fail(s)  %5d s\n' "$name" "$runs" "$bad" $((SECONDS - t1))
+    else
+        printf '  %-34s %4d runs  %3d false pass(es)  %5d s  (must fail %s)\n' \
+            "$name" "$runs" "$bad" $((SECONDS - t1)) "$2"
+    fi
+    [ "$runs" -eq "$K" ] || { echo "  $name: expected $K runs, got $runs"; bad=$((bad + K - runs)); }
+}
+
 total_ff=0 total_fp=0 total_runs=0
 t0=$SECONDS
 for sol in solutions/[0-9][0-9]; do
     nn=$(basename "$sol")
     [ -d "tests/mutants/$nn" ] && [ -f "exercises/$nn/exercise.yaml" ] || continue
     echo "== exercise $nn: K=$K"
-    t1=$SECONDS
-    runs=0 bad=0
-    read -r runs bad < <("${wrap[@]}" "$GRADER" submit "$nn" --from "$sol" --skip quiz --no-record \
-        --quiet --format json --repeat "$K" $ARGS 2>/dev/null |
-        tee "$reports/$nn-reference.jsonl" | judge ref)
-    printf '  %-34s %4d runs  %3d false fail(s)  %5d s\n' "reference" "$runs" "$bad" $((SECONDS - t1))
-    [ "$runs" -eq "$K" ] || { echo "  reference: expected $K runs, got $runs"; bad=$((bad + K - runs)); }
+    grade reference "$sol" ref
     total_ff=$((total_ff + bad)); total_runs=$((total_runs + runs))
     for m in tests/mutants/"$nn"/$MUTANTS/; do
         m=${m%/}
         [ -f "$m/expect.yaml" ] || continue
         check=$(yaml_get "$m/expect.yaml" check)
         msg=$(yaml_get "$m/expect.yaml" message)
-        t1=$SECONDS
-        runs=0 bad=0
-        read -r runs bad < <("${wrap[@]}" "$GRADER" submit "$nn" --from "$m" --skip quiz --no-record \
-            --quiet --format json --repeat "$K" $ARGS 2>/dev/null |
-            tee "$reports/$nn-$(basename "$m").jsonl" | judge mutant "$check" "$msg")
-        printf '  %-34s %4d runs  %3d false pass(es)  %5d s  (must fail %s)\n' \
-            "$(basename "$m")" "$runs" "$bad" $((SECONDS - t1)) "$check"
-        [ "$runs" -eq "$K" ] || { echo "  $(basename "$m"): expected $K runs, got $runs"; bad=$((bad + K - runs)); }
+        grade "$(basename "$m")" "$m" mutant "$check" "$msg"
         total_fp=$((total_fp + bad)); total_runs=$((total_runs + runs))
     done
 done
