@@ -158,8 +158,8 @@ int gr_scratch_prepare(const gr_exercise *ex, const char *from, char **scratch)
     return 0;
 }
 
-/* Builds the runtime library of one variant through make if it is
- * missing (a fresh checkout graded before `make`). */
+/* Builds a library of one variant (the runtime's or the exercise kit's)
+ * through make if it is missing (a fresh checkout graded before `make`). */
 static int S_ensure_lib(const gr_paths *p, gr_variant v, const char *lib, char **log)
 {
     if (access(lib, R_OK) == 0)
@@ -178,7 +178,7 @@ static int S_ensure_lib(const gr_paths *p, gr_variant v, const char *lib, char *
         return rc;
     int ok = r.end == GR_END_EXIT && r.exit_code == 0 && access(lib, R_OK) == 0;
     if (!ok)
-        *log = gr_fmt("grader: could not build the runtime library %s (%s):\n%s%s\n",
+        *log = gr_fmt("grader: could not build the library %s (%s):\n%s%s\n",
                       lib, gr_variant_name(v), r.out, r.err);
     gr_run_result_free(&r);
     return ok ? 1 : -ENOENT;
@@ -189,9 +189,13 @@ int gr_build(const gr_exercise *ex, const gr_paths *p, const char *scratch,
 {
     *log = NULL;
     char *lib = gr_fmt("%s/lib/librt-%s.a", p->build, gr_variant_name(v));
+    char *kit = gr_fmt("%s/lib/libexkit-%s.a", p->build, gr_variant_name(v));
     int rc = S_ensure_lib(p, v, lib, log);
+    if (rc >= 0)
+        rc = S_ensure_lib(p, v, kit, log);
     if (rc < 0) {
         free(lib);
+        free(kit);
         return rc;
     }
     gr_strv a = {0};
@@ -217,6 +221,9 @@ int gr_build(const gr_exercise *ex, const gr_paths *p, const char *scratch,
     gr_strv_push(&a, "-I.");
     gr_strv_push(&a, inc);
     free(inc);
+    inc = gr_fmt("-I%s/exercises/common", p->repo);
+    gr_strv_push(&a, inc);
+    free(inc);
     inc = gr_fmt("-I%s", ex->dir);
     gr_strv_push(&a, inc);
     free(inc);
@@ -226,6 +233,7 @@ int gr_build(const gr_exercise *ex, const gr_paths *p, const char *scratch,
     for (size_t i = 0; i < ex->driver.n; i++)
         if (strstr(ex->driver.v[i], ".c"))
             gr_strv_push(&a, ex->driver.v[i]);
+    gr_strv_push(&a, kit); /* the kit calls the runtime: it comes first */
     gr_strv_push(&a, lib);
     gr_strv_push(&a, "-pthread");
     gr_strv_push(&a, "-lm");
@@ -234,6 +242,7 @@ int gr_build(const gr_exercise *ex, const gr_paths *p, const char *scratch,
     gr_strv_push(&a, outname);
     free(outname);
     free(lib);
+    free(kit);
 
     gr_run_opts o = {.cwd = scratch,
                      .trusted = 1,

@@ -140,13 +140,13 @@ static void S_check_files(S_ctx *c, yaml_node_t *n, const char *what, gr_strv *f
 }
 
 /* Iterates the pairs of a mapping, with the key text. */
-#define S_FOREACH_PAIR(c, map, key, val)                                               \
+#define S_FOREACH_PAIR(c, map, keyvar, val)                                            \
     for (yaml_node_pair_t *p_ = (map)->data.mapping.pairs.start;                       \
          p_ < (map)->data.mapping.pairs.top; p_++)                                     \
         for (yaml_node_t *kn_ = yaml_document_get_node((c)->doc, p_->key),             \
                          *val = yaml_document_get_node((c)->doc, p_->value);           \
              kn_; kn_ = NULL)                                                          \
-            for (const char *key = S_scalar(c, kn_, "key"); key; key = NULL)
+            for (const char *keyvar = S_scalar(c, kn_, "key"); keyvar; keyvar = NULL)
 
 static int S_is_map(S_ctx *c, yaml_node_t *n, const char *what)
 {
@@ -233,6 +233,53 @@ const char *gr_expect_name(gr_expect e)
     return S_expects[e];
 }
 
+/* Reads one key of a pattern entry into *p; returns 0 if `key` is not a
+ * pattern key (the caller decides whether that is an error). */
+static int S_pattern_key(S_ctx *c, const char *what, const char *key, yaml_node_t *v,
+                         gr_pattern *p)
+{
+    if (!strcmp(key, "name")) {
+        p->name = S_string(c, v, what);
+    } else if (!strcmp(key, "expect")) {
+        const char *s = S_scalar(c, v, what);
+        for (int k = 0; s && k < 4; k++)
+            if (!strcmp(s, S_expects[k]))
+                p->expect = (gr_expect)k;
+        if (s && (int)p->expect < 0)
+            S_err(c, v,
+                  "%s.expect: \"%s\" is not one of none, scales, overlaps, "
+                  "slower",
+                  what, s);
+    } else if (!strcmp(key, "baseline")) {
+        S_strlist(c, v, what, &p->baseline);
+    } else if (!strcmp(key, "variant")) {
+        S_strlist(c, v, what, &p->variant);
+    } else if (!strcmp(key, "workers")) {
+        p->workers = (int)S_int(c, v, what, 1, 1024, 2);
+    } else if (!strcmp(key, "points")) {
+        p->points = S_number(c, v, what, 0, 1000, 1);
+    } else if (!strcmp(key, "pairs")) {
+        p->pairs = (int)S_int(c, v, what, 3, 51, 5);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* Checks a pattern read by S_pattern_key and fills in what is missing so
+ * the struct is always usable (the error is already counted). */
+static void S_pattern_finish(S_ctx *c, yaml_node_t *pn, const char *what, gr_pattern *p)
+{
+    if (!p->name || (int)p->expect < 0 || !p->baseline.n || !p->variant.n || !p->workers)
+        S_err(c, pn, "%s: needs name, expect, baseline, variant and workers", what);
+    if (!p->name)
+        p->name = gr_xstrdup("?");
+    if ((int)p->expect < 0)
+        p->expect = GR_EXPECT_NONE;
+    if (!p->workers)
+        p->workers = 2;
+}
+
 static void S_patterns(S_ctx *c, yaml_node_t *n, gr_exercise *ex)
 {
     if (!n || n->type != YAML_SEQUENCE_NODE) {
@@ -251,43 +298,13 @@ static void S_patterns(S_ctx *c, yaml_node_t *n, gr_exercise *ex)
         gr_pattern p = {.expect = -1, .workers = 0, .points = 1, .pairs = 5};
         S_FOREACH_PAIR(c, pn, key, v)
         {
-            if (!strcmp(key, "name")) {
-                p.name = S_string(c, v, what);
-            } else if (!strcmp(key, "expect")) {
-                const char *s = S_scalar(c, v, what);
-                for (int k = 0; s && k < 4; k++)
-                    if (!strcmp(s, S_expects[k]))
-                        p.expect = (gr_expect)k;
-                if (s && (int)p.expect < 0)
-                    S_err(c, v,
-                          "%s.expect: \"%s\" is not one of none, scales, overlaps, "
-                          "slower",
-                          what, s);
-            } else if (!strcmp(key, "baseline")) {
-                S_strlist(c, v, what, &p.baseline);
-            } else if (!strcmp(key, "variant")) {
-                S_strlist(c, v, what, &p.variant);
-            } else if (!strcmp(key, "workers")) {
-                p.workers = (int)S_int(c, v, what, 1, 1024, 2);
-            } else if (!strcmp(key, "points")) {
-                p.points = S_number(c, v, what, 0, 1000, 1);
-            } else if (!strcmp(key, "pairs")) {
-                p.pairs = (int)S_int(c, v, what, 3, 51, 5);
-            } else {
+            if (!S_pattern_key(c, what, key, v, &p))
                 S_err(c, v,
                       "%s: unknown key \"%s\" (name, expect, baseline, variant, "
                       "workers, points, pairs)",
                       what, key);
-            }
         }
-        if (!p.name || (int)p.expect < 0 || !p.baseline.n || !p.variant.n || !p.workers)
-            S_err(c, pn, "%s: needs name, expect, baseline, variant and workers", what);
-        if (!p.name)
-            p.name = gr_xstrdup("?");
-        if ((int)p.expect < 0)
-            p.expect = GR_EXPECT_NONE;
-        if (!p.workers)
-            p.workers = 2;
+        S_pattern_finish(c, pn, what, &p);
         ex->patterns =
             realloc(ex->patterns, (ex->npatterns + 1) * sizeof *ex->patterns);
         ex->patterns[ex->npatterns++] = p;
@@ -622,4 +639,172 @@ char *gr_exercise_resolve(const char *course, const char *arg)
 out:
     free(exroot);
     return found;
+}
+
+/* ------------------------------------------------------------------ */
+/* chapters/NN/claims.yaml: a chapter's claims, judged on its demo     */
+/* ------------------------------------------------------------------ */
+
+/* "== 1", ">= 2", "<= 0.5": a comparison of one counter. */
+static void S_counter(S_ctx *c, const char *what, const char *path, yaml_node_t *v,
+                      gr_claim *cl)
+{
+    const char *s = S_scalar(c, v, what);
+    if (!s)
+        return;
+    const char *dot = strchr(path, '.');
+    size_t obj = dot ? (size_t)(dot - path) : 0;
+    if (!dot || !dot[1] ||
+        !((obj == 5 && !strncmp(path, "stats", 5)) ||
+          (obj == 6 && !strncmp(path, "result", 6)) ||
+          (obj == 4 && (!strncmp(path, "loop", 4) || !strncmp(path, "pool", 4))))) {
+        S_err(c, v, "%s: \"%s\" is not stats.X, result.X, loop.X or pool.X", what, path);
+        return;
+    }
+    gr_counter_check k = {0};
+    while (*s == ' ')
+        s++;
+    if ((s[0] == '=' || s[0] == '>' || s[0] == '<') && s[1] == '=')
+        memcpy(k.op, s, 2);
+    char *end;
+    errno = 0;
+    k.value = k.op[0] ? strtod(s + 2, &end) : 0;
+    if (!k.op[0] || errno || end == s + 2 || *end) {
+        S_err(c, v, "%s: \"%s\" is not \"== N\", \">= N\" or \"<= N\"", what, s);
+        return;
+    }
+    k.path = gr_xstrdup(path);
+    cl->counters = realloc(cl->counters, (cl->ncounters + 1) * sizeof *cl->counters);
+    if (!cl->counters)
+        abort();
+    cl->counters[cl->ncounters++] = k;
+}
+
+static void S_claim(S_ctx *c, yaml_node_t *cn, const char *what, gr_claim *cl)
+{
+    cl->pattern = (gr_pattern){.expect = -1, .points = 1, .pairs = 5};
+    yaml_node_t *counters = NULL;
+    S_FOREACH_PAIR(c, cn, key, v)
+    {
+        if (S_pattern_key(c, what, key, v, &cl->pattern)) {
+            cl->is_pattern |= strcmp(key, "name") != 0;
+        } else if (!strcmp(key, "says")) {
+            cl->says = S_string(c, v, what);
+        } else if (!strcmp(key, "run")) {
+            S_strlist(c, v, what, &cl->run);
+        } else if (!strcmp(key, "counters") && S_is_map(c, v, what)) {
+            counters = v;
+            S_FOREACH_PAIR(c, v, path, cv) S_counter(c, what, path, cv, cl);
+        } else if (!strcmp(key, "env") && S_is_map(c, v, what)) {
+            S_FOREACH_PAIR(c, v, name, ev)
+            {
+                const char *val = S_scalar(c, ev, what);
+                int ok = val && (isupper((unsigned char)name[0]) || name[0] == '_');
+                for (const char *q = name; ok && *q; q++)
+                    ok = isupper((unsigned char)*q) || isdigit((unsigned char)*q) ||
+                         *q == '_';
+                if (!ok) {
+                    S_err(c, ev, "%s.env: \"%s\" is not an environment variable name",
+                          what, name);
+                    continue;
+                }
+                char *kv = gr_fmt("%s=%s", name, val);
+                gr_strv_push(&cl->env, kv);
+                free(kv);
+            }
+        } else if (strcmp(key, "counters") && strcmp(key, "env")) {
+            S_err(c, v,
+                  "%s: unknown key \"%s\" (name, says, and either expect, baseline, "
+                  "variant, workers, pairs; or run, counters; env)",
+                  what, key);
+        }
+    }
+    if (!cl->says)
+        S_err(c, cn, "%s: needs says (the chapter's sentence this checks)", what);
+    if (cl->is_pattern) {
+        S_pattern_finish(c, cn, what, &cl->pattern);
+        if (cl->run.n || counters)
+            S_err(c, cn, "%s: a pattern claim (expect) cannot also have run/counters",
+                  what);
+    } else if (!cl->pattern.name || !cl->run.n || !cl->ncounters) {
+        S_err(c, cn, "%s: needs name and either a pattern (expect, baseline, variant, "
+                     "workers) or run and counters",
+              what);
+    }
+    if (!cl->pattern.name)
+        cl->pattern.name = gr_xstrdup("?");
+}
+
+gr_claims *gr_claims_load(const char *course, int chapter)
+{
+    gr_claims *cs = calloc(1, sizeof *cs);
+    if (!cs)
+        abort();
+    cs->dir = gr_fmt("%s/chapters/%02d", course, chapter);
+    cs->yaml_path = gr_fmt("chapters/%02d/claims.yaml", chapter);
+    char *path = gr_fmt("%s/claims.yaml", cs->dir);
+    S_ctx c = {.shown = cs->yaml_path, .dir = cs->dir};
+    yaml_document_t doc;
+    int loaded;
+    yaml_node_t *root = S_load(&c, path, &doc, &loaded);
+    free(path);
+    if (root)
+        S_FOREACH_PAIR(&c, root, key, v)
+        {
+        if (!strcmp(key, "demo")) {
+            cs->demo = S_string(&c, v, "demo");
+            if (cs->demo && !S_plain_name(cs->demo))
+                S_err(&c, v, "demo: \"%s\" must be a program of chapters/%02d", cs->demo,
+                      chapter);
+        } else if (!strcmp(key, "claims") && v->type == YAML_SEQUENCE_NODE) {
+            for (yaml_node_item_t *it = v->data.sequence.items.start;
+                 it < v->data.sequence.items.top; it++) {
+                yaml_node_t *cn = yaml_document_get_node(c.doc, *it);
+                char *what =
+                    gr_fmt("claims[%zu]", (size_t)(it - v->data.sequence.items.start));
+                if (S_is_map(&c, cn, what)) {
+                    cs->v = realloc(cs->v, (cs->n + 1) * sizeof *cs->v);
+                    if (!cs->v)
+                        abort();
+                    memset(&cs->v[cs->n], 0, sizeof *cs->v);
+                    S_claim(&c, cn, what, &cs->v[cs->n++]);
+                }
+                free(what);
+            }
+        } else {
+            S_err(&c, v, "unknown key \"%s\" (demo, claims: a list)", key);
+        }
+    }
+    if (root && (!cs->demo || !cs->n))
+        S_err(&c, root, "needs demo (a program of chapters/%02d) and claims", chapter);
+    if (loaded)
+        yaml_document_delete(&doc);
+    if (c.errors) {
+        gr_claims_free(cs);
+        return NULL;
+    }
+    return cs;
+}
+
+void gr_claims_free(gr_claims *cs)
+{
+    if (!cs)
+        return;
+    for (size_t i = 0; i < cs->n; i++) {
+        gr_claim *cl = &cs->v[i];
+        free(cl->pattern.name);
+        gr_strv_free(&cl->pattern.baseline);
+        gr_strv_free(&cl->pattern.variant);
+        free(cl->says);
+        gr_strv_free(&cl->run);
+        gr_strv_free(&cl->env);
+        for (size_t k = 0; k < cl->ncounters; k++)
+            free(cl->counters[k].path);
+        free(cl->counters);
+    }
+    free(cs->v);
+    free(cs->dir);
+    free(cs->yaml_path);
+    free(cs->demo);
+    free(cs);
 }

@@ -129,6 +129,37 @@ const char *gr_expect_name(gr_expect e);
 /* Every exercise directory under course/exercises, sorted (caller frees). */
 int gr_exercise_list(const char *course, gr_strv *out);
 
+/* A chapter's claims (chapters/NN/claims.yaml), checked on its demo by
+ * `grader claims N` with the same judge as an exercise's patterns. */
+typedef struct gr_counter_check {
+    char *path;    /* "stats.max_running", "result.os_threads", ... */
+    char op[3];    /* "==", ">=", "<=" */
+    double value;
+} gr_counter_check;
+
+typedef struct gr_claim {
+    char *says;           /* the chapter's sentence it checks */
+    gr_pattern pattern;   /* pattern.name is the claim's name */
+    int is_pattern;       /* 1: judged as a speedup pattern */
+    gr_strv run;          /* else: `demo measure <run...>` once, and ... */
+    gr_counter_check *counters; /* ... these comparisons on its measure line */
+    size_t ncounters;
+    gr_strv env; /* NAME=value for every run of this claim */
+} gr_claim;
+
+typedef struct gr_claims {
+    char *dir;       /* absolute chapters/NN */
+    char *yaml_path; /* chapters/NN/claims.yaml, as shown in messages */
+    char *demo;      /* the program's name in chapters/NN (demo) */
+    gr_claim *v;
+    size_t n;
+} gr_claims;
+
+/* Loads chapters/NN/claims.yaml; errors as file:line, NULL if any.  Caller
+ * frees with gr_claims_free. */
+gr_claims *gr_claims_load(const char *course, int chapter);
+void gr_claims_free(gr_claims *cs);
+
 /* ------------------------------------------------------------------ */
 /* sandbox.c                                                           */
 /* ------------------------------------------------------------------ */
@@ -285,6 +316,19 @@ typedef struct gr_pattern_ctx {
 
 /* Measures one pattern and sets check c (figures, verdict, reason). */
 void gr_pattern_judge(const gr_pattern *pat, const gr_pattern_ctx *ctx, gr_check *c);
+/* Runs `prog measure args...` once under ctx.  Returns 0 with the parsed
+ * measure line in *line (caller decrefs), or -1 with a reason in *why
+ * (caller frees). */
+int gr_measure_once(const gr_pattern_ctx *ctx, const gr_strv *args, json_t **line,
+                    char **why);
+/* A number from a measure line by path ("stats.max_running",
+ * "result.os_threads", "pool.workers_used"); -1 if absent. */
+double gr_measure_value(json_t *line, const char *path);
+
+/* claims.c: judges a chapter's claims on its demo (`grader claims N`);
+ * one check per claim, kind "claim", in *r.  Returns 0, or -ENOENT after
+ * printing when the demo is not built. */
+int gr_claims_judge(const gr_claims *cs, const gr_paths *p, int quiet, gr_report *r);
 
 /* ------------------------------------------------------------------ */
 /* quiz.c                                                              */

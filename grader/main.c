@@ -34,6 +34,8 @@ static const char S_usage[] =
     "  watch EX      grade again whenever you save one of the exercise's files\n"
     "  reset EX      restore the starter files, after saving yours to a backup\n"
     "  grade         grade every exercise and print a summary table (make grade)\n"
+    "  claims [N]    check chapter N's claims about speed on its demo (all\n"
+    "                chapters with chapters/NN/claims.yaml when N is left out)\n"
     "\n"
     "EX is exercises/05, 05, 5 or the exercise's slug.  `grader COMMAND --help`\n"
     "describes each command's options.\n"
@@ -83,6 +85,12 @@ static const char *const S_cmd_help[][2] = {
      "and restores the starter versions from the workbook's git history.\n"},
     {"grade", "usage: grader grade [--format text|json] [submit options]\n"
               "Grades every exercise and prints a summary table, like `make grade`.\n"},
+    {"claims",
+     "usage: grader claims [N] [--format text|json] [--quiet]\n"
+     "Checks what chapter N says about speed (chapters/NN/claims.yaml) on the\n"
+     "chapter's own demo, with the judge that grades exercises: each claim is a\n"
+     "speedup pattern or counter comparisons on one measure line.  Without N,\n"
+     "every chapter that has claims.  Exit 0 iff every claim holds.\n"},
 };
 
 typedef struct S_args {
@@ -413,6 +421,64 @@ static int S_reset(S_ctx *c)
 }
 
 /* grade: every exercise, then an xv6-style table. */
+/* grader claims [N]: one chapter's claims, or every chapter's. */
+static int S_claims(S_ctx *c, const char *course)
+{
+    int from = 1, to = 99;
+    if (c->a->exercise) {
+        char *end;
+        long n = strtol(c->a->exercise, &end, 10);
+        if (*end || n < 1 || n > 99) {
+            fprintf(stderr, "grader claims: \"%s\" is not a chapter number\n",
+                    c->a->exercise);
+            return GR_EXIT_USAGE;
+        }
+        from = to = (int)n;
+    }
+    int rc = GR_EXIT_PASS, judged = 0;
+    for (int n = from; n <= to; n++) {
+        char *path = gr_fmt("%s/chapters/%02d/claims.yaml", course, n);
+        int exists = access(path, F_OK) == 0;
+        free(path);
+        if (!exists) {
+            if (from == to) {
+                fprintf(stderr, "grader claims: chapter %d has no chapters/%02d/claims.yaml\n",
+                        n, n);
+                return GR_EXIT_USAGE;
+            }
+            continue;
+        }
+        gr_claims *cs = gr_claims_load(course, n);
+        if (!cs)
+            return GR_EXIT_USAGE;
+        gr_report r = {0};
+        r.exercise = gr_fmt("%02d", n);
+        r.slug = gr_fmt("chapter-%02d-claims", n);
+        r.title = gr_fmt("Chapter %d's claims, checked on its demo", n);
+        r.started_at = gr_iso_time();
+        uint64_t t0 = gr_now_ns();
+        int jr = gr_claims_judge(cs, c->p, c->a->so.quiet, &r);
+        r.finished_at = gr_iso_time();
+        r.seconds = (double)(gr_now_ns() - t0) / 1e9;
+        gr_report_total(&r);
+        if (jr < 0)
+            rc = GR_EXIT_INTERNAL;
+        else {
+            S_print(&r, c->a->fmt, stdout);
+            if (!r.passed && rc == GR_EXIT_PASS)
+                rc = GR_EXIT_FAIL;
+        }
+        judged++;
+        gr_report_free(&r);
+        gr_claims_free(cs);
+    }
+    if (!judged) {
+        fprintf(stderr, "grader claims: no chapter has chapters/NN/claims.yaml\n");
+        return GR_EXIT_USAGE;
+    }
+    return rc;
+}
+
 static int S_grade_all(S_ctx *c, const char *course)
 {
     gr_strv dirs = {0};
@@ -476,8 +542,8 @@ int main(int argc, char **argv)
         return argc < 2 ? GR_EXIT_USAGE : GR_EXIT_PASS;
     }
     S_args a = {.cmd = argv[1]};
-    static const char *const cmds[] = {"submit", "status", "hint",  "quiz",
-                                       "watch",  "reset",  "grade", NULL};
+    static const char *const cmds[] = {"submit", "status", "hint",   "quiz", "watch",
+                                       "reset",  "grade",  "claims", NULL};
     int known = 0;
     for (int i = 0; cmds[i]; i++)
         known |= !strcmp(a.cmd, cmds[i]);
@@ -503,7 +569,8 @@ int main(int argc, char **argv)
         return GR_EXIT_INTERNAL;
     char *course = S_course(&p);
     S_ctx c = {.a = &a, .p = &p};
-    int need_ex = strcmp(a.cmd, "status") && strcmp(a.cmd, "grade");
+    int need_ex = strcmp(a.cmd, "status") && strcmp(a.cmd, "grade") &&
+                  strcmp(a.cmd, "claims");
     if (need_ex && !a.exercise) {
         fprintf(stderr, "grader %s: which exercise? (e.g. grader %s exercises/03)\n",
                 a.cmd, a.cmd);
@@ -543,6 +610,8 @@ int main(int argc, char **argv)
                                             : GR_EXIT_INTERNAL;
     } else if (!strcmp(a.cmd, "reset")) {
         rc = S_reset(&c);
+    } else if (!strcmp(a.cmd, "claims")) {
+        rc = S_claims(&c, course);
     } else {
         rc = S_grade_all(&c, course);
     }

@@ -533,3 +533,27 @@ done:
     free(mwhy);
     free(twhy);
 }
+
+int gr_measure_once(const gr_pattern_ctx *ctx, const gr_strv *args, json_t **line,
+                    char **why)
+{
+    S_progress pr = {.name = args->n ? args->v[0] : "", .rounds = 1, .round = 1};
+    S_sample s = {0};
+    *line = NULL;
+    if (S_measure(ctx, args, &pr, &s, why) < 0)
+        return -1;
+    if (!ctx->quiet)
+        fprintf(stderr, "\r%*s\r", 60 + (int)strlen(pr.name), "");
+    *line = s.line;
+    return 0;
+}
+
+double gr_measure_value(json_t *line, const char *path)
+{
+    const char *dot = strchr(path, '.');
+    if (!dot)
+        return -1;
+    char obj[16];
+    snprintf(obj, sizeof obj, "%.*s", (int)(dot - path), path);
+    return S_counter(line, obj, dot + 1);
+}

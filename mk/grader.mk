@@ -31,7 +31,7 @@ GRADER_RUN_DEPS := $(B)/bin/grader $(foreach v,$(VARIANTS),$(B)/lib/librt-$(v).a
 ALL_TARGETS  += $(B)/bin/grader
 TEST_SCRIPTS += tests/grader/test_grader.sh tests/grader/test_sandbox.sh \
                 tests/grader/test_badinput.sh tests/grader/test_formats.sh \
-                tests/grader/test_gradebook.sh tests/grader/test_pilot.sh \
+                tests/grader/test_gradebook.sh \
                 tests/grader/test_quota.sh tests/grader/test_reliability.sh
 TEST_DEPS    += $(GRADER_RUN_DEPS)
 

@@ -15,6 +15,7 @@ need_prog() { command -v "$1" >/dev/null 2>&1 || missing+=("$2"); }
 
 need_prog "$CC" gcc
 need_prog make make
+need_prog patch patch               # mutants are stored as patches (tools/mutant.sh)
 need_prog pkg-config pkg-config
 need_header cmark-gfm.h libcmark-gfm-dev
 need_header cmark-gfm-core-extensions.h libcmark-gfm-extensions-dev

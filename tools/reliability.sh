@@ -2,11 +2,11 @@
 # reliability.sh - are the grader's verdicts trustworthy on a busy machine?
 #
 # For every exercise with reference solutions (solutions/NN) and mutants
-# (tests/mutants/NN/*/ with expect.yaml), grades the reference and each
+# (tests/mutants/NN/<slug>.patch, see tools/mutant.sh), grades the reference and each
 # mutant K times (K=20 by default, K=200 for the full run) while a CPU hog
 # spins pinned to one core, and counts:
 #   false fail  - the reference solution did not pass;
-#   false pass  - a mutant passed the check its expect.yaml names, or failed
+#   false pass  - a mutant passed the check its patch names, or failed
 #                 it without the expected message.
 # Each candidate is built once and graded K times (grader submit --repeat):
 # builds are deterministic, runs are what a busy machine can disturb.
@@ -27,7 +27,7 @@ HOG=${HOG:-1}
 # Narrowing, for a long run on what timing can disturb (e.g.
 # ARGS="--skip sanitizers" MUTANTS=releases-gil-around-work K=200):
 ARGS=${ARGS:-}       # extra grader arguments
-MUTANTS=${MUTANTS:-*} # a glob over mutant names
+MUTANTS=${MUTANTS:-*} # a glob over mutant names (the patches' slugs)
 # QUOTA=0.5 grades under a cgroup CPU quota of that many cores, as on a
 # "0.5 vCPU" grading box (tools/cpu-quota.sh; root only).  With QUOTA the
 # hog is usually not wanted: HOG=0.
@@ -98,15 +98,14 @@ print(runs, bad)
 ' "$@"
 }
 
-# The value of `key:` in a small YAML file (expect.yaml), quotes removed.
-yaml_get() {
-    sed -n "s/^$2:[[:space:]]*//p" "$1" | head -1 | sed -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'\$/\1/"
-}
+mutant=$repo/tools/mutant.sh
 
 # Every report is kept, one JSON line per grading, for a later look at the
-# figures (capacity, timing verdicts) behind each verdict.
+# figures (capacity, timing verdicts) behind each verdict.  Mutants are
+# applied to copies of the reference there too.
 reports=$B/reliability
-rm -rf "$reports" && mkdir -p "$reports" || exit 2
+rm -rf "$reports" && mkdir -p "$reports/mutants" || exit 2
+chmod 755 "$reports" "$reports/mutants" # the sandbox's own uid reads them
 
 # grade NAME DIR ref|mutant [CHECK MESSAGE]: grades candidate DIR of
 # exercise $nn K times, keeps its reports, prints its line; sets runs and
@@ -135,12 +134,12 @@ for sol in solutions/[0-9][0-9]; do
     echo "== exercise $nn: K=$K"
     grade reference "$sol" ref
     total_ff=$((total_ff + bad)); total_runs=$((total_runs + runs))
-    for m in tests/mutants/"$nn"/$MUTANTS/; do
-        m=${m%/}
-        [ -f "$m/expect.yaml" ] || continue
-        check=$(yaml_get "$m/expect.yaml" check)
-        msg=$(yaml_get "$m/expect.yaml" message)
-        grade "$(basename "$m")" "$m" mutant "$check" "$msg"
+    for p in tests/mutants/"$nn"/$MUTANTS.patch; do
+        [ -f "$p" ] || continue
+        slug=$(basename "$p" .patch) dir=$reports/mutants/$nn-$(basename "$p" .patch)
+        "$mutant" apply "$p" "$dir" || { total_fp=$((total_fp + K)); continue; }
+        check=$("$mutant" field "$p" Check) msg=$("$mutant" field "$p" Message)
+        grade "$slug" "$dir" mutant "$check" "$msg"
         total_fp=$((total_fp + bad)); total_runs=$((total_runs + runs))
     done
 done

@@ -2,7 +2,7 @@
  * timeline.c - draws chapter 3's figure: who holds the GIL, when.
  *
  *   make figure-3                      (writes chapters/03/timeline.svg)
- *   build/demos/03-timeline OUT.svg
+ *   build/demos/03/timeline OUT.svg
  *
  * Two CPU-bound threads run under the cpython policy with tracing on, while
  * the main thread waits in rt_thread_join.  The trace (rt_trace_write_svg)

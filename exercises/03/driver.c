@@ -1,15 +1,12 @@
 /*
  * driver.c - exercise 03's driver: correctness cases and measurements.
  *
- * Provided; do not edit.  Built together with your threads.c and the
- * runtime library, it is the program the grader runs:
+ * Provided; do not edit.  Built together with your threads.c, the exercise
+ * kit (exercises/common/exkit.h: main() and the grader's protocol) and the
+ * runtime, it is the program the grader runs:
  *
- *   prog test <case>             runs one correctness case; exit 0 = pass,
- *                                otherwise exit 1 and one line on stderr
- *                                saying what went wrong
- *   prog measure <workload> <N>  runs one workload once and prints one JSON
- *                                line: wall and CPU time, a result, and the
- *                                runtime's counters (rt_stats)
+ *   prog test <case>             runs one correctness case
+ *   prog measure <workload> <N>  runs one workload once, prints its figures
  *
  * Workloads: `serial N` runs N CPU-bound jobs one after another on the main
  * thread; `threads N` runs them on N threads with your ex03_run_threads;
@@ -25,15 +22,11 @@
 #endif
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
-#include <stdatomic.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ex03.h"
+#include "exkit.h"
 #include "rt.h"
 
 /* Work sizes, in rt_bytecodes units (about a nanosecond each on a 2020s
@@ -48,60 +41,6 @@
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
-
-/* Prints "ex03: <message>" on stderr and ends the program with status 1.
- * _exit, not exit: the learner's threads may still be running. */
-static void fail(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("ex03: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-    fflush(NULL);
-    _exit(1);
-}
-
-/* Explains a negative return from one of the learner's functions. */
-static void fail_rc(const char *fn, int rc)
-{
-    if (rc == -ENOSYS)
-        fail("%s returned -ENOSYS: it is still the starter's TODO", fn);
-    fail("%s returned %d (%s)", fn, rc, strerror(-rc));
-}
-
-/* The OS threads of this process, as the kernel's /proc/self/status counts
- * them (its "Threads:" line).  A second way to count, independent of the
- * /proc/self/task listing the exercise asks for.  Any thread. */
-static int os_threads_now(void)
-{
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f)
-        fail("cannot open /proc/self/status: %s", strerror(errno));
-    char line[256];
-    int n = -1;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "Threads: %d", &n) == 1)
-            break;
-    fclose(f);
-    if (n < 0)
-        fail("no Threads: line in /proc/self/status");
-    return n;
-}
-
-/* Waits up to 2 s for the process to be back to `want` OS threads: a joined
- * thread may linger in the kernel's lists for a moment after it has
- * finished.  Returns the last count seen.  Any thread. */
-static int os_threads_settle(int want)
-{
-    int n = os_threads_now();
-    for (int i = 0; i < 400 && n != want; i++) {
-        nanosleep(&(struct timespec){0, 5000000}, NULL);
-        n = os_threads_now();
-    }
-    return n;
-}
 
 /* What ex03_job_run must leave in job->result for a job of `units` units
  * done in `steps` steps (the contract in ex03.h).  Runs the same work, so
@@ -130,88 +69,39 @@ static void check_jobs(const ex03_job *jobs, int n, const ex03_tally *tally,
                        const uint64_t *want)
 {
     if (tally->jobs_done < n)
-        fail("ex03_run_threads returned while %d of your %d jobs had not finished: "
-             "wait for every thread with rt_thread_join before returning",
-             n - tally->jobs_done, n);
+        exkit_fail(
+            "ex03_run_threads returned while %d of your %d jobs had not finished: "
+            "wait for every thread with rt_thread_join before returning",
+            n - tally->jobs_done, n);
     if (tally->jobs_done > n)
-        fail("the tally says %d jobs finished, but there were only %d: does each "
-             "job add 1 to tally->jobs_done exactly once, at its end?",
-             tally->jobs_done, n);
+        exkit_fail("the tally says %d jobs finished, but there were only %d: does each "
+                   "job add 1 to tally->jobs_done exactly once, at its end?",
+                   tally->jobs_done, n);
     uint64_t total = 0;
     for (int i = 0; i < n; i++) {
         total += jobs[i].units;
         if (jobs[i].os_tid == 0)
-            fail("job %d never recorded job->os_tid: did every job run, each with "
-                 "its own ex03_job (&jobs[i]) as the thread's argument?",
-                 i);
+            exkit_fail(
+                "job %d never recorded job->os_tid: did every job run, each with "
+                "its own ex03_job (&jobs[i]) as the thread's argument?",
+                i);
         if (jobs[i].result == want[i])
             continue;
         for (int j = 0; j < n; j++)
             if (j != i && jobs[i].result == want[j])
-                fail("job %d holds job %d's result: pass thread i its own job, "
-                     "&jobs[i]",
-                     i, j);
-        fail("job %d's result is %llu, expected %llu: add up what rt_bytecodes "
-             "returns at each of the job's steps (units / steps each, the "
-             "remainder in the last step)",
-             i, (unsigned long long)jobs[i].result, (unsigned long long)want[i]);
+                exkit_fail("job %d holds job %d's result: pass thread i its own job, "
+                           "&jobs[i]",
+                           i, j);
+        exkit_fail("job %d's result is %llu, expected %llu: add up what rt_bytecodes "
+                   "returns at each of the job's steps (units / steps each, the "
+                   "remainder in the last step)",
+                   i, (unsigned long long)jobs[i].result, (unsigned long long)want[i]);
     }
     if (tally->units_done != total)
-        fail("the shared tally counted %llu units, but the jobs were %llu units in "
-             "all: after each step add that step's units to tally->units_done",
-             (unsigned long long)tally->units_done, (unsigned long long)total);
-}
-
-/* A plain pthread (not attached to the runtime, so it needs no GIL) that
- * counts the process's OS threads every 200 us and keeps the largest
- * count, to see how many threads were alive at once during a run. */
-typedef struct sampler {
-    pthread_t thread;
-    atomic_int stop; /* set by the main thread */
-    atomic_int peak; /* the largest count seen */
-} sampler;
-
-static void *sampler_main(void *arg)
-{
-    sampler *s = arg;
-    while (!atomic_load(&s->stop)) {
-        int n = os_threads_now();
-        if (n > atomic_load(&s->peak))
-            atomic_store(&s->peak, n);
-        nanosleep(&(struct timespec){0, 200000}, NULL);
-    }
-    return NULL;
-}
-
-static void sampler_start(sampler *s)
-{
-    atomic_init(&s->stop, 0);
-    atomic_init(&s->peak, 0);
-    if (pthread_create(&s->thread, NULL, sampler_main, s) != 0)
-        fail("driver: cannot start the sampling thread");
-}
-
-/* Stops the sampler; returns the peak thread count it saw. */
-static int sampler_stop(sampler *s)
-{
-    atomic_store(&s->stop, 1);
-    pthread_join(s->thread, NULL);
-    return atomic_load(&s->peak);
-}
-
-/* ThreadSanitizer starts a helper thread of its own at the first
- * pthread_create.  Starting (and joining) one thread before any case counts
- * threads makes that helper part of every baseline. */
-static void *noop_main(void *arg)
-{
-    return arg;
-}
-
-static void warm_up_threads(void)
-{
-    pthread_t t;
-    if (pthread_create(&t, NULL, noop_main, NULL) == 0)
-        pthread_join(t, NULL);
+        exkit_fail(
+            "the shared tally counted %llu units, but the jobs were %llu units in "
+            "all: after each step add that step's units to tally->units_done",
+            (unsigned long long)tally->units_done, (unsigned long long)total);
 }
 
 /* ------------------------------------------------------------------ */
@@ -232,19 +122,21 @@ static void case_job(void)
     rt_stats st;
     rt_stats_get(&st);
     if (job.os_tid == 0 && st.bytecodes == 0 && tally.jobs_done == 0)
-        fail("ex03_job_run did no work and recorded nothing: it is still the "
-             "starter's TODO (Part A)");
+        exkit_fail("ex03_job_run did no work and recorded nothing: it is still the "
+                   "starter's TODO (Part A)");
     if (job.os_tid != gettid())
-        fail("job->os_tid is %d, but the job ran on OS thread %d: set it to gettid() "
-             "of the thread running the job",
-             (int)job.os_tid, (int)gettid());
+        exkit_fail(
+            "job->os_tid is %d, but the job ran on OS thread %d: set it to gettid() "
+            "of the thread running the job",
+            (int)job.os_tid, (int)gettid());
     if (st.bytecodes != units)
-        fail("a job of %llu units ran %llu units of work: the steps must add up to "
-             "job->units exactly (units / steps each, the remainder in the last)",
-             (unsigned long long)units, (unsigned long long)st.bytecodes);
+        exkit_fail(
+            "a job of %llu units ran %llu units of work: the steps must add up to "
+            "job->units exactly (units / steps each, the remainder in the last)",
+            (unsigned long long)units, (unsigned long long)st.bytecodes);
     if (tally.jobs_done != 1)
-        fail("after one job tally->jobs_done is %d: add 1 when the job finishes",
-             tally.jobs_done);
+        exkit_fail("after one job tally->jobs_done is %d: add 1 when the job finishes",
+                   tally.jobs_done);
     check_jobs(&job, 1, &tally, &want);
 }
 
@@ -264,7 +156,7 @@ static void case_run_all(void)
     make_jobs(jobs, N, units, steps, &tally);
     int rc = ex03_run_threads(jobs, N);
     if (rc < 0)
-        fail_rc("ex03_run_threads", rc);
+        exkit_fail_rc("ex03_run_threads", rc);
     check_jobs(jobs, N, &tally, want);
 }
 
@@ -286,38 +178,41 @@ static void case_os_threads(void)
         want[i] = want[0];
     make_jobs(jobs, N, units, steps, &tally);
 
-    sampler s;
-    sampler_start(&s);
-    int base = os_threads_now(); /* main, the sampler, any runtime helpers */
+    exkit_sampler s;
+    exkit_sampler_start(&s);
+    int base = exkit_os_threads(); /* main, the sampler, any runtime helpers */
     rt_stats_reset();
     int rc = ex03_run_threads(jobs, N);
-    int peak = sampler_stop(&s) - base;
+    int peak = exkit_sampler_stop(&s) - base;
     rt_stats st;
     rt_stats_get(&st);
     if (rc < 0)
-        fail_rc("ex03_run_threads", rc);
+        exkit_fail_rc("ex03_run_threads", rc);
     if (peak <= 0 && st.threads_started == 0)
-        fail("only 1 OS thread (main) was running while your %d threads were "
-             "supposed to be alive: are you starting them with rt_thread_start?",
-             N);
+        exkit_fail("only 1 OS thread (main) was running while your %d threads were "
+                   "supposed to be alive: are you starting them with rt_thread_start?",
+                   N);
     if (peak < 2)
-        fail("at most %d of your %d threads was alive at any moment: start all of "
-             "them before you join any",
-             peak, N);
+        exkit_fail(
+            "at most %d of your %d threads was alive at any moment: start all of "
+            "them before you join any",
+            peak, N);
     if (st.threads_started != N)
-        fail("you started %d runtime threads for %d jobs: start exactly one per job",
-             st.threads_started, N);
+        exkit_fail(
+            "you started %d runtime threads for %d jobs: start exactly one per job",
+            st.threads_started, N);
     pid_t main_tid = gettid();
     for (int i = 0; i < N; i++) {
         if (jobs[i].os_tid == main_tid)
-            fail("job %d ran on the main thread (OS thread %d), not on a thread of "
-                 "its own",
-                 i, (int)main_tid);
+            exkit_fail(
+                "job %d ran on the main thread (OS thread %d), not on a thread of "
+                "its own",
+                i, (int)main_tid);
         for (int j = 0; j < i; j++)
             if (jobs[j].os_tid == jobs[i].os_tid && jobs[i].os_tid != 0)
-                fail("jobs %d and %d both ran on OS thread %d: give each job a "
-                     "thread of its own",
-                     j, i, (int)jobs[i].os_tid);
+                exkit_fail("jobs %d and %d both ran on OS thread %d: give each job a "
+                           "thread of its own",
+                           j, i, (int)jobs[i].os_tid);
     }
     check_jobs(jobs, N, &tally, want);
 }
@@ -333,24 +228,26 @@ static void case_joins(void)
     int steps[N] = {5, 5, 5};
     want[0] = want[1] = want[2] = expected_result(TEST_UNITS, 5);
     make_jobs(jobs, N, units, steps, &tally);
-    int base = os_threads_now();
+    int base = exkit_os_threads();
     int rc = ex03_run_threads(jobs, N);
     int finished = tally.jobs_done; /* read at once: unjoined threads go on */
     if (rc < 0)
-        fail_rc("ex03_run_threads", rc);
+        exkit_fail_rc("ex03_run_threads", rc);
     if (finished < N)
-        fail("ex03_run_threads returned while %d of your %d jobs had not finished: "
-             "wait for every thread with rt_thread_join before returning",
-             N - finished, N);
+        exkit_fail(
+            "ex03_run_threads returned while %d of your %d jobs had not finished: "
+            "wait for every thread with rt_thread_join before returning",
+            N - finished, N);
     if (rt_thread_count() != 1)
-        fail("after ex03_run_threads returned, %d runtime threads besides main were "
-             "still attached: join every thread you started",
-             rt_thread_count() - 1);
-    int now = os_threads_settle(base);
+        exkit_fail(
+            "after ex03_run_threads returned, %d runtime threads besides main were "
+            "still attached: join every thread you started",
+            rt_thread_count() - 1);
+    int now = exkit_os_threads_settle(base);
     if (now != base)
-        fail("after ex03_run_threads returned, the process still had %d more OS "
-             "threads than before: join every thread you started",
-             now - base);
+        exkit_fail("after ex03_run_threads returned, the process still had %d more OS "
+                   "threads than before: join every thread you started",
+                   now - base);
     check_jobs(jobs, N, &tally, want);
 }
 
@@ -367,49 +264,51 @@ static void *parked_main(void *arg)
  * threads the runtime never heard of. */
 static void check_count(int extra)
 {
-    int got = ex03_count_os_threads(), want = os_threads_now();
+    int got = ex03_count_os_threads(), want = exkit_os_threads();
     if (got < 0)
-        fail_rc("ex03_count_os_threads", got);
+        exkit_fail_rc("ex03_count_os_threads", got);
     if (got == want)
         return;
     if (got == rt_thread_count())
-        fail("ex03_count_os_threads() returned %d, but the process has %d OS threads "
-             "(%d of them plain pthreads the runtime never saw): you are counting "
-             "runtime threads (rt_thread_count); count the entries of "
-             "/proc/self/task instead",
-             got, want, extra);
+        exkit_fail(
+            "ex03_count_os_threads() returned %d, but the process has %d OS threads "
+            "(%d of them plain pthreads the runtime never saw): you are counting "
+            "runtime threads (rt_thread_count); count the entries of "
+            "/proc/self/task instead",
+            got, want, extra);
     if (got == want + 2)
-        fail("ex03_count_os_threads() returned %d, but the process has %d OS "
-             "threads: skip the \".\" and \"..\" entries of /proc/self/task",
-             got, want);
-    fail("ex03_count_os_threads() returned %d, but the kernel lists %d OS threads "
-         "in /proc/self/task (%d of them plain pthreads started by the driver): "
-         "count the directory's entries, except \".\" and \"..\"",
-         got, want, extra);
+        exkit_fail("ex03_count_os_threads() returned %d, but the process has %d OS "
+                   "threads: skip the \".\" and \"..\" entries of /proc/self/task",
+                   got, want);
+    exkit_fail(
+        "ex03_count_os_threads() returned %d, but the kernel lists %d OS threads "
+        "in /proc/self/task (%d of them plain pthreads started by the driver): "
+        "count the directory's entries, except \".\" and \"..\"",
+        got, want, extra);
 }
 
 /* count: the learner's count follows the kernel's as threads come and go. */
 static void case_count(void)
 {
-    int base = os_threads_now();
+    int base = exkit_os_threads();
     check_count(0);
     int fds[2];
     if (pipe(fds) != 0)
-        fail("driver: pipe: %s", strerror(errno));
+        exkit_fail("driver: pipe: %s", strerror(errno));
     pthread_t parked[9];
     int started = 0, want[2] = {3, 9};
     for (int round = 0; round < 2; round++) {
         for (; started < want[round]; started++)
             if (pthread_create(&parked[started], NULL, parked_main, &fds[0]) != 0)
-                fail("driver: cannot start a thread");
-        os_threads_settle(base + started);
+                exkit_fail("driver: cannot start a thread");
+        exkit_os_threads_settle(base + started);
         check_count(started);
     }
     close(fds[1]);
     for (int i = 0; i < started; i++)
         pthread_join(parked[i], NULL);
     close(fds[0]);
-    os_threads_settle(base);
+    exkit_os_threads_settle(base);
     check_count(0);
 }
 
@@ -427,28 +326,29 @@ static void case_many(void)
         want[i] = expected_result(units[i], steps[i]);
     }
     make_jobs(jobs, N, units, steps, &tally);
-    int base = os_threads_now();
+    int base = exkit_os_threads();
     rt_stats_reset();
     int rc = ex03_run_threads(jobs, N);
     if (rc < 0)
-        fail_rc("ex03_run_threads", rc);
+        exkit_fail_rc("ex03_run_threads", rc);
     check_jobs(jobs, N, &tally, want);
     rt_stats st;
     rt_stats_get(&st);
     if (st.threads_started != N)
-        fail("you started %d runtime threads for %d jobs: start exactly one per job",
-             st.threads_started, N);
+        exkit_fail(
+            "you started %d runtime threads for %d jobs: start exactly one per job",
+            st.threads_started, N);
     for (int i = 0; i < N; i++)
         for (int j = 0; j < i; j++)
             if (jobs[j].os_tid == jobs[i].os_tid)
-                fail("jobs %d and %d both ran on OS thread %d: give each job a "
-                     "thread of its own",
-                     j, i, (int)jobs[i].os_tid);
-    int now = os_threads_settle(base);
+                exkit_fail("jobs %d and %d both ran on OS thread %d: give each job a "
+                           "thread of its own",
+                           j, i, (int)jobs[i].os_tid);
+    int now = exkit_os_threads_settle(base);
     if (now != base)
-        fail("after running %d jobs the process kept %d extra OS threads: join "
-             "every thread you started",
-             N, now - base);
+        exkit_fail("after running %d jobs the process kept %d extra OS threads: join "
+                   "every thread you started",
+                   N, now - base);
 }
 
 /* edge (hidden): no jobs, bad arguments, a single job. */
@@ -457,78 +357,62 @@ static void case_edge(void)
     rt_stats_reset();
     int rc = ex03_run_threads(NULL, 0);
     if (rc == -ENOSYS)
-        fail_rc("ex03_run_threads", rc);
+        exkit_fail_rc("ex03_run_threads", rc);
     if (rc != 0)
-        fail("ex03_run_threads(NULL, 0) returned %d: with no jobs there is nothing "
-             "to do, return 0",
-             rc);
+        exkit_fail(
+            "ex03_run_threads(NULL, 0) returned %d: with no jobs there is nothing "
+            "to do, return 0",
+            rc);
     ex03_job one;
     ex03_tally tally;
     uint64_t units = TEST_UNITS / 2;
     int steps = 1;
     make_jobs(&one, 1, &units, &steps, &tally);
     if ((rc = ex03_run_threads(&one, -1)) != -EINVAL)
-        fail("ex03_run_threads(jobs, -1) returned %d, expected -EINVAL", rc);
+        exkit_fail("ex03_run_threads(jobs, -1) returned %d, expected -EINVAL", rc);
     if ((rc = ex03_run_threads(NULL, 2)) != -EINVAL)
-        fail("ex03_run_threads(NULL, 2) returned %d, expected -EINVAL", rc);
+        exkit_fail("ex03_run_threads(NULL, 2) returned %d, expected -EINVAL", rc);
     rt_stats st;
     rt_stats_get(&st);
     if (st.threads_started != 0)
-        fail("ex03_run_threads started %d threads for no valid job",
-             st.threads_started);
+        exkit_fail("ex03_run_threads started %d threads for no valid job",
+                   st.threads_started);
     uint64_t want = expected_result(units, steps);
     if ((rc = ex03_run_threads(&one, 1)) < 0)
-        fail_rc("ex03_run_threads", rc);
+        exkit_fail_rc("ex03_run_threads", rc);
     check_jobs(&one, 1, &tally, &want);
 }
-
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} S_cases[] = {
-    {"job", case_job},     {"run_all", case_run_all}, {"os_threads", case_os_threads},
-    {"joins", case_joins}, {"count", case_count},     {"many", case_many},
-    {"edge", case_edge},
-};
 
 /* ------------------------------------------------------------------ */
 /* Measurements                                                        */
 /* ------------------------------------------------------------------ */
 
-static uint64_t cpu_now_ns(void)
+/* Runs N measured jobs serially, on threads, or on threads without a GIL,
+ * and reports what the jobs themselves recorded, so a run that skipped
+ * work shows in the figures.  The kit times the run and adds the
+ * runtime's counters. */
+static void measure_jobs(exkit_measure *m, int nargs, char **args, int how)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Runs workload `name` with n jobs and prints its JSON line.  The runtime
- * is already started (with no GIL for freethreads). */
-static int measure(const char *name, int n)
-{
+    enum { SERIAL, THREADS, FREE };
     static ex03_job jobs[MAX_JOBS];
     static ex03_tally tallies[MAX_JOBS];
-    int own_tally = strcmp(name, "freethreads") == 0;
+    int n = (int)exkit_arg_long(nargs, args, 0, 1, MAX_JOBS, "N");
+    int own_tally = how == FREE; /* without a GIL nothing may be shared */
     for (int i = 0; i < n; i++)
         jobs[i] = (ex03_job){.units = MEASURE_UNITS,
                              .steps = MEASURE_STEPS,
                              .tally = own_tally ? &tallies[i] : &tallies[0]};
-
-    rt_stats_reset();
-    uint64_t w0 = rt_now_ns(), c0 = cpu_now_ns();
-    int rc = 0;
-    if (strcmp(name, "serial") == 0)
+    exkit_measure_start(m);
+    if (how == SERIAL) {
         for (int i = 0; i < n; i++)
             ex03_job_run(&jobs[i]);
-    else
-        rc = ex03_run_threads(jobs, n);
-    uint64_t wall = rt_now_ns() - w0, cpu = cpu_now_ns() - c0;
-    rt_stats st;
-    rt_stats_get(&st);
-    if (rc < 0)
-        fail_rc("ex03_run_threads", rc);
+    } else {
+        int rc = ex03_run_threads(jobs, n);
+        if (rc < 0)
+            exkit_fail_rc("ex03_run_threads", rc);
+    }
+    exkit_measure_stop(m);
 
-    /* The result: what the jobs reported, so a run that skipped work shows. */
     uint64_t units_done = 0;
     int jobs_done = 0, distinct = 0;
     for (int i = 0; i < (own_tally ? n : 1); i++) {
@@ -541,66 +425,49 @@ static int measure(const char *name, int n)
             seen |= jobs[j].os_tid == jobs[i].os_tid;
         distinct += !seen;
     }
-    printf("{\"workload\": \"%s\", \"wall_ns\": %llu, \"cpu_ns\": %llu, "
-           "\"result\": {\"jobs\": %d, \"units_per_job\": %llu, \"units_done\": %llu, "
-           "\"jobs_done\": %d, \"os_threads_used\": %d, \"policy\": \"%s\"}, "
-           "\"stats\": ",
-           name, (unsigned long long)wall, (unsigned long long)cpu, n,
-           (unsigned long long)MEASURE_UNITS, (unsigned long long)units_done, jobs_done,
-           distinct, rt_policy_name(rt_policy()));
-    rt_stats_write_json(&st, stdout);
-    printf("}\n");
-    return 0;
+    exkit_result_int(m, "jobs", n);
+    exkit_result_uint(m, "units_per_job", MEASURE_UNITS);
+    exkit_result_uint(m, "units_done", units_done);
+    exkit_result_int(m, "jobs_done", jobs_done);
+    exkit_result_int(m, "os_threads_used", distinct);
+    exkit_result_str(m, "policy", rt_policy_name(rt_policy()));
 }
 
-static int usage(void)
+static void load_serial(exkit_measure *m, int nargs, char **args)
 {
-    fprintf(stderr, "usage: prog test <case>\n"
-                    "       prog measure serial|threads|freethreads <N>\n"
-                    "cases:");
-    for (size_t i = 0; i < sizeof S_cases / sizeof S_cases[0]; i++)
-        fprintf(stderr, " %s", S_cases[i].name);
-    fputc('\n', stderr);
-    return 2;
+    measure_jobs(m, nargs, args, 0);
 }
+
+static void load_threads(exkit_measure *m, int nargs, char **args)
+{
+    measure_jobs(m, nargs, args, 1);
+}
+
+static void load_freethreads(exkit_measure *m, int nargs, char **args)
+{
+    measure_jobs(m, nargs, args, 2);
+}
+
+static const exkit_case S_cases[] = {
+    {"job", case_job, 0},
+    {"run_all", case_run_all, 0},
+    {"os_threads", case_os_threads, 0},
+    {"joins", case_joins, 0},
+    {"count", case_count, 0},
+    {"many", case_many, 0},
+    {"edge", case_edge, 0},
+};
+
+static const exkit_workload S_workloads[] = {
+    {"serial", "N", load_serial, 0},
+    {"threads", "N", load_threads, 0},
+    {"freethreads", "N", load_freethreads, EXKIT_NO_GIL},
+};
+
+static const exkit_driver S_driver = {
+    .tag = "ex03", EXKIT_CASES(S_cases), EXKIT_WORKLOADS(S_workloads)};
 
 int main(int argc, char **argv)
 {
-    rt_config cfg;
-    rt_config_default(&cfg);
-    if (argc == 3 && strcmp(argv[1], "test") == 0) {
-        for (size_t i = 0; i < sizeof S_cases / sizeof S_cases[0]; i++) {
-            if (strcmp(argv[2], S_cases[i].name) != 0)
-                continue;
-            warm_up_threads();
-            int rc = rt_init(&cfg);
-            if (rc < 0)
-                fail("rt_init: %s", strerror(-rc));
-            S_cases[i].fn();
-            rt_fini();
-            return 0;
-        }
-        fprintf(stderr, "ex03: no test case named '%s'\n", argv[2]);
-        return usage();
-    }
-    if (argc == 4 && strcmp(argv[1], "measure") == 0) {
-        const char *name = argv[2];
-        char *end;
-        long n = strtol(argv[3], &end, 10);
-        if (*end || n < 1 || n > MAX_JOBS) {
-            fprintf(stderr, "ex03: N must be 1..%d\n", MAX_JOBS);
-            return 2;
-        }
-        if (strcmp(name, "freethreads") == 0)
-            cfg.policy = RT_GIL_NONE;
-        else if (strcmp(name, "serial") != 0 && strcmp(name, "threads") != 0)
-            return usage();
-        int rc = rt_init(&cfg);
-        if (rc < 0)
-            fail("rt_init: %s", strerror(-rc));
-        measure(name, (int)n);
-        rt_fini();
-        return 0;
-    }
-    return usage();
+    return exkit_main(&S_driver, argc, argv);
 }

@@ -15,9 +15,15 @@ rel() { # K VAR=VALUE... -> $rc (exit status) and $out (everything printed)
         "$ROOT/tools/reliability.sh" 2>&1)
     rc=$?
 }
-mkdir -p "$C/tests/mutants/90/starter"
-cp "$C/exercises/90/waits.c" "$C/tests/mutants/90/starter/"
-printf 'check: adds\nmessage: "returned 2, expected 5"\n' >"$C/tests/mutants/90/starter/expect.yaml"
+# mkpatch SLUG FILE CHECK MESSAGE: a mutant patch turning the reference
+# waits.c into FILE (tools/mutant.sh's format).
+mkpatch() {
+    mkdir -p "$C/tests/mutants/90"
+    { printf 'Check: %s\nMessage: %s\nMistake: a fixture.\n\n' "$3" "$4"
+      diff -u --label a/waits.c --label b/waits.c "$C/solutions/90/waits.c" "$2"; } \
+        >"$C/tests/mutants/90/$1.patch"
+}
+mkpatch starter "$C/exercises/90/waits.c" adds "returned 2, expected 5"
 
 rel 2 ARGS="--skip sanitizers"
 match "honest course: exit 0" "$rc" 0
@@ -36,15 +42,15 @@ match "--repeat: every report names the machine and times only itself" "$lens" "
 match "figures: how timing and counters judged each pattern" "$out" \
     "*free_threads_scale: timing *; counters agrees 2*capacity * (*-*), speedup *x*"
 
-# The solution posing as a mutant: it passes "adds", so a false pass.
-mkdir -p "$C/tests/mutants/90/not-a-mutant"
-cp "$C/solutions/90/waits.c" "$C/tests/mutants/90/not-a-mutant/"
-cp "$C/tests/mutants/90/starter/expect.yaml" "$C/tests/mutants/90/not-a-mutant/"
+# The solution posing as a mutant: it passes "adds", so a false pass
+# (a comment changed, nothing else).
+{ cat "$C/solutions/90/waits.c"; echo "/* not a mistake */"; } >"$WORK/same.c"
+mkpatch not-a-mutant "$WORK/same.c" adds "returned 2, expected 5"
 rel 2 ARGS="--skip sanitizers --skip patterns"
 match "a mutant that passes: exit 1" "$rc" 1
 match "a mutant that passes: 2 false passes, named" "$out" \
     "*false pass: pass: *not-a-mutant * 2 false pass(es)*0 false fail(s), 2 false pass(es)*"
-rm -r "$C/tests/mutants/90/not-a-mutant"
+rm "$C/tests/mutants/90/not-a-mutant.patch"
 
 # A reference that does not pass is a false fail.
 cp "$C/exercises/90/waits.c" "$C/solutions/90/waits.c"

@@ -1,0 +1,223 @@
+/*
+ * exkit.h - the exercise kit: what every exercise driver and chapter demo
+ * shares.  Provided; learners read it, they do not edit it.
+ *
+ * An exercise is a program the grader runs many times, each time asking one
+ * question on the command line.  The kit owns main() and that protocol, so
+ * a driver holds only what is specific to its exercise: its correctness
+ * cases and its measured workloads.
+ *
+ *   prog test <case>               run one correctness case.  Exit 0 = pass;
+ *                                  otherwise exit 1 with ONE line on stderr,
+ *                                  "exNN: what is wrong", in the learner's
+ *                                  terms (it becomes the check's reason).
+ *   prog measure <workload> [args] run one workload once and print ONE JSON
+ *                                  line on stdout, the measure line:
+ *       {"workload": "threads", "args": ["2"], "wall_ns": N, "cpu_ns": N,
+ *        "result": {...the workload's own figures...},
+ *        "stats": {...rt_stats...}, "loop": {...}, "pool": {...}}
+ *                                  ("loop" and "pool" only when reported).
+ *   prog show [args]               (demos) print the chapter's table for a
+ *                                  human: real measurements, with bars.
+ *   prog list                      the cases and workloads, one a line
+ *                                  ("case job", "workload serial N"), so
+ *                                  tools can check exercise.yaml against it.
+ *
+ * A driver is a table and one line of main:
+ *
+ *     static const exkit_case S_cases[] = {{"job", case_job}, ...};
+ *     static const exkit_workload S_loads[] = {{"serial", "N", load_serial}};
+ *     static const exkit_driver S_driver = {
+ *         .tag = "ex03", EXKIT_CASES(S_cases), EXKIT_WORKLOADS(S_loads)};
+ *     int main(int argc, char **argv) { return exkit_main(&S_driver, argc, argv); }
+ *
+ * Before a case or workload runs, the kit starts the runtime (rt_init with
+ * the defaults, then the driver's configure hook, then the entry's flags)
+ * and stops it after (rt_fini), unless the entry says EXKIT_OWN_RUNTIME.
+ *
+ * The measure line is evidence, and the grader treats it as a claim to
+ * check, not as truth: the learner's code runs in this process and could
+ * print anything.  The grader times the process from outside as well and
+ * compares (see exercises/README.md, "What the grader trusts").
+ *
+ * Locking rule: everything here is for the program's main thread, holding
+ * the GIL when the runtime is started, except exkit_fail/exkit_fail_rc
+ * (any thread) and the exkit_os_* functions (any thread).
+ */
+#ifndef EXKIT_H
+#define EXKIT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "rt.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* The driver's tables                                                 */
+/* ------------------------------------------------------------------ */
+
+/* Flags of a case or workload. */
+enum {
+    EXKIT_OWN_RUNTIME = 1 << 0, /* the entry calls rt_init/rt_fini itself */
+    EXKIT_NO_GIL = 1 << 1,      /* start the runtime free-threaded (RT_GIL_NONE),
+                                   whatever RT_GIL says */
+};
+
+/* One correctness case.  run() returns normally to pass, and calls
+ * exkit_fail() to fail.  All fields public. */
+typedef struct exkit_case {
+    const char *name; /* argv[2] of `prog test <case>` */
+    void (*run)(void);
+    unsigned flags; /* EXKIT_* */
+} exkit_case;
+
+typedef struct exkit_measure exkit_measure; /* one measurement (opaque) */
+
+/* One measured workload.  run() does the work once; the kit times it and
+ * reads the counters (see exkit_measure_start for timing a part only).
+ * args[0..nargs) are the words after the workload's name.  All fields
+ * public. */
+typedef struct exkit_workload {
+    const char *name;  /* argv[2] of `prog measure <workload>` */
+    const char *usage; /* its arguments, for `prog list` and errors: "N" */
+    void (*run)(exkit_measure *m, int nargs, char **args);
+    unsigned flags; /* EXKIT_* */
+} exkit_workload;
+
+typedef struct exkit_driver {
+    const char *tag; /* "ex03": the prefix of every message */
+    const exkit_case *cases;
+    size_t ncases;
+    const exkit_workload *workloads;
+    size_t nworkloads;
+    /* Optional: adjusts the runtime's configuration before rt_init for
+     * the case or workload named `what` (e.g. install a custom GIL). */
+    void (*configure)(rt_config *cfg, const char *what);
+    /* Optional (demos): `prog show [args]`, and what runs with no command. */
+    int (*show)(int nargs, char **args);
+} exkit_driver;
+
+#define EXKIT_CASES(a)     .cases = (a), .ncases = sizeof(a) / sizeof((a)[0])
+#define EXKIT_WORKLOADS(a) .workloads = (a), .nworkloads = sizeof(a) / sizeof((a)[0])
+
+/* The whole program: parses argv, runs one case, workload or show, and
+ * returns the exit status (0, 1 failed, 2 usage). */
+int exkit_main(const exkit_driver *d, int argc, char **argv);
+
+/* Starts the runtime with *cfg (rt_init), honouring the flags:
+ * EXKIT_NO_GIL starts it free-threaded even when RT_GIL in the environment
+ * names a policy.  Fails the program if rt_init fails.  What the kit does
+ * before each case and workload; for entries with EXKIT_OWN_RUNTIME and
+ * for demos. */
+void exkit_runtime_start(const rt_config *cfg, unsigned flags);
+
+/* ------------------------------------------------------------------ */
+/* Failing, in the learner's terms                                     */
+/* ------------------------------------------------------------------ */
+
+/* Prints "<tag>: <message>" and one newline on stderr and ends the
+ * program with status 1 at once (_exit: the learner's threads may still be
+ * running, and no atexit handler of theirs runs).  Any thread. */
+_Noreturn void exkit_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Explains a negative return `rc` from the learner's function `fn`:
+ * -ENOSYS is "still the starter's TODO", anything else is named.  Any
+ * thread. */
+_Noreturn void exkit_fail_rc(const char *fn, int rc);
+
+/* Reads args[i] as an integer in [lo, hi], or fails with the workload's
+ * usage.  `what` names it in the message ("N"). */
+long exkit_arg_long(int nargs, char **args, int i, long lo, long hi, const char *what);
+
+/* ------------------------------------------------------------------ */
+/* Measuring                                                           */
+/* ------------------------------------------------------------------ */
+
+/* The kit times the whole of a workload's run(): it calls start (zero the
+ * runtime's counters, read the clocks) just before and stop (read them
+ * again) just after.  A workload that must prepare first (start servers,
+ * fill buffers) calls start itself, once, when the measured part begins,
+ * which starts the clocks and counters afresh; and stop, once, if it has
+ * cleaning up to do that should not be timed. */
+void exkit_measure_start(exkit_measure *m);
+void exkit_measure_stop(exkit_measure *m);
+
+/* The workload's own figures, printed as the measure line's "result"
+ * object in the order given.  Keys are short identifiers ([a-z0-9_]);
+ * strings are escaped.  A result of more than about 2 KB is a driver bug
+ * and aborts. */
+void exkit_result_int(exkit_measure *m, const char *key, int64_t v);
+void exkit_result_uint(exkit_measure *m, const char *key, uint64_t v);
+void exkit_result_double(exkit_measure *m, const char *key, double v);
+void exkit_result_str(exkit_measure *m, const char *key, const char *v);
+
+/* Counters from the event loop and the process pool, printed as the
+ * measure line's "loop" and "pool" objects: pass the structs filled by
+ * rt_loop_stats_get / rt_pool_stats_get (rt_loop.h, rt_pool.h) after the
+ * measured part.  Each at most once. */
+struct rt_loop_stats;
+struct rt_pool_stats;
+void exkit_report_loop(exkit_measure *m, const struct rt_loop_stats *s);
+void exkit_report_pool(exkit_measure *m, const struct rt_pool_stats *s);
+
+/* The process's CPU time (user + system, every thread) in ns. */
+uint64_t exkit_cpu_now_ns(void);
+
+/* ------------------------------------------------------------------ */
+/* The kernel's view of our threads (exkit_os.c)                       */
+/* ------------------------------------------------------------------ */
+
+/* How many OS threads this process has now ("Threads:" in
+ * /proc/self/status).  Fails the program if it cannot tell.  Any thread. */
+int exkit_os_threads(void);
+
+/* Waits up to 2 s for the count to be `want` (a joined thread may linger in
+ * the kernel's lists for a moment); returns the last count seen. */
+int exkit_os_threads_settle(int want);
+
+/* A plain pthread (not attached to the runtime) that counts the process's
+ * OS threads every 200 us and keeps the largest count: how many threads
+ * were alive at once during a run.  Fields private. */
+typedef struct exkit_sampler {
+    pthread_t thread; /* private */
+    atomic_int stop;  /* private: set by exkit_sampler_stop */
+    atomic_int peak;  /* private: the largest count seen */
+} exkit_sampler;
+void exkit_sampler_start(exkit_sampler *s);
+int exkit_sampler_stop(exkit_sampler *s); /* returns the peak */
+
+/* ------------------------------------------------------------------ */
+/* Tables for a human (exkit_show.c): the demos' output                */
+/* ------------------------------------------------------------------ */
+
+/* A bar of `value` at `per_unit` characters per 1.0, at most `width`
+ * characters, with a '|' at each whole unit not reached, written into buf
+ * (at least width + 1 bytes).  Returns buf. */
+char *exkit_bar(char *buf, double value, int per_unit, int width);
+
+/* The median of v[0..n) (sorts v).  0 if n == 0. */
+double exkit_median(double *v, size_t n);
+
+/* CPython's figures beside ours.  Runs `python3 <script> [args]` (found on
+ * PATH; the script beside the demo's source, path relative to the
+ * repository root) and keeps the lines it prints of the form
+ * "<name> <number>".  Returns the number of figures read, 0 if python3 is
+ * not installed (and says so once on stdout), or -1 if the script failed
+ * (its stderr is shown).  Any later call replaces the figures. */
+int exkit_twin_run(const char *script, const char *args);
+/* The twin's figure `name`, or NAN if it printed none. */
+double exkit_twin(const char *name);
+/* "Python 3.11.7": the twin's interpreter, or "" before a run. */
+const char *exkit_twin_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* EXKIT_H */
