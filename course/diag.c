@@ -24,6 +24,7 @@ void course_diag_vadd(course_diags *d, const char *file, int line, int column,
     x->msg = course_vfmt(fmt, ap);
 }
 
+/* See course_diag_vadd. */
 void course_diag_add(course_diags *d, const char *file, int line, int column,
                      const char *fmt, ...)
 {

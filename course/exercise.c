@@ -84,6 +84,8 @@ struct S_table {
 
 #define S_TABLE(name, ...)                                                             \
     static const S_field name##_fields[] = {__VA_ARGS__};                              \
+    _Static_assert(sizeof name##_fields / sizeof name##_fields[0] <= 32,               \
+                   "S_map keeps one bit per field");                                   \
     static const S_table name = {name##_fields,                                        \
                                  sizeof name##_fields / sizeof name##_fields[0]}
 
@@ -185,6 +187,7 @@ static void S_value(S_ctx *c, yaml_node_t *v, const char *what, const S_field *f
     }
 }
 
+/* Whether n is a mapping; reports it if not. */
 static int S_is_map(S_ctx *c, yaml_node_t *n, const char *what)
 {
     if (n && n->type == YAML_MAPPING_NODE)
@@ -199,7 +202,8 @@ static char *S_path(const char *what, const char *key)
     return *what ? course_fmt("%s.%s", what, key) : course_xstrdup(key);
 }
 
-/* Reads mapping n against table t into obj (see the top of the file). */
+/* Reads mapping n against table t into obj (see the top of the file):
+ * every pair once, each mistake reported, required keys checked at the end. */
 static void S_map(S_ctx *c, yaml_node_t *n, const char *what, const S_table *t,
                   void *obj)
 {
@@ -248,6 +252,7 @@ static void S_map(S_ctx *c, yaml_node_t *n, const char *what, const S_table *t,
 
 /* ------------------------------------------------------------ custom keys */
 
+/* id: two digits, the name of the exercise's own directory. */
 static void S_id(S_ctx *c, yaml_node_t *v, void *obj, const char *what)
 {
     course_exercise *ex = obj;
@@ -293,17 +298,20 @@ static void S_file_names(S_ctx *c, yaml_node_t *v, const char *what, course_strv
     }
 }
 
+/* files: the learner's files; they may be missing (submit says so). */
 static void S_files(S_ctx *c, yaml_node_t *v, void *obj, const char *what)
 {
     S_file_names(c, v, what, &((course_exercise *)obj)->files, 0);
 }
 
+/* driver: provided sources; when grading they must be there. */
 static void S_driver(S_ctx *c, yaml_node_t *v, void *obj, const char *what)
 {
     S_file_names(c, v, what, &((course_exercise *)obj)->driver,
                  (c->flags & COURSE_EX_GRADING) != 0);
 }
 
+/* cflags: flags only, and never -o (the grader names the output). */
 static void S_cflags(S_ctx *c, yaml_node_t *v, void *obj, const char *what)
 {
     course_strv *f = &((course_exercise *)obj)->cflags;
@@ -314,6 +322,7 @@ static void S_cflags(S_ctx *c, yaml_node_t *v, void *obj, const char *what)
                   f->v[i]);
 }
 
+/* sanitizers: thread (TSan) and address (ASan+UBSan). */
 static void S_sanitizers(S_ctx *c, yaml_node_t *v, void *obj, const char *what)
 {
     course_strv *s = &((course_exercise *)obj)->sanitizers;
@@ -331,6 +340,7 @@ const char *course_expect_name(course_expect e)
     return (unsigned)e < 4 ? S_expects[e] : "?";
 }
 
+/* patterns[].expect: one of S_expects, stored as its course_expect. */
 static void S_expect(S_ctx *c, yaml_node_t *v, void *obj, const char *what)
 {
     const char *s = S_scalar(c, v, what);
@@ -409,6 +419,7 @@ static void S_list(S_ctx *c, yaml_node_t *v, const char *what, const S_table *t,
     }
 }
 
+/* A new test, points 1, hidden if read from hidden.yaml. */
 static void *S_add_test(S_ctx *c, course_exercise *ex)
 {
     ex->tests = course_xrealloc(ex->tests, (ex->ntests + 1) * sizeof *ex->tests);
@@ -427,11 +438,13 @@ static void S_check_test(S_ctx *c, course_exercise *ex, yaml_node_t *n,
             S_err(c, n, "%s: the name \"%s\" is used twice", what, t->name);
 }
 
+/* tests: a list of {name, case, points}. */
 static void S_tests(S_ctx *c, yaml_node_t *v, void *obj, const char *what)
 {
     S_list(c, v, what, &S_test_table, obj, S_add_test, S_check_test);
 }
 
+/* A new pattern with the optional keys' defaults. */
 static void *S_add_pattern(S_ctx *c, course_exercise *ex)
 {
     ex->patterns =
@@ -441,6 +454,7 @@ static void *S_add_pattern(S_ctx *c, course_exercise *ex)
     return p;
 }
 
+/* patterns: a list of {name, expect, baseline, variant, workers, ...}. */
 static void S_patterns(S_ctx *c, yaml_node_t *v, void *obj, const char *what)
 {
     S_list(c, v, what, &S_pattern_table, obj, S_add_pattern, NULL);

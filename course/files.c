@@ -45,6 +45,22 @@ char *course_read_file(const char *path, size_t *len)
     return buf;
 }
 
+/* See util.h.  write() may write less than asked (a signal, a pipe): go on
+ * from where it stopped. */
+int course_write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(fd, p + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -errno;
+        off += (size_t)w;
+    }
+    return 0;
+}
+
 /* See util.h.  The temporary file is "path.tmp.PID" beside path (a rename
  * is atomic only within one file system); it is removed on any failure. */
 int course_write_file(const char *path, const char *data, size_t len)
@@ -56,16 +72,10 @@ int course_write_file(const char *path, const char *data, size_t len)
         rc = -errno;
         goto out;
     }
-    for (size_t off = 0; off < len;) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            rc = -errno;
-            close(fd);
-            goto fail;
-        }
-        off += (size_t)w;
+    rc = course_write_all(fd, data, len);
+    if (rc < 0) {
+        close(fd);
+        goto fail;
     }
     if (close(fd) < 0 || rename(tmp, path) < 0) {
         rc = -errno;

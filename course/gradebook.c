@@ -129,6 +129,7 @@ static sqlite3 *S_open_write(const char *path, course_diags *d, int *rc)
     return db;
 }
 
+/* Binds s (copied) to parameter i, or NULL for NULL. */
 static void S_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
     if (s)

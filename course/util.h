@@ -52,6 +52,9 @@ char *course_read_file(const char *path, size_t *len);
  * so a reader (or a crash) sees the old file or the new one, never half.
  * Returns 0 or a negative errno. */
 int course_write_file(const char *path, const char *data, size_t len);
+/* Writes all len bytes of buf to fd (retrying short writes and EINTR).
+ * Returns 0 or a negative errno. */
+int course_write_all(int fd, const void *buf, size_t len);
 /* mkdir -p.  Returns 0 or a negative errno. */
 int course_mkdir_p(const char *path, mode_t mode);
 

@@ -27,6 +27,7 @@ gr_exercise *gr_exercise_load(const char *course, const char *dir, int with_hidd
     return ex;
 }
 
+/* qsort order of two strings. */
 static int S_cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -85,6 +86,7 @@ static char *S_peek_slug(const char *dir)
     return slug;
 }
 
+/* See grader.h.  Digits, a path that really is exercises/NN, or a slug. */
 char *gr_exercise_resolve(const char *course, const char *arg)
 {
     char *exroot = course_fmt("%s/exercises", course);

@@ -89,18 +89,10 @@ int gr_copy_file(const char *from, const char *to, mode_t mode)
             rc = r < 0 ? -errno : 0;
             break;
         }
-        for (ssize_t off = 0; off < r;) {
-            ssize_t w = write(out, buf + off, (size_t)(r - off));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w < 0) {
-                rc = -errno;
-                goto done;
-            }
-            off += w;
-        }
+        rc = course_write_all(out, buf, (size_t)r);
+        if (rc < 0)
+            break;
     }
-done:
     close(in);
     if (close(out) < 0 && rc == 0)
         rc = -errno;

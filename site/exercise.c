@@ -52,6 +52,8 @@ static course_exercise *S_meta(const char *dir, course_diags *d)
     return course_exercise_load(NULL, dir, 0, d);
 }
 
+/* See site.h.  A broken exercise.yaml gives no title here; the panel
+ * reports its mistakes. */
 char *exercise_title(const char *exdir, int num)
 {
     char *dir = S_dir(exdir, num);

@@ -21,9 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *nl = memchr(s, '\n', size);
     size_t ilen = nl ? (size_t)(nl - s) : size;
 
-    char *info = course_xmalloc(ilen + 1);
-    memcpy(info, s, ilen);
-    info[ilen] = '\0';
+    char *info = course_xstrndup(s, ilen); /* up to a NUL, as C sees it */
     fence f;
     site_err e = {0};
     int w = fence_parse(info, &f, &e);
