@@ -98,12 +98,32 @@ static int S_migrate(sqlite3 *db, const char *path, course_diags *d)
     return rc;
 }
 
-/* Opens path for writing, creating it, in WAL mode with its schema
- * current.  Returns the connection (caller closes) or NULL with d set;
- * *rc gets the error. */
+/* Creates the directory path lives in, if missing: mode 0700, since the
+ * gradebook is the learner's own record.  Returns 0 or a negative errno
+ * with d set. */
+static int S_make_dir(const char *path, course_diags *d)
+{
+    char *dir = course_xstrdup(path);
+    char *slash = strrchr(dir, '/');
+    int rc = 0;
+    if (slash && slash != dir) {
+        *slash = '\0';
+        rc = course_mkdir_p(dir, 0700);
+        if (rc < 0)
+            course_diag_add(d, dir, 0, 0, "cannot create: %s", strerror(-rc));
+    }
+    free(dir);
+    return rc;
+}
+
+/* Opens path for writing, creating it (and its directory), in WAL mode
+ * with its schema current.  Returns the connection (caller closes) or NULL
+ * with d set; *rc gets the error. */
 static sqlite3 *S_open_write(const char *path, course_diags *d, int *rc)
 {
     sqlite3 *db = NULL;
+    if ((*rc = S_make_dir(path, d)) < 0)
+        return NULL;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
         course_diag_add(d, path, 0, 0, "%s", db ? sqlite3_errmsg(db) : "cannot open");
@@ -319,16 +339,7 @@ int course_gradebook_adopt(const char *path, const char *legacy, course_diags *d
 {
     if (access(path, F_OK) == 0 || access(legacy, F_OK) < 0)
         return 0;
-    char *dir = course_xstrdup(path);
-    char *slash = strrchr(dir, '/');
-    int rc = 0;
-    if (slash && slash != dir) {
-        *slash = '\0';
-        rc = course_mkdir_p(dir, 0700);
-        if (rc < 0)
-            course_diag_add(d, dir, 0, 0, "cannot create: %s", strerror(-rc));
-    }
-    free(dir);
+    int rc = S_make_dir(path, d);
     if (rc < 0)
         return rc;
     char *tmp = course_fmt("%s.adopt.%ld", path, (long)getpid());

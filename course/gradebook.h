@@ -71,8 +71,9 @@ typedef struct course_attempt {
     size_t nchecks;
 } course_attempt;
 
-/* Records a in the gradebook at path (created, and its schema migrated,
- * as needed), in one transaction: all of it or nothing.  Returns 0, or
+/* Records a in the gradebook at path (created with its directory, mode
+ * 0700, and its schema migrated, as needed), in one transaction: all of it
+ * or nothing.  Returns 0, or
  * -EIO (or -EPROTO for a file from a newer schema) with a message in d. */
 int course_gradebook_record(const char *path, const course_attempt *a, course_diags *d);
 

@@ -81,10 +81,13 @@ static course_attempt S_attempt(const char *ex, double score, const char *finish
 CASE(new_file_gets_the_schema_and_an_attempt_is_whole)
 {
     char *dir = S_tmpdir();
-    char *gb = course_fmt("%s/gb.sqlite", dir);
+    char *gb = course_fmt("%s/.workbook/gradebook.sqlite", dir);
     course_diags d = {0};
     course_attempt a = S_attempt("03", 3, "2026-01-01T00:00:00Z");
     CHECK(course_gradebook_record(gb, &a, &d) == 0 && d.n == 0);
+    char *wb = course_fmt("%s/.workbook", dir);
+    struct stat sb;
+    CHECK(stat(wb, &sb) == 0 && (sb.st_mode & 0777) == 0700); /* made, private */
     CHECK(S_query(gb, "PRAGMA user_version") == COURSE_GRADEBOOK_VERSION);
     CHECK(S_query(gb, "SELECT count(*) FROM attempts") == 1);
     CHECK(S_query(gb, "SELECT count(*) FROM checks WHERE attempt_id = 1") == 3);

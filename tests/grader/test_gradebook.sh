@@ -71,6 +71,16 @@ oldenv "$GRADER" status >"$WORK/move.again" 2>&1
 check "the next run says nothing of a move" bash -c "! grep -q moved '$WORK/move.again'"
 check ".workbook is private to its owner" [ "$(stat -c %a "$R/.workbook")" = 700 ]
 check "later runs create nothing in build/" bash -c "! ls '$R/build/' | grep -q gradebook"
+# A fresh checkout: the first submit makes .workbook/ and records there.
+F=$WORK/fresh
+cp -r "$FIXTURE" "$F" && ln -s "$ROOT/runtime" "$F/runtime" && mkdir -p "$F/build/lib"
+ln -s "$B/lib/librt-rel.a" "$F/build/lib/librt-rel.a"
+env -u GRADER_GRADEBOOK GRADER_REPO="$F" GRADER_BUILD="$F/build" GRADER_COURSE="$F" \
+    "$GRADER" submit 90 --from "$FIXTURE/solutions/90" --skip sanitizers --skip patterns \
+    --skip quiz --quiet >"$WORK/fresh.out" 2>&1
+check "a fresh checkout's first submit records in .workbook/gradebook.sqlite (exit 0)" \
+    bash -c "[ $? -eq 0 ] && [ \"\$(python3 -c \"import sqlite3; print(sqlite3.connect('$F/.workbook/gradebook.sqlite').execute('select count(*) from attempts where passed = 1').fetchone()[0])\")\" = 1 ]"
+check "...and nothing in build/ but what was there" bash -c "[ \"\$(ls '$F/build')\" = lib ]"
 O=$WORK/other && cp -r "$FIXTURE" "$O" && cp "$R/.workbook/gradebook.sqlite" "$R/build/gradebook.sqlite"
 env -u GRADER_GRADEBOOK GRADER_REPO="$R" GRADER_BUILD="$R/build" GRADER_COURSE="$O" \
     "$GRADER" status >"$WORK/other.out" 2>&1
