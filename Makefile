@@ -105,17 +105,25 @@ $(B)/.deps-ok: tools/deps.sh
 # Every C file in the tree, with the runtime's flags and include paths, so
 # clangd understands the runtime, the grader, the site and the exercises.
 COMPDB_SRCS = $(sort $(wildcard $(RT_SRCS) $(RUNTIME_TESTS) $(BENCH_SRCS) grader/*.c \
-              site/*.c tools/*.c chapters/*/*.c exercises/*/*.c solutions/*/*.c))
+              site/*.c course/*.c tests/course/*.c tools/*.c chapters/*/*.c \
+              exercises/*/*.c solutions/*/*.c))
 compdb: compile_commands.json
 compile_commands.json: $(COMPDB_SRCS) Makefile $(wildcard mk/*.mk)
-	@tools/compdb.sh "$(CC) $(CFLAGS_rel) $(INCLUDES) -Itests" $(COMPDB_SRCS) > $@
+	@tools/compdb.sh "$(CC) $(CFLAGS_rel) $(INCLUDES) -I. -Itests" $(COMPDB_SRCS) > $@
 
 build: $(B)/lib/librt-rel.a $(ALL_TARGETS) compile_commands.json
 	@tools/link-grader.sh $(B)/bin/grader
 	@B=$(B) tools/next-steps.sh
 
+# Cleaning removes what the build made, never the learner's work: the
+# gradebook (every graded attempt) lives in .workbook/, answers and hints
+# beside each exercise.  Say so, so nobody wonders whether it went too.
 clean:
 	rm -rf $(B) compile_commands.json
+	@if [ -e .workbook/gradebook.sqlite ]; then echo "kept .workbook/gradebook.sqlite:" \
+	    "your graded attempts (rm -r .workbook forgets them)"; fi
+	@kept=$$(ls -d exercises/*/answers.txt exercises/*/.hints exercises/*/.backup \
+	    2>/dev/null | tr '\n' ' '); [ -z "$$kept" ] || echo "kept your work: $$kept"
 
 help:
 	@sed -n '2,8p' Makefile

@@ -1,5 +1,5 @@
 /*
- * main.c - the `grader` command line (DESIGN section 2).
+ * main.c - the `grader` command line.
  *
  *   grader submit EX    grade the learner's files; record the attempt
  *   grader status       progress over all exercises
@@ -55,7 +55,8 @@ static const char S_submit_help[] =
     "\n"
     "  --format F        text (default), json, junit, tap or gradescope\n"
     "  -o, --output FILE write the report to FILE instead of standard output\n"
-    "  --gradebook PATH  gradebook file (default build/gradebook.sqlite)\n"
+    "  --gradebook PATH  gradebook file (default .workbook/gradebook.sqlite in\n"
+    "                    the course; GRADER_GRADEBOOK sets it too)\n"
     "  --no-record       do not record the attempt\n"
     "  --from DIR        grade the files in DIR instead of exercises/NN (for\n"
     "                    instructors: solutions, mutants, student copies)\n"
@@ -219,27 +220,28 @@ static char *S_course(const gr_paths *p)
     const char *env = getenv("GRADER_COURSE");
     char buf[PATH_MAX];
     if (env && *env)
-        return gr_xstrdup(realpath(env, buf) ? buf : env);
+        return course_xstrdup(realpath(env, buf) ? buf : env);
     if (getcwd(buf, sizeof buf)) {
         for (;;) {
-            char *ex = gr_fmt("%s/exercises", buf);
+            char *ex = course_fmt("%s/exercises", buf);
             struct stat st;
             int ok = stat(ex, &st) == 0 && S_ISDIR(st.st_mode);
             free(ex);
             if (ok)
-                return gr_xstrdup(buf);
+                return course_xstrdup(buf);
             char *s = strrchr(buf, '/');
             if (!s || s == buf)
                 break;
             *s = '\0';
         }
     }
-    return gr_xstrdup(p->repo);
+    return course_xstrdup(p->repo);
 }
 
 typedef struct S_ctx {
     S_args *a;
     gr_paths *p;
+    const char *course; /* the tree holding exercises/ */
     gr_exercise *ex;
     int last_exit;
     int any_failed; /* --repeat: a pass before the last failed */
@@ -314,7 +316,7 @@ static int S_submit_once(void *arg)
                     : r.passed && !c->any_failed ? GR_EXIT_PASS
                                                  : GR_EXIT_FAIL;
     if (!c->a->no_record) {
-        char *db = gr_gradebook_path(c->p, c->a->gradebook);
+        char *db = gr_gradebook_path(c->p, c->course, c->a->gradebook);
         if (gr_gradebook_record(db, &r) < 0)
             exit_code = GR_EXIT_INTERNAL;
         free(db);
@@ -340,8 +342,8 @@ static int S_hint(S_ctx *c)
         printf("exercise %s has no hints.\n", ex->id);
         return 0;
     }
-    char *path = gr_fmt("%s/.hints", ex->dir);
-    char *text = gr_read_file(path, NULL);
+    char *path = course_fmt("%s/.hints", ex->dir);
+    char *text = course_read_file(path, NULL);
     int shown = text ? atoi(text) : 0;
     free(text);
     if (c->a->all) {
@@ -359,8 +361,8 @@ static int S_hint(S_ctx *c)
     }
     printf("hint %d of %zu: %s\n", next + 1, ex->hints.n, ex->hints.v[next]);
     if (next + 1 > shown) {
-        char *num = gr_fmt("%d\n", next + 1);
-        gr_write_file(path, num, strlen(num));
+        char *num = course_fmt("%d\n", next + 1);
+        course_write_file(path, num, strlen(num));
         free(num);
     }
     free(path);
@@ -376,15 +378,15 @@ static int S_reset(S_ctx *c)
     localtime_r(&t, &tm);
     char stamp[32];
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    char *bdir = gr_fmt("%s/.backup/%s", ex->dir, stamp);
-    if (gr_mkdir_p(bdir, 0755) < 0) {
+    char *bdir = course_fmt("%s/.backup/%s", ex->dir, stamp);
+    if (course_mkdir_p(bdir, 0755) < 0) {
         fprintf(stderr, "grader: cannot create %s\n", bdir);
         free(bdir);
         return GR_EXIT_INTERNAL;
     }
     for (size_t i = 0; i < ex->files.n; i++) {
-        char *f = gr_fmt("%s/%s", ex->dir, ex->files.v[i]);
-        char *b = gr_fmt("%s/%s", bdir, ex->files.v[i]);
+        char *f = course_fmt("%s/%s", ex->dir, ex->files.v[i]);
+        char *b = course_fmt("%s/%s", bdir, ex->files.v[i]);
         if (access(f, F_OK) == 0 && gr_copy_file(f, b, 0644) < 0) {
             fprintf(stderr, "grader: cannot back up %s; nothing was reset\n", f);
             free(f);
@@ -398,10 +400,10 @@ static int S_reset(S_ctx *c)
     printf("your files are saved in exercises/%s/.backup/%s/\n", ex->id, stamp);
     int rc = GR_EXIT_PASS;
     for (size_t i = 0; i < ex->files.n; i++) {
-        char *tmp = gr_fmt("%s/%s.reset-tmp", ex->dir, ex->files.v[i]);
-        char *cmd = gr_fmt("git -C '%s' show 'HEAD:./%s' > '%s' 2>/dev/null", ex->dir,
-                           ex->files.v[i], tmp);
-        char *f = gr_fmt("%s/%s", ex->dir, ex->files.v[i]);
+        char *tmp = course_fmt("%s/%s.reset-tmp", ex->dir, ex->files.v[i]);
+        char *cmd = course_fmt("git -C '%s' show 'HEAD:./%s' > '%s' 2>/dev/null",
+                               ex->dir, ex->files.v[i], tmp);
+        char *f = course_fmt("%s/%s", ex->dir, ex->files.v[i]);
         if (system(cmd) == 0 && rename(tmp, f) == 0) {
             printf("restored exercises/%s/%s\n", ex->id, ex->files.v[i]);
         } else {
@@ -481,17 +483,17 @@ static int S_claims(S_ctx *c, const char *course)
 
 static int S_grade_all(S_ctx *c, const char *course)
 {
-    gr_strv dirs = {0};
+    course_strv dirs = {0};
     gr_exercise_list(course, &dirs);
     int rc = GR_EXIT_PASS;
     double total = 0, max = 0;
-    char *summary = gr_xstrdup("");
+    char *summary = course_xstrdup("");
     for (size_t i = 0; i < dirs.n; i++) {
         gr_exercise *ex = gr_exercise_load(course, dirs.v[i], 1);
         if (!ex) {
-            char *s = gr_fmt("%s  %-4s %-34s %12s  %s\n", summary,
-                             strrchr(dirs.v[i], '/') + 1, "(bad exercise.yaml)", "-",
-                             "ERROR");
+            char *s = course_fmt("%s  %-4s %-34s %12s  %s\n", summary,
+                                 strrchr(dirs.v[i], '/') + 1, "(bad exercise.yaml)",
+                                 "-", "ERROR");
             free(summary);
             summary = s;
             rc = GR_EXIT_FAIL;
@@ -505,19 +507,19 @@ static int S_grade_all(S_ctx *c, const char *course)
         if (sr != -EINVAL) {
             gr_report_text(&r, stdout, gr_is_tty(stdout));
             if (!c->a->no_record) {
-                char *db = gr_gradebook_path(c->p, c->a->gradebook);
+                char *db = gr_gradebook_path(c->p, c->course, c->a->gradebook);
                 gr_gradebook_record(db, &r);
                 free(db);
             }
         }
         char pts[32];
         snprintf(pts, sizeof pts, "%g/%g", r.score, r.max_score);
-        char *s = gr_fmt("%s  %-4s %-34.34s %12s  %s (%.1fs)\n", summary, ex->id,
-                         ex->slug, sr == -EINVAL ? "-" : pts,
-                         sr == -EINVAL ? "MISSING FILES"
-                         : r.passed    ? "OK"
-                                       : "FAIL",
-                         r.seconds);
+        char *s = course_fmt("%s  %-4s %-34.34s %12s  %s (%.1fs)\n", summary, ex->id,
+                             ex->slug, sr == -EINVAL ? "-" : pts,
+                             sr == -EINVAL ? "MISSING FILES"
+                             : r.passed    ? "OK"
+                                           : "FAIL",
+                             r.seconds);
         free(summary);
         summary = s;
         total += r.score;
@@ -530,7 +532,7 @@ static int S_grade_all(S_ctx *c, const char *course)
     }
     printf("\n== summary ==\n%sScore: %g/%g\n", summary, total, max);
     free(summary);
-    gr_strv_free(&dirs);
+    course_strv_free(&dirs);
     return rc;
 }
 
@@ -568,7 +570,7 @@ int main(int argc, char **argv)
     if (gr_paths_find(&p) < 0)
         return GR_EXIT_INTERNAL;
     char *course = S_course(&p);
-    S_ctx c = {.a = &a, .p = &p};
+    S_ctx c = {.a = &a, .p = &p, .course = course};
     int need_ex = strcmp(a.cmd, "status") && strcmp(a.cmd, "grade") &&
                   strcmp(a.cmd, "claims");
     if (need_ex && !a.exercise) {
@@ -596,7 +598,7 @@ int main(int argc, char **argv)
         gr_watch(c.ex, S_watch_step, &c);
         rc = c.last_exit;
     } else if (!strcmp(a.cmd, "status")) {
-        char *db = gr_gradebook_path(&p, a.gradebook);
+        char *db = gr_gradebook_path(&p, course, a.gradebook);
         rc = gr_gradebook_status(db, course, stdout, gr_is_tty(stdout), a.fmt) < 0
                  ? GR_EXIT_INTERNAL
                  : GR_EXIT_PASS;

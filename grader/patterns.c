@@ -397,14 +397,14 @@ static double S_med(const double *v, int n)
 void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *c)
 {
     int max_rounds = p->pairs * 3;
-    S_sample *bs = calloc((size_t)max_rounds, sizeof *bs);
-    S_sample *vs = calloc((size_t)max_rounds, sizeof *vs);
-    double *bw = calloc((size_t)max_rounds, sizeof *bw),
-           *vw = calloc((size_t)max_rounds, sizeof *vw);
-    double *ratio = calloc((size_t)max_rounds, sizeof *ratio);
-    double *capv = calloc((size_t)max_rounds, sizeof *capv);
-    double *par = calloc((size_t)max_rounds, sizeof *par);
-    double *cpur = calloc((size_t)max_rounds, sizeof *cpur);
+    S_sample *bs = course_xcalloc((size_t)max_rounds, sizeof *bs);
+    S_sample *vs = course_xcalloc((size_t)max_rounds, sizeof *vs);
+    double *bw = course_xcalloc((size_t)max_rounds, sizeof *bw),
+           *vw = course_xcalloc((size_t)max_rounds, sizeof *vw);
+    double *ratio = course_xcalloc((size_t)max_rounds, sizeof *ratio);
+    double *capv = course_xcalloc((size_t)max_rounds, sizeof *capv);
+    double *par = course_xcalloc((size_t)max_rounds, sizeof *par);
+    double *cpur = course_xcalloc((size_t)max_rounds, sizeof *cpur);
     double parallelism = -1;
     S_progress pr = {.name = p->name, .rounds = p->pairs};
     char *why = NULL, *mwhy = NULL, *twhy = NULL;

@@ -216,51 +216,6 @@ static void S_patterns(const gr_exercise *ex, const char *scratch, int quiet,
     free(prog);
 }
 
-static void S_quiz(const gr_exercise *ex, gr_report *r)
-{
-    gr_quiz qz;
-    int rc = gr_quiz_load(ex->course, ex->quiz_chapter, &qz);
-    if (rc < 0) {
-        gr_check *c = gr_report_add(r, "quiz", "quiz", 0);
-        if (rc == -ENOENT)
-            gr_check_set(c, GR_SKIP, 0, "chapter %d has no quiz yet", ex->quiz_chapter);
-        else
-            gr_check_set(c, GR_ERROR, 0,
-                         "chapter %d's quiz block is malformed (see above)",
-                         ex->quiz_chapter);
-        return;
-    }
-    gr_check *c = gr_report_add(r, "quiz", "quiz", ex->quiz_points * (double)qz.n);
-    char *path = gr_fmt("%s/answers.txt", ex->dir);
-    char *ans = calloc(qz.n + 1, 1);
-    int have = gr_quiz_read_answers(path, ans, qz.n);
-    size_t right = 0;
-    char *wrong = gr_xstrdup(""), *blank = gr_xstrdup("");
-    for (size_t i = 0; i < qz.n; i++) {
-        char **list = !ans[i] ? &blank : &wrong;
-        if (ans[i] && ans[i] == qz.qs[i].answer[0]) {
-            right++;
-            continue;
-        }
-        char *t = gr_fmt("%s%s%zu", *list, **list ? ", " : "", i + 1);
-        free(*list);
-        *list = t;
-    }
-    if (have < 0)
-        gr_check_set(c, GR_FAIL, 0, "not answered yet: run `grader quiz %d`",
-                     ex->quiz_chapter);
-    else
-        gr_check_set(c, right == qz.n ? GR_PASS : GR_FAIL,
-                     ex->quiz_points * (double)right, "%zu of %zu right%s%s%s%s", right,
-                     qz.n, *wrong ? "; wrong: " : "", wrong,
-                     *blank ? "; unanswered: " : "", blank);
-    free(wrong);
-    free(blank);
-    free(ans);
-    free(path);
-    gr_quiz_free(&qz);
-}
-
 /* Adds the checks a stage would have made, skipped with `why`. */
 static void S_skip_rest(const gr_exercise *ex, const gr_submit_opts *o, gr_report *r,
                         const char *why)
@@ -291,7 +246,7 @@ static void S_stages(const gr_exercise *ex, const gr_paths *p, const gr_submit_o
     if (!o->skip_patterns)
         S_patterns(ex, scratch, o->quiet, r);
     if (ex->quiz_chapter && !o->skip_quiz)
-        S_quiz(ex, r);
+        gr_quiz_grade(ex, r);
 }
 
 int gr_submit(const gr_exercise *ex, const gr_paths *p, const gr_submit_opts *o,
@@ -339,7 +294,7 @@ int gr_submit(const gr_exercise *ex, const gr_paths *p, const gr_submit_opts *o,
         b->output = log;
         S_skip_rest(ex, o, r, "not run: the program does not compile");
         if (ex->quiz_chapter && !o->skip_quiz)
-            S_quiz(ex, r);
+            gr_quiz_grade(ex, r);
     } else {
         gr_check_set(b, GR_PASS, 0, "compiled with -Wall -Wextra%s",
                      log && *log ? " (with warnings)" : "");

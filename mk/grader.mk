@@ -14,14 +14,15 @@
 
 GRADER_SRCS   := $(sort $(wildcard grader/*.c))
 GRADER_OBJS   := $(patsubst %.c,$(B)/obj/grader/%.o,$(GRADER_SRCS))
-GRADER_LDLIBS := -lyaml -ljansson -lsqlite3 -pthread -lm
+GRADER_LDLIBS := $(COURSE_LDLIBS) -pthread -lm
 K ?= 20
 
 $(B)/obj/grader/%.o: %.c grader/grader.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) -O2 -g -MMD -MP -c $< -o $@
+	$(CC) $(CSTD) $(WARN) -O2 -g -I. -MMD -MP -c $< -o $@
 
-$(B)/bin/grader: $(GRADER_OBJS)
+# The course library (mk/course.mk): quiz blocks, exercise.yaml, gradebook.
+$(B)/bin/grader: $(GRADER_OBJS) $(COURSE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $^ $(GRADER_LDLIBS) -o $@
 

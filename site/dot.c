@@ -74,7 +74,7 @@ int dot_render(const char *src, int first_line, const char *idprefix, sb *out,
     if (!g) {
         int l = S_err_line(sb_str(&S_errors));
         char *msg =
-            xstrdup(S_errors.len ? sb_str(&S_errors) : "cannot parse the graph");
+            course_xstrdup(S_errors.len ? sb_str(&S_errors) : "cannot parse the graph");
         msg[strcspn(msg, "\n")] = '\0';
         site_errf(e, first_line + (l > 0 ? l - 1 : 0), "dot: %s", msg);
         free(msg);

@@ -78,7 +78,7 @@ char *include_read(const char *root, const char *path, const char *region, site_
     }
     char *full = path_join(root, path);
     size_t n;
-    char *text = read_file(full, &n);
+    char *text = course_read_file(full, &n);
     free(full);
     if (!text) {
         site_errf(e, 0, "include: cannot read %s: %s", path, strerror(errno));

@@ -15,7 +15,7 @@ static char *S_template;
 int page_init(const char *theme_dir, site_err *e)
 {
     char *path = path_join(theme_dir, "page.html");
-    S_template = read_file(path, NULL);
+    S_template = course_read_file(path, NULL);
     if (!S_template)
         site_errf(e, 0, "cannot read the page template %s", path);
     free(path);

@@ -45,6 +45,12 @@ void book_error(book *b, const chapter *c, int line, const char *fmt, ...)
     b->errors++;
 }
 
+void book_diags(book *b, const course_diags *d)
+{
+    course_diags_print(d, stderr, "");
+    b->errors += (int)d->n;
+}
+
 /* ------------------------------------------------------------ anchors */
 
 /* Appends s (now owned by the list) to a growable list of strings. */
@@ -52,10 +58,7 @@ static void S_push(char ***list, int *n, int *cap, char *s)
 {
     if (*n == *cap) {
         *cap = *cap ? 2 * *cap : 16;
-        char **p = realloc(*list, sizeof *p * (size_t)*cap);
-        if (!p)
-            abort();
-        *list = p;
+        *list = course_xrealloc(*list, sizeof **list * (size_t)*cap);
     }
     (*list)[(*n)++] = s;
 }
@@ -72,7 +75,7 @@ static int S_has_id(const chapter *c, const char *id)
  * by c). */
 static const char *S_add_id(chapter *c, const char *text)
 {
-    char *base = slugify(text), *id = xstrdup(base);
+    char *base = slugify(text), *id = course_xstrdup(base);
     for (int k = 2; S_has_id(c, id); k++) {
         sb s = {0};
         sb_printf(&s, "%s-%d", base, k);
@@ -113,7 +116,7 @@ cmark_parser *md_parser(int options)
 int chapter_load(book *b, chapter *c)
 {
     size_t len;
-    c->md = read_file(c->path, &len);
+    c->md = course_read_file(c->path, &len);
     if (!c->md) {
         book_error(b, c, 0, "cannot read the chapter");
         return -1;
@@ -138,7 +141,7 @@ int chapter_load(book *b, chapter *c)
         sb text = {0};
         S_plain(n, &text);
         if (!c->title && cmark_node_get_heading_level(n) == 1)
-            c->title = xstrdup(sb_str(&text));
+            c->title = course_xstrdup(sb_str(&text));
         S_add_id(c, sb_str(&text));
         sb_free(&text);
     }
@@ -165,7 +168,7 @@ static void S_add_asset(book *b, const char *rel)
     for (int i = 0; i < b->nassets; i++)
         if (strcmp(b->assets[i], rel) == 0)
             return;
-    S_push(&b->assets, &b->nassets, &b->capassets, xstrdup(rel));
+    S_push(&b->assets, &b->nassets, &b->capassets, course_xstrdup(rel));
 }
 
 static int S_is_file(const char *path, int want_dir)
@@ -199,7 +202,7 @@ static int S_check_url(book *b, chapter *c, cmark_node *n)
     const char *hash = strchr(url, '#');
     size_t plen = hash ? (size_t)(hash - url) : strlen(url);
     const char *frag = hash ? hash + 1 : NULL;
-    char *path = xmalloc(plen + 1);
+    char *path = course_xmalloc(plen + 1);
     memcpy(path, url, plen);
     path[plen] = '\0';
     const char *p = path;
@@ -326,10 +329,10 @@ int chapter_render(book *b, chapter *c)
 {
     int errors = b->errors;
     enum { MAXN = 4096 };
-    cmark_node **nodes = xmalloc(sizeof *nodes * MAXN);
+    cmark_node **nodes = course_xmalloc(sizeof *nodes * MAXN);
     int nn = 0;
     sb text = {0}, sect = {0};
-    char *sect_id = xstrdup("top");
+    char *sect_id = course_xstrdup("top");
     int heading_no = 0;
 
     cmark_iter *it = cmark_iter_new(c->doc);
@@ -345,7 +348,8 @@ int chapter_render(book *b, chapter *c)
             sb_free(&sect);
             S_plain(n, &sect);
             free(sect_id);
-            sect_id = xstrdup(c->ids[4 + heading_no++]); /* after the reserved ids */
+            sect_id =
+                course_xstrdup(c->ids[4 + heading_no++]); /* after the reserved ids */
         }
             __attribute__((fallthrough)); /* a heading is kept in the node list too */
         case CMARK_NODE_LINK:
@@ -447,10 +451,11 @@ int chapter_render(book *b, chapter *c)
                                        cmark_parser_get_syntax_extensions(c->parser));
         sb_puts(&c->html, html);
         free(html);
-        site_err e = {0};
+        course_diags d = {0};
         grade *g = c->num >= 0 && c->num < 100 ? &b->grades[c->num] : NULL;
-        if (exercise_panel(b->exdir, c->num, g, &c->html, &e) != 0)
-            book_error(b, c, 0, "exercise %02d: %s", c->num, e.msg);
+        if (exercise_panel(b->exdir, c->num, g, &c->html, &d) != 0)
+            book_diags(b, &d);
+        course_diags_free(&d);
     }
 out:
     cmark_iter_free(it);

@@ -55,11 +55,12 @@ int widget_render(book *b, chapter *c, cmark_node *n, int *nquiz, int *ndot, sb 
         title = title ? title : "Check your understanding";
         sb_html(out, title, strlen(title));
         sb_puts(out, "</p>\n");
-        int rc = quiz_render(body, blen, line + 1, sb_str(&id), out, &e);
+        course_diags d = {0};
+        int rc = quiz_render(c->path, body, blen, line + 1, sb_str(&id), out, &d);
         sb_puts(out, "</section>\n");
         sb_free(&id);
-        if (rc)
-            book_error(b, c, e.line, "%s", e.msg);
+        book_diags(b, &d);
+        course_diags_free(&d);
         return rc;
     }
     if (strcmp(f.name, "dot") == 0) {

@@ -3,7 +3,7 @@
 #
 #   1. the real book builds, and its links and anchors all resolve;
 #   2. tests/site/good/ (a fixture using every feature, with a gradebook)
-#      renders each feature as it should;
+#      renders each feature as it should, and a broken exercise.yaml fails;
 #   3. the link checker itself catches a broken link;
 #   4. every tests/site/bad/*.md fails the build with the message and the
 #      chapter line its first line expects ("<!-- expect: 01-bad.md:LINE: ... -->"),
@@ -77,8 +77,8 @@ check "tables, strikethrough and autolinks render" \
 check "author comments are dropped, <kbd> is kept" \
     bash -c "! grep -qF 'note: comments' '$p' && grep -qF '<kbd>Ctrl</kbd>' '$p'"
 check "quiz texts cannot inject HTML" hasnt "$p" "<script>alert"
-check "quiz renders every question with its answer key" \
-    bash -c "test \$(grep -c 'class=\"quiz-q\"' '$p') = 3 && grep -qF 'data-answer=\"c\" data-key=\"01-2\"' '$p'"
+check "quiz renders every question with its answer key (a letter, or an index: 2 is c)" \
+    bash -c "test \$(grep -c 'class=\"quiz-q\"' '$p') = 3 && grep -qF 'data-answer=\"a\" data-key=\"01-1\"' '$p' && grep -qF 'data-answer=\"c\" data-key=\"01-2\"' '$p'"
 check "repeated headings get unique anchors" has "$p" 'id="same-title-2"'
 check "anchors follow GitHub's rule" has "$p" 'id="whats-1x-really"'
 check "chapter and exercise links are rewritten to pages" \
@@ -104,6 +104,18 @@ check "a gradebook that is not SQLite shows no progress" \
 python3 -c "import sqlite3,sys; sqlite3.connect(sys.argv[1]).execute('CREATE TABLE other(x)')" "$work/other.sqlite"
 check "a gradebook without an attempts table shows no progress" \
     bash -c "'$SITEGEN' --root '$here/good' --out '$work/other' --gradebook '$work/other.sqlite' --quiet && grep -qF 'exercise 01 to do' '$work/other/index.html'"
+
+# exercise.yaml is read with the grader's rules (course/exercise.c): an
+# unknown key or a bad value fails the build, every mistake at its own line.
+badex="$work/bad-exercise"
+cp -r "$here/good" "$badex"
+printf 'colour: blue\nfiles: [../escape.c]\n' >>"$badex/exercises/01/exercise.yaml"
+y=$(grep -n '^colour' "$badex/exercises/01/exercise.yaml" | cut -d: -f1)
+"$SITEGEN" --root "$badex" --out "$work/bad-exercise-out" --gradebook "$gb" >"$work/bad-exercise.txt" 2>&1
+check "exercise.yaml: every mistake at its file:line, nothing written" \
+    bash -c "[ $? -eq 1 ] && grep -q '^exercises/01/exercise.yaml:$y: unknown key \"colour\"' '$work/bad-exercise.txt' &&
+             grep -q '^exercises/01/exercise.yaml:$((y + 1)): files: given twice' '$work/bad-exercise.txt' &&
+             test ! -e '$work/bad-exercise-out'"
 
 # ------------------------------------------------------------- 3. the checker can fail
 cp -r "$good" "$work/broken"
