@@ -320,7 +320,8 @@ rt_timer *rt__timer_add(rt_loop *l, uint64_t deadline_ns, rt_callback cb, void *
     rt_timer *tm = malloc(sizeof *tm);
     if (!tm)
         return NULL;
-    *tm = (rt_timer){.cb = cb, .arg = arg, .refs = 2, .in_heap = 1};
+    *tm = (rt_timer){.cb = cb, .arg = arg, .in_heap = 1};
+    atomic_init(&tm->refs, 2);
     if (S_push(l, deadline_ns, S_run_handle, tm) < 0) {
         free(tm);
         return NULL;
@@ -394,12 +395,18 @@ int rt_timer_cancel(rt_loop *l, rt_timer *h)
     return ran ? -EALREADY : 0;
 }
 
+/* Any thread: the loop drops its reference on its own thread while a
+ * holder may drop theirs on another, so the count is atomic.  The
+ * decrement is acquire-release: whoever frees sees every write the other
+ * made to the timer before letting go. */
 void rt_timer_release(rt_timer *h)
 {
     if (!h)
         return;
-    assert(h->refs > 0);
-    if (--h->refs == 0)
+    unsigned before = atomic_fetch_sub_explicit(&h->refs, 1, memory_order_acq_rel);
+    if (before == 0)
+        rt__fatal("rt_timer_release: the timer was already released");
+    if (before == 1)
         free(h);
 }
 

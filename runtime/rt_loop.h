@@ -402,7 +402,8 @@ enum { RT__W_NONE, RT__W_SLEEP, RT__W_FUTURE, RT__W_GATHER, RT__W_IO };
 struct rt_timer { /* private: a timer that can be cancelled (loop.c) */
     rt_callback cb;
     void *arg;
-    uint32_t refs;     /* the loop's (until run or discarded) + a holder's */
+    atomic_uint refs;  /* the loop's (until run or discarded) + a holder's;
+                          atomic: a holder may release from any thread */
     uint8_t cancelled; /* set by rt__timer_cancel; the entry is skipped */
     uint8_t in_heap;   /* still in the heap (counts towards compaction) */
     uint8_t ran;       /* its callback has been called */
