@@ -51,7 +51,7 @@ flags_asan="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 build() {
     local flags_var="flags_$2"
     # shellcheck disable=SC2086
-    $CC -std=c11 -Wall -Wextra -Werror ${!flags_var} -pthread -Iruntime -Iexercises/03 \
+    $CC -std=c11 -Wall -Wextra -Werror ${!flags_var} -pthread -Iruntime/include -Iexercises/03 \
         exercises/03/driver.c "$1/threads.c" "$B/lib/librt-$2.a" -pthread -lm -o "$3"
 }
 

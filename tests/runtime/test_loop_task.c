@@ -128,7 +128,7 @@ static int gatherer(rt_task *t)
     struct gatherer *f = rt_frame(t);
     RT_BEGIN(t);
     RT_AWAIT(t, rt_async_gather(t, f->kids, 3));
-    f->at_error = rt_loop_now(t->loop);
+    f->at_error = rt_loop_now(rt_task_loop(t));
     RT_END(t, t->awaited);
 }
 
@@ -423,8 +423,8 @@ CASE(call_soon_threadsafe_from_four_threads)
 
 static int reenter(rt_task *t)
 {
-    CHECK(rt_loop_run(t->loop) == -EBUSY);
-    CHECK(rt_loop_close(t->loop) == -EBUSY);
+    CHECK(rt_loop_run(rt_task_loop(t)) == -EBUSY);
+    CHECK(rt_loop_close(rt_task_loop(t)) == -EBUSY);
     RT_BEGIN(t);
     RT_AWAIT(t, rt_async_join(t, t));
     CHECK(t->awaited == -EDEADLK);
