@@ -4,6 +4,8 @@
 #
 #   B=build tests/runtime/test_exports.sh      (make test runs it)
 #
+# 0. each public header compiles alone, seeing only runtime/include, and
+#    all four compile in one translation unit, in either order.
 # For each of $B/lib/librt-{rel,tsan,asan}.a:
 #   1. every global symbol it defines is a name the public headers
 #      (runtime/include/*.h) declare RT_API, or ASan's ODR indicator of one
@@ -40,6 +42,27 @@ flags_rel="-O2"
 flags_tsan="-O1 -fsanitize=thread"
 # shellcheck disable=SC2034
 flags_asan="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer"
+
+# 0. Each public header stands alone, seeing only runtime/include (so it
+# includes nothing internal), and all four go in one translation unit, in
+# either order (the loop's and the pool's names do not clash).
+for h in runtime/include/*.h; do
+    if log=$(printf '#include "%s"\n' "${h##*/}" |
+        $CC -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iruntime/include -fsyntax-only -x c - 2>&1); then
+        ok "${h##*/} compiles alone against runtime/include"
+    else
+        notok "${h##*/} compiles alone against runtime/include" "$log"
+    fi
+done
+for order in "rt.h rt_codec.h rt_loop.h rt_pool.h" "rt_pool.h rt_loop.h rt_codec.h rt.h"; do
+    # shellcheck disable=SC2086
+    if log=$(printf '#include "%s"\n' $order |
+        $CC -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iruntime/include -fsyntax-only -x c - 2>&1); then
+        ok "one translation unit includes $order"
+    else
+        notok "one translation unit includes $order" "$log"
+    fi
+done
 
 # The names the public headers declare RT_API, one a line.  A declaration
 # is `RT_API <type> <name>(` or `RT_API extern <type> <name>;` on one line;
