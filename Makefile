@@ -59,15 +59,18 @@ include mk/*.mk
 # instead of quietly replacing a module.  tests/runtime/test_exports.sh
 # checks both.
 rt_objs = $(patsubst %.c,$(B)/obj/$(1)/%.o,$(RT_SRCS))
-$(B)/obj/rel/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_rel) $(RT_CFLAGS) -MMD -MP -c $< -o $@
-$(B)/obj/tsan/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_tsan) $(RT_CFLAGS) -MMD -MP -c $< -o $@
-$(B)/obj/asan/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_asan) $(RT_CFLAGS) -MMD -MP -c $< -o $@
+# Objects of one variant: the runtime's own sources with RT_CFLAGS, any
+# other library built per variant (under $(B)/obj/<variant>/) with the
+# public headers only.
+define obj_rule
+$(B)/obj/$(1)/runtime/%.o: runtime/%.c
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS_$(1)) $$(RT_CFLAGS) -MMD -MP -c $$< -o $$@
+$(B)/obj/$(1)/%.o: %.c
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS_$(1)) $$(INCLUDES) -MMD -MP -c $$< -o $$@
+endef
+$(foreach v,$(VARIANTS),$(eval $(call obj_rule,$(v))))
 define lib_rule
 $(B)/obj/$(1)/librt.o: $(call rt_objs,$(1))
 	ld -r -o $$@.tmp $$^ && objcopy --localize-hidden $$@.tmp $$@ && rm -f $$@.tmp
