@@ -499,8 +499,8 @@ CASE(close_cancels_what_is_pending)
     rt_task *t1 = rt_spawn(l, sleeper, &s, sizeof s);
     rt_task *t2 = rt_spawn(l, awaiter, &a, sizeof a);
     rt_task *t3 = rt_spawn(l, trio, &tr, sizeof tr);
-    rt_timer *h;
-    CHECK(rt_call_later(l, 10 * MS, set_later, &never, &h) == 0);
+    rt_timer *h; /* due long after the one iteration, however slow it is */
+    CHECK(rt_call_later(l, 60000 * MS, set_later, &never, &h) == 0);
     CHECK(rt_call_soon(l, stop_cb, NULL) == 0);
     CHECK(rt_loop_run(l) == 0); /* one iteration: everything starts waiting */
     CHECK(never.waiters != NULL);
