@@ -173,7 +173,7 @@ typedef enum gr_variant { GR_REL, GR_TSAN, GR_ASAN, GR_NVARIANTS } gr_variant;
 const char *gr_variant_name(gr_variant v); /* "rel", "tsan", "asan" */
 
 typedef struct gr_paths {
-    char *repo;  /* the tree with runtime/rt.h */
+    char *repo;  /* the tree with runtime/include/rt.h */
     char *build; /* the build directory with lib/librt-*.a */
 } gr_paths;
 /* Finds the repository and build directory (GRADER_REPO, GRADER_BUILD, or
