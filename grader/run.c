@@ -1,5 +1,5 @@
 /*
- * run.c - the pipeline of `grader submit` (DESIGN section 6):
+ * run.c - the pipeline of `grader submit` (docs/design.md, "The grader"):
  *
  *   scratch copy -> build -> correctness tests -> sanitizers -> speedup
  *   patterns -> quiz -> report (the caller) -> gradebook (the caller)

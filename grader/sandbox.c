@@ -1,6 +1,6 @@
 /*
  * sandbox.c - runs one submitted program so that nothing it does can hurt
- * the grader, the machine or the verdict (DESIGN section 6).
+ * the grader, the machine or the verdict (docs/design.md, "The grader").
  *
  * What each layer is for, and what it does not do:
  *   - its own process group, so one killpg() reaches the whole family; and

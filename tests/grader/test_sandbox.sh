@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_sandbox.sh - every way a submission can misbehave gets a clear
 # verdict in bounded time, leaves no process behind and touches nothing
-# outside its scratch directory (DESIGN section 6).  Fixture: exercise 91,
+# outside its scratch directory (exercises/README.md, "The sandbox").  Fixture: exercise 91,
 # whose test cases loop, deadlock, fork-bomb, eat memory, flood output,
 # write outside, follow symlinks out, crash, and detach a daemon.
 . "$(dirname "$0")/lib.sh"
