@@ -129,6 +129,62 @@ static void S_expect(course__ym_ctx *c, yaml_node_t *v, void *obj, const char *w
                        what, s);
 }
 
+static const char *const S_visibilities[] = {"visible", "after_due_date",
+                                             "after_published", "hidden"};
+
+/* See exercise.h. */
+const char *course_visibility_name(course_visibility v)
+{
+    return (unsigned)v < 4 ? S_visibilities[v] : "?";
+}
+
+/* tests[].visibility, patterns[].visibility: one of S_visibilities.  The
+ * row's offset says where in the test or pattern the value goes. */
+static void S_visibility_at(course__ym_ctx *c, yaml_node_t *v, course_visibility *out,
+                            const char *what)
+{
+    const char *s = course__ym_scalar(c, v, what);
+    for (int k = 0; s && k < 4; k++)
+        if (!strcmp(s, S_visibilities[k])) {
+            *out = (course_visibility)k;
+            return;
+        }
+    if (s)
+        course__ym_err(c, v,
+                       "%s: \"%s\" is not one of visible, after_due_date, "
+                       "after_published, hidden",
+                       what, s);
+}
+
+static void S_test_visibility(course__ym_ctx *c, yaml_node_t *v, void *obj,
+                              const char *what)
+{
+    S_visibility_at(c, v, &((course_test *)obj)->visibility, what);
+}
+
+static void S_pattern_visibility(course__ym_ctx *c, yaml_node_t *v, void *obj,
+                                 const char *what)
+{
+    S_visibility_at(c, v, &((course_pattern *)obj)->visibility, what);
+}
+
+/* due: a moment with its zone (when.h), e.g. "2026-03-01T23:59:00-05:00". */
+static void S_due(course__ym_ctx *c, yaml_node_t *v, void *obj, const char *what)
+{
+    const char *s = course__ym_scalar(c, v, what);
+    if (s && course_time_parse(s, &((course_exercise *)obj)->due) < 0)
+        course__ym_err(c, v,
+                       "%s: \"%s\" is not a date and time with its zone, like "
+                       "2026-03-01T23:59:00Z or 2026-03-01T23:59:00-05:00",
+                       what, s);
+}
+
+YM_TABLE(S_late_table,
+         YM_ROW("per_day", YM_NUMBER, course_late_policy, per_day, .lo = 0, .hi = 100),
+         YM_ROW("grace_days", YM_INT, course_late_policy, grace_days, .lo = 0,
+                .hi = 365),
+         YM_ROW("max_days", YM_INT, course_late_policy, max_days, .lo = 0, .hi = 365));
+
 #define S_LIMIT(k) YM_ROW(#k, YM_LONG, course_limits, k, .lo = 1, .hi = 1 << 20)
 
 YM_TABLE(S_limits_table, S_LIMIT(cpu_seconds), S_LIMIT(wall_seconds),
@@ -138,7 +194,8 @@ YM_TABLE(S_limits_table, S_LIMIT(cpu_seconds), S_LIMIT(wall_seconds),
 YM_TABLE(S_test_table,
          YM_ROW("name", YM_STRING, course_test, name, .required = YM_ALWAYS),
          YM_ROW("case", YM_STRING, course_test, casename, .required = YM_ALWAYS),
-         YM_ROW("points", YM_NUMBER, course_test, points, .lo = 0, .hi = 1000));
+         YM_ROW("points", YM_NUMBER, course_test, points, .lo = 0, .hi = 1000),
+         YM_CUSTOM_ROW("visibility", S_test_visibility));
 
 YM_TABLE(S_pattern_table,
          YM_ROW("name", YM_STRING, course_pattern, name, .required = YM_ALWAYS),
@@ -150,7 +207,8 @@ YM_TABLE(S_pattern_table,
          YM_ROW("workers", YM_INT, course_pattern, workers, .lo = 1, .hi = 1024,
                 .required = YM_ALWAYS),
          YM_ROW("points", YM_NUMBER, course_pattern, points, .lo = 0, .hi = 1000),
-         YM_ROW("pairs", YM_INT, course_pattern, pairs, .lo = 3, .hi = 51));
+         YM_ROW("pairs", YM_INT, course_pattern, pairs, .lo = 3, .hi = 51),
+         YM_CUSTOM_ROW("visibility", S_pattern_visibility));
 
 /* quiz: {chapter, points} land in the exercise itself: the "quiz" row of
  * the top table is an YM_MAP at offset 0, so these offsets are the
@@ -194,7 +252,9 @@ static void *S_add_test(course__ym_ctx *c, course_exercise *ex)
 {
     ex->tests = course_xrealloc(ex->tests, (ex->ntests + 1) * sizeof *ex->tests);
     course_test *t = &ex->tests[ex->ntests++];
-    *t = (course_test){.points = 1, .hidden = c->hidden};
+    *t = (course_test){.points = 1,
+                       .hidden = c->hidden,
+                       .visibility = c->hidden ? COURSE_AFTER_PUBLISHED : COURSE_VISIBLE};
     return t;
 }
 
@@ -244,7 +304,9 @@ YM_TABLE(S_exercise_table, YM_CUSTOM_ROW("id", S_id, .required = YM_ALWAYS),
          YM_CUSTOM_ROW("sanitizers", S_sanitizers),
          YM_CUSTOM_ROW("patterns", S_patterns),
          {.key = "quiz", .kind = YM_MAP, .off = 0, .sub = &S_quiz_table},
-         YM_ROW("hints", YM_STRLIST, course_exercise, hints));
+         YM_ROW("hints", YM_STRLIST, course_exercise, hints),
+         YM_CUSTOM_ROW("due", S_due),
+         YM_ROW("late", YM_MAP, course_exercise, late, .sub = &S_late_table));
 
 /* solutions/NN/hidden.yaml holds more tests, nothing else. */
 YM_TABLE(S_hidden_table, YM_CUSTOM_ROW("tests", S_tests, .required = YM_ALWAYS));

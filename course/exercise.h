@@ -15,6 +15,7 @@
 #define COURSE_EXERCISE_H
 
 #include "util.h"
+#include "when.h"
 
 /* The sandbox limits of every run of the learner's program. */
 typedef struct course_limits {
@@ -22,12 +23,28 @@ typedef struct course_limits {
     long file_mb; /* optional key: largest file the program may write */
 } course_limits;
 
+/* When a student may see a check's name, result and output (the values of
+ * Gradescope's results.json, whose meaning every report format follows):
+ * always, after the exercise's due date, once grades are published, or
+ * never.  Hidden tests (solutions/NN/hidden.yaml) default to
+ * after_published, every other check to visible. */
+typedef enum course_visibility {
+    COURSE_VISIBLE,
+    COURSE_AFTER_DUE_DATE,
+    COURSE_AFTER_PUBLISHED,
+    COURSE_HIDDEN
+} course_visibility;
+
+/* "visible", "after_due_date", "after_published", "hidden" (static). */
+const char *course_visibility_name(course_visibility v);
+
 /* One correctness test: `prog test <case>`.  Fields read-only, owned. */
 typedef struct course_test {
     char *name;     /* check name, unique in the exercise */
     char *casename; /* argv[2] of `prog test <case>` */
     double points;
     int hidden; /* 1: from solutions/NN/hidden.yaml */
+    course_visibility visibility;
 } course_test;
 
 typedef enum course_expect {
@@ -45,6 +62,7 @@ typedef struct course_pattern {
     int workers;
     double points;
     int pairs; /* optional key: interleaved pairs to start with (default 5) */
+    course_visibility visibility;
 } course_pattern;
 
 /* The whole metadata.  Every field is read-only for users and owned by the
@@ -66,6 +84,8 @@ typedef struct course_exercise {
     size_t npatterns;
     int quiz_chapter;   /* 0 = no quiz */
     double quiz_points; /* per question */
+    time_t due;         /* optional key `due`: the due date; 0 = none */
+    course_late_policy late; /* optional key `late`: default no penalty */
 } course_exercise;
 
 /* What the loader insists on (flags of course_exercise_load). */

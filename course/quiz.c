@@ -10,6 +10,7 @@
  * Locking: none; no state.  Any thread may parse its own quiz.
  */
 #include "quiz.h"
+#include "quizseal.h"
 
 #include <cmark-gfm.h>
 #include <errno.h>
@@ -223,8 +224,25 @@ static int S_question(S_ctx *c, int i, json_t *qv, course_question *q)
         nc = bad ? 0 : (int)json_array_size(ch);
     }
     json_t *a = json_object_get(qv, "answer");
-    if (a)
+    const char *as = json_is_string(a) ? json_string_value(a) : "";
+    if (!strncmp(as, COURSE_QUIZ_KEY_PREFIX, strlen(COURSE_QUIZ_KEY_PREFIX))) {
+        /* A student edition's sealed answer (quizseal.h). */
+        q->answer = -1;
+        if (course_quiz_key_valid(as))
+            q->answer_key = course_xstrdup(as);
+        else
+            S_err(c, i, "answer",
+                  "quiz question %d: a sealed answer is \"" COURSE_QUIZ_KEY_PREFIX
+                  "\" then 32 hex digits, ':' and 64 hex digits",
+                  i + 1);
+    } else if (a) {
         q->answer = S_answer(c, i, a, nc);
+    }
+    const char *ex = q->explain ? q->explain : "";
+    if (!strncmp(ex, COURSE_QUIZ_SEAL_PREFIX, strlen(COURSE_QUIZ_SEAL_PREFIX)) &&
+        !q->answer_key)
+        S_err(c, i, "explain",
+              "quiz question %d: a sealed explanation needs a sealed answer", i + 1);
     return c->errors - before;
 }
 
@@ -307,8 +325,28 @@ void course_quiz_free(course_quiz *qz)
     for (size_t i = 0; i < qz->n; i++) {
         free(qz->qs[i].q);
         free(qz->qs[i].explain);
+        free(qz->qs[i].answer_key);
         course_strv_free(&qz->qs[i].choices);
     }
     free(qz->qs);
     memset(qz, 0, sizeof *qz);
+}
+
+/* See quiz.h. */
+int course_quiz_right(const course_question *q, size_t qnum, char letter)
+{
+    if (q->answer_key)
+        return course_quiz_key_matches(q->answer_key, qnum, letter);
+    return q->answer >= 0 && letter == course_quiz_letter(q->answer);
+}
+
+/* See quiz.h. */
+char *course_quiz_explain(const course_question *q, size_t qnum, char letter)
+{
+    if (!course_quiz_right(q, qnum, letter))
+        return NULL;
+    if (q->answer_key &&
+        !strncmp(q->explain, COURSE_QUIZ_SEAL_PREFIX, strlen(COURSE_QUIZ_SEAL_PREFIX)))
+        return course_quiz_unseal(q->answer_key, q->explain, qnum, letter);
+    return course_xstrdup(q->explain);
 }

@@ -14,7 +14,10 @@
  * twice is an error); q and explain non-empty text; 2-6 non-empty choices;
  * answer either the letter of the right choice ("a" = the first) or its
  * 0-based index (1 = the second), the form many course pages publish, so a
- * quiz can be pasted as it is.  The course itself asks 4-8 questions a
+ * quiz can be pasted as it is.  A student edition (`grader release`)
+ * holds sealed quizzes instead: answer "hmac-sha256:SALT:MAC" and explain
+ * "sealed:HEX" (course/quizseal.h); course_quiz_right() and
+ * course_quiz_explain() read either form.  The course itself asks 4-8 questions a
  * chapter; the chapter tests hold it to that, the reader only to what any
  * quiz needs (the grader's fixture course has two-question quizzes).
  *
@@ -37,8 +40,10 @@ enum {
 typedef struct course_question {
     char *q;             /* the question (inline Markdown) */
     course_strv choices; /* COURSE_CHOICES_MIN..MAX texts (inline Markdown) */
-    int answer;          /* 0-based index of the right choice, whatever the form */
-    char *explain;       /* why the answer is right (inline Markdown) */
+    int answer;          /* 0-based index of the right choice; -1 when sealed */
+    char *answer_key;    /* sealed: "hmac-sha256:SALT:MAC", else NULL */
+    char *explain;       /* why the answer is right (inline Markdown), or
+                            "sealed:HEX" when the answer is sealed */
     int line;            /* chapter line of the question's '{' */
 } course_question;
 
@@ -69,6 +74,14 @@ int course_quiz_load(const char *path, const char *shown, course_quiz *qz,
                      course_diags *d);
 
 void course_quiz_free(course_quiz *qz); /* and resets it */
+
+/* Whether letter ('a'...) answers question qnum (1-based) of qz rightly,
+ * in either form (a sealed answer is checked against its HMAC). */
+int course_quiz_right(const course_question *q, size_t qnum, char letter);
+/* The explanation of question qnum for a reader who answered `letter`:
+ * the text (caller frees) if that answer is right, else NULL.  A sealed
+ * explanation is unsealed with the right letter. */
+char *course_quiz_explain(const course_question *q, size_t qnum, char letter);
 
 /* The letter of choice i: 0 -> 'a'. */
 static inline char course_quiz_letter(int i)

@@ -301,6 +301,8 @@ int gr_quiz_ask(const gr_exercise *ex, const char *spec, int colour);
 /* Adds the "quiz" check to r: the answers in answers.txt scored against
  * the quiz of ex's quiz chapter. */
 void gr_quiz_grade(const gr_exercise *ex, gr_report *r);
+/* The same, with the answers read from path (a student's copy, in batch). */
+void gr_quiz_grade_file(const gr_exercise *ex, const char *path, gr_report *r);
 
 /* ------------------------------------------------------------------ */
 /* run.c: the pipeline                                                 */

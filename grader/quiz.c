@@ -157,10 +157,11 @@ static int S_ask_one(const course_question *q, size_t i, char *answers, int colo
             a = c;
     }
     answers[i] = a;
-    int right = a == course_quiz_letter(q->answer);
-    printf("%s%s%s %s\n", colour ? (right ? "\033[32m" : "\033[31m") : "",
-           right ? "Right." : "Not quite.", colour ? "\033[0m" : "",
-           right ? q->explain : "Re-read the chapter's section and try again later.");
+    char *explain = course_quiz_explain(q, i + 1, a); /* NULL unless right */
+    printf("%s%s%s %s\n", colour ? (explain ? "\033[32m" : "\033[31m") : "",
+           explain ? "Right." : "Not quite.", colour ? "\033[0m" : "",
+           explain ? explain : "Re-read the chapter's section and try again later.");
+    free(explain);
     return 0;
 }
 
@@ -209,9 +210,18 @@ static void S_list_add(char **s, size_t n)
     *s = t;
 }
 
-/* See grader.h.  Partial credit: quiz_points per right answer; the reason
- * names the wrong and the unanswered questions, never the right answers. */
+/* See grader.h. */
 void gr_quiz_grade(const gr_exercise *ex, gr_report *r)
+{
+    char *path = course_fmt("%s/answers.txt", ex->dir);
+    gr_quiz_grade_file(ex, path, r);
+    free(path);
+}
+
+/* See grader.h.  Partial credit: quiz_points per right answer; the reason
+ * names the wrong and the unanswered questions, never the right answers.
+ * Sealed answers (a student edition) are checked against their HMAC. */
+void gr_quiz_grade_file(const gr_exercise *ex, const char *path, gr_report *r)
 {
     course_quiz qz;
     int rc = gr_quiz_load(ex->course, ex->quiz_chapter, &qz);
@@ -226,13 +236,12 @@ void gr_quiz_grade(const gr_exercise *ex, gr_report *r)
         return;
     }
     gr_check *c = gr_report_add(r, "quiz", "quiz", ex->quiz_points * (double)qz.n);
-    char *path = course_fmt("%s/answers.txt", ex->dir);
     char *ans = course_xcalloc(qz.n + 1, 1);
     int have = gr_quiz_read_answers(path, ans, qz.n);
     size_t right = 0;
     char *wrong = course_xstrdup(""), *blank = course_xstrdup("");
     for (size_t i = 0; i < qz.n; i++) {
-        if (ans[i] && ans[i] == course_quiz_letter(qz.qs[i].answer))
+        if (ans[i] && course_quiz_right(&qz.qs[i], i + 1, ans[i]))
             right++;
         else
             S_list_add(ans[i] ? &wrong : &blank, i + 1);
@@ -248,6 +257,5 @@ void gr_quiz_grade(const gr_exercise *ex, gr_report *r)
     free(wrong);
     free(blank);
     free(ans);
-    free(path);
     course_quiz_free(&qz);
 }

@@ -9,7 +9,10 @@
  * The widget is plain HTML plus data attributes; theme/book.js makes it
  * interactive and keeps answers in localStorage.  The right answer is in
  * the page (data-answer, always a letter): the site is for self-study, and
- * the grader keeps its own keys.  The texts are Markdown (inline code,
+ * the grader keeps its own keys.  A student edition's sealed quiz
+ * (course/quizseal.h) carries data-answer-key and data-explain-sealed
+ * instead, which book.js checks and unseals in the browser.  The texts are
+ * Markdown (inline code,
  * emphasis), rendered by cmark in safe mode, so a question cannot inject
  * raw HTML.
  */
@@ -47,8 +50,16 @@ int quiz_render(const char *file, const char *body, size_t len, int first_line,
     sb_puts(out, "\">\n");
     for (size_t i = 0; i < qz.n; i++) {
         const course_question *q = &qz.qs[i];
-        sb_printf(out, "<li class=\"quiz-q\" data-answer=\"%c\" data-key=\"",
-                  course_quiz_letter(q->answer));
+        if (q->answer_key) {
+            sb_puts(out, "<li class=\"quiz-q\" data-answer-key=\"");
+            sb_html(out, q->answer_key, strlen(q->answer_key));
+            sb_puts(out, "\" data-explain-sealed=\"");
+            sb_html(out, q->explain, strlen(q->explain));
+            sb_printf(out, "\" data-n=\"%zu\" data-key=\"", i + 1);
+        } else {
+            sb_printf(out, "<li class=\"quiz-q\" data-answer=\"%c\" data-key=\"",
+                      course_quiz_letter(q->answer));
+        }
         sb_html(out, id, strlen(id));
         sb_printf(out, "-%zu\">\n<p class=\"quiz-question\">", i + 1);
         S_inline_md(out, q->q);
@@ -65,7 +76,8 @@ int quiz_render(const char *file, const char *body, size_t len, int first_line,
         }
         sb_puts(out, "</div>\n<p class=\"quiz-feedback\" role=\"status\" "
                      "aria-live=\"polite\"></p>\n<div class=\"quiz-explain\" hidden>");
-        S_inline_md(out, q->explain);
+        if (!q->answer_key)
+            S_inline_md(out, q->explain); /* sealed: book.js fills it in */
         sb_puts(out, "</div>\n</li>\n");
     }
     sb_puts(out, "</ol>\n");

@@ -1,10 +1,34 @@
+/* BEGIN SOLUTION */
 /*
  * threads.c - exercise 03, reference solution.
  *
  * Part A: ex03_job_run, a CPU-bound job that updates a shared tally.
  * Part B: ex03_run_threads, one runtime thread (one OS thread) per job.
  * Part C: ex03_count_os_threads, the kernel's view of our threads.
+ *
+ * This file is also the starter's single source: exercises/03/threads.c is
+ * what `grader starter 03 --write` makes of it, by dropping the SOLUTION
+ * regions and keeping the STARTER ones (exercises/README.md, "Solutions
+ * and starters from one file").
  */
+/* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+/*
+ * threads.c - exercise 03: CPU-bound threads under the GIL.
+ *
+ * You write three functions (their contracts are in ex03.h):
+ *
+ *   Part A  ex03_job_run          one CPU-bound job that updates a shared tally
+ *   Part B  ex03_run_threads      run N jobs at once, one runtime thread each
+ *   Part C  ex03_count_os_threads how many OS threads the kernel sees
+ *
+ * Then measure: `grader submit exercises/03` runs your jobs serially and on
+ * threads and shows you the speedup (there should be none) and the
+ * runtime's counters that explain it.  The README says more.
+ *
+ * The file compiles as it is, but every test fails: replace each TODO.
+ */
+#endif /* END STARTER */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* gettid() */
 #endif
@@ -20,6 +44,7 @@
 /* Part A.  Contract in ex03.h.  Runs with the GIL held, start to end. */
 void ex03_job_run(ex03_job *job)
 {
+    /* BEGIN SOLUTION */
     job->os_tid = gettid();
     uint64_t per_step = job->units / (uint64_t)job->steps;
     uint64_t sum = 0;
@@ -38,8 +63,24 @@ void ex03_job_run(ex03_job *job)
     }
     job->result = sum;
     job->tally->jobs_done++;
+    /* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+    /* TODO(A1): record which OS thread runs this job (gettid()). */
+
+    /* TODO(A2): run job->units units of work in job->steps steps with
+     * rt_bytecodes(), adding up what each call returns into job->result.
+     * Each step is units / steps units; the last one also takes the
+     * remainder.  After each step, add the step's units to
+     * job->tally->units_done, the counter every job shares.  Do you need a
+     * lock around that update?  Think about who holds the GIL. */
+
+    /* TODO(A3): when all steps are done, count the job in
+     * job->tally->jobs_done. */
+    (void)job;
+#endif /* END STARTER */
 }
 
+/* BEGIN SOLUTION */
 /* Runs one job on a runtime thread: rt_thread_start's fn(arg) signature. */
 static void S_thread_main(void *arg)
 {
@@ -48,8 +89,13 @@ static void S_thread_main(void *arg)
 
 /* Part B.  Contract in ex03.h.  Start every thread first, then join them
  * all: starting and joining one at a time would never have two alive. */
+/* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+/* Part B.  Contract in ex03.h. */
+#endif /* END STARTER */
 int ex03_run_threads(ex03_job *jobs, int n)
 {
+    /* BEGIN SOLUTION */
     if (n < 0 || (n > 0 && !jobs))
         return -EINVAL;
     if (n == 0)
@@ -73,12 +119,33 @@ int ex03_run_threads(ex03_job *jobs, int n)
     }
     free(threads);
     return err;
+    /* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+    /* TODO(B1): check the arguments (-EINVAL). */
+
+    /* TODO(B2): start one runtime thread per job with rt_thread_start: its
+     * function gets a void *, so you need a small function that turns it
+     * back into an ex03_job * and calls ex03_job_run.  Keep the rt_thread
+     * pointers (calloc an array of n). */
+
+    /* TODO(B3): join every thread you started with rt_thread_join, free
+     * the array, and return 0 (or the error if a thread failed to start). */
+    (void)jobs;
+    (void)n;
+    return -ENOSYS;
+#endif /* END STARTER */
 }
 
+/* BEGIN SOLUTION */
 /* Part C.  Contract in ex03.h.  Every thread of a process is a directory
  * /proc/self/task/<tid>; the listing also holds "." and "..". */
+/* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+/* Part C.  Contract in ex03.h. */
+#endif /* END STARTER */
 int ex03_count_os_threads(void)
 {
+    /* BEGIN SOLUTION */
     DIR *dir = opendir("/proc/self/task");
     if (!dir)
         return -errno;
@@ -89,4 +156,11 @@ int ex03_count_os_threads(void)
             count++;
     closedir(dir);
     return count;
+    /* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+    /* TODO(C1): open /proc/self/task with opendir, count its entries with
+     * readdir (each thread is a directory named by its id; skip "." and
+     * ".."), closedir, and return the count. */
+    return -ENOSYS;
+#endif /* END STARTER */
 }

@@ -1,0 +1,54 @@
+/*
+ * sha256.h - SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), small and
+ * dependency-free, for the instructor edition's two uses of a hash:
+ *
+ *   - the student edition's manifest: a checksum of every file a learner
+ *     must not edit, so the grader can name the one that was changed;
+ *   - quiz keys: a student edition replaces each right answer by an HMAC
+ *     (course/quizseal.h), so the answer is not in the chapter as text.
+ *
+ * Neither use needs a cryptographic library's speed or its other
+ * algorithms, and the grader and the site must check the same bytes the
+ * same way, so the course library has its own ~150 lines (checked against
+ * the standard's test vectors in tests/course/test_sha256.c) rather than a
+ * dependency on OpenSSL.
+ *
+ * Locking: none; each context belongs to its caller.
+ */
+#ifndef COURSE_SHA256_H
+#define COURSE_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { COURSE_SHA256_LEN = 32, COURSE_SHA256_BLOCK = 64 };
+
+/* A hash in progress.  Fields are private. */
+typedef struct course_sha256_ctx {
+    uint32_t h[8];
+    uint64_t bytes; /* message length so far */
+    unsigned char buf[COURSE_SHA256_BLOCK];
+    size_t nbuf;
+} course_sha256_ctx;
+
+void course_sha256_init(course_sha256_ctx *s);
+void course_sha256_update(course_sha256_ctx *s, const void *data, size_t len);
+void course_sha256_final(course_sha256_ctx *s, unsigned char out[COURSE_SHA256_LEN]);
+/* The hash of one buffer. */
+void course_sha256(const void *data, size_t len, unsigned char out[COURSE_SHA256_LEN]);
+
+/* HMAC-SHA256 of msg under key (any length). */
+void course_hmac_sha256(const void *key, size_t klen, const void *msg, size_t mlen,
+                        unsigned char out[COURSE_SHA256_LEN]);
+
+/* n bytes as 2n lower-case hex digits into out (room for 2n + 1). */
+void course_hex(const unsigned char *bytes, size_t n, char *out);
+/* 2n hex digits (either case) into n bytes.  Returns 0, or -1 if hex is
+ * not exactly 2n hex digits. */
+int course_unhex(const char *hex, unsigned char *bytes, size_t n);
+
+/* The SHA-256 of the file at path as 64 hex digits into out[65].  Returns
+ * 0 or a negative errno. */
+int course_sha256_file(const char *path, char out[2 * COURSE_SHA256_LEN + 1]);
+
+#endif /* COURSE_SHA256_H */
