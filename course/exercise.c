@@ -254,7 +254,8 @@ static void *S_add_test(course__ym_ctx *c, course_exercise *ex)
     course_test *t = &ex->tests[ex->ntests++];
     *t = (course_test){.points = 1,
                        .hidden = c->hidden,
-                       .visibility = c->hidden ? COURSE_AFTER_PUBLISHED : COURSE_VISIBLE};
+                       .visibility =
+                           c->hidden ? COURSE_AFTER_PUBLISHED : COURSE_VISIBLE};
     return t;
 }
 

@@ -82,9 +82,9 @@ typedef struct course_exercise {
     size_t ntests;
     course_pattern *patterns;
     size_t npatterns;
-    int quiz_chapter;   /* 0 = no quiz */
-    double quiz_points; /* per question */
-    time_t due;         /* optional key `due`: the due date; 0 = none */
+    int quiz_chapter;        /* 0 = no quiz */
+    double quiz_points;      /* per question */
+    time_t due;              /* optional key `due`: the due date; 0 = none */
     course_late_policy late; /* optional key `late`: default no penalty */
 } course_exercise;
 

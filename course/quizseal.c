@@ -182,7 +182,8 @@ int course_quiz_seal_chapter(const char *text, size_t len, const char *shown,
     int rc = 0;
     while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
         cmark_node *n = cmark_iter_get_node(it);
-        if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(n) != CMARK_NODE_CODE_BLOCK ||
+        if (ev != CMARK_EVENT_ENTER ||
+            cmark_node_get_type(n) != CMARK_NODE_CODE_BLOCK ||
             !course_quiz_is_fence(cmark_node_get_fence_info(n)))
             continue;
         int first = cmark_node_get_start_line(n), last = cmark_node_get_end_line(n);

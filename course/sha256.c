@@ -55,8 +55,8 @@ static void S_block(course_sha256_ctx *s, const unsigned char *p)
     for (int i = 0; i < 64; i++) {
         uint32_t t1 = h + (S_rotr(e, 6) ^ S_rotr(e, 11) ^ S_rotr(e, 25)) +
                       ((e & f) ^ (~e & g)) + S_K[i] + w[i];
-        uint32_t t2 =
-            (S_rotr(a, 2) ^ S_rotr(a, 13) ^ S_rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+        uint32_t t2 = (S_rotr(a, 2) ^ S_rotr(a, 13) ^ S_rotr(a, 22)) +
+                      ((a & b) ^ (a & c) ^ (b & c));
         h = g;
         g = f;
         f = e;
@@ -104,7 +104,8 @@ void course_sha256_update(course_sha256_ctx *s, const void *data, size_t len)
         S_block(s, s->buf);
         s->nbuf = 0;
     }
-    for (; len >= COURSE_SHA256_BLOCK; p += COURSE_SHA256_BLOCK, len -= COURSE_SHA256_BLOCK)
+    for (; len >= COURSE_SHA256_BLOCK;
+         p += COURSE_SHA256_BLOCK, len -= COURSE_SHA256_BLOCK)
         S_block(s, p);
     memcpy(s->buf, p, len);
     s->nbuf = len;

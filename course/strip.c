@@ -28,9 +28,8 @@ typedef enum S_kind {
 
 /* The markers, white space collapsed, in S_kind order from S_BEGIN_SOLUTION. */
 static const char *const S_marks[] = {
-    "/* BEGIN SOLUTION */",      "/* END SOLUTION */",
-    "#if 0 /* BEGIN STARTER */", "#endif /* END STARTER */",
-    "/* BEGIN HIDDEN TESTS */",  "/* END HIDDEN TESTS */",
+    "/* BEGIN SOLUTION */",     "/* END SOLUTION */",       "#if 0 /* BEGIN STARTER */",
+    "#endif /* END STARTER */", "/* BEGIN HIDDEN TESTS */", "/* END HIDDEN TESTS */",
 };
 static const char *const S_words[] = {"BEGIN SOLUTION",     "END SOLUTION",
                                       "BEGIN STARTER",      "END STARTER",

@@ -100,8 +100,7 @@ void course_time_format(time_t t, char buf[21])
 
 /* See when.h.  A day late is any part of a day: one second after the due
  * date is day 1, as on every course page that says "per day late". */
-course_late course_late_apply(const course_late_policy *p, time_t due,
-                              time_t submitted)
+course_late course_late_apply(const course_late_policy *p, time_t due, time_t submitted)
 {
     course_late l = {0};
     if (!due || submitted <= due)

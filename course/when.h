@@ -24,9 +24,9 @@ void course_time_format(time_t t, char buf[21]);
 
 /* A late policy (exercise.yaml `late:`).  Fields public. */
 typedef struct course_late_policy {
-    double per_day;  /* percent of the score lost per started day late */
-    int grace_days;  /* days late that cost nothing */
-    int max_days;    /* past this many days late the score is 0; 0: no limit */
+    double per_day; /* percent of the score lost per started day late */
+    int grace_days; /* days late that cost nothing */
+    int max_days;   /* past this many days late the score is 0; 0: no limit */
 } course_late_policy;
 
 /* The late verdict of one submission. */

@@ -55,7 +55,8 @@ int gr_starter(const gr_exercise *ex, int write, FILE *out)
         if (write) {
             int w = course_write_file(dst, starter, strlen(starter));
             if (w < 0) {
-                fprintf(stderr, "grader: exercises/%s/%s: %s\n", ex->id, f, strerror(-w));
+                fprintf(stderr, "grader: exercises/%s/%s: %s\n", ex->id, f,
+                        strerror(-w));
                 rc = GR_EXIT_INTERNAL;
             } else {
                 fprintf(out, "wrote exercises/%s/%s from %s\n", ex->id, f, shown_sol);

@@ -29,12 +29,15 @@ CASE(sha256_vectors)
 {
     unsigned char h[COURSE_SHA256_LEN];
     course_sha256("", 0, h);
-    CHECK(S_hex_is(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+    CHECK(S_hex_is(h,
+                   "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
     course_sha256("abc", 3, h);
-    CHECK(S_hex_is(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+    CHECK(S_hex_is(h,
+                   "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
     const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
     course_sha256(two, strlen(two), h);
-    CHECK(S_hex_is(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
+    CHECK(S_hex_is(h,
+                   "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
     /* A million 'a', fed in uneven pieces. */
     course_sha256_ctx s;
     course_sha256_init(&s);
@@ -47,7 +50,8 @@ CASE(sha256_vectors)
         left -= n;
     }
     course_sha256_final(&s, h);
-    CHECK(S_hex_is(h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
+    CHECK(S_hex_is(h,
+                   "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
 }
 
 /* RFC 4231 test cases 1, 2 and 6 (a key longer than a block). */
@@ -94,8 +98,9 @@ CASE(sealed_quiz_checks_answers)
                                    "07-x", secret, sizeof secret - 1, &out, &d) == 0);
     CHECK(d.n == 0);
     CHECK(!strstr(out, "\"b\"") && !strstr(out, "Because"));
-    CHECK(!strncmp(out, S_chapter, strlen("# A chapter\n\nSome text with ```quiz``` "
-                                          "inline.\n\n```quiz title=\"Check\"\n")));
+    CHECK(!strncmp(out, S_chapter,
+                   strlen("# A chapter\n\nSome text with ```quiz``` "
+                          "inline.\n\n```quiz title=\"Check\"\n")));
     CHECK(strstr(out, "```\n\nThe end.\n") != NULL);
     /* The sealed chapter still parses, with the same questions. */
     const char *open = strstr(out, "```quiz title");
@@ -107,8 +112,10 @@ CASE(sealed_quiz_checks_answers)
     CHECK(qz.n == 2 && qz.qs[0].answer == -1 && qz.qs[0].answer_key);
     CHECK(!strcmp(qz.qs[0].choices.v[1], "second"));
     CHECK(course_quiz_right(&qz.qs[0], 1, 'b'));
-    CHECK(!course_quiz_right(&qz.qs[0], 1, 'a') && !course_quiz_right(&qz.qs[0], 1, 'c'));
-    CHECK(course_quiz_right(&qz.qs[1], 2, 'a') && !course_quiz_right(&qz.qs[1], 2, 'b'));
+    CHECK(!course_quiz_right(&qz.qs[0], 1, 'a') &&
+          !course_quiz_right(&qz.qs[0], 1, 'c'));
+    CHECK(course_quiz_right(&qz.qs[1], 2, 'a') &&
+          !course_quiz_right(&qz.qs[1], 2, 'b'));
     /* The MAC binds the question number too. */
     CHECK(!course_quiz_right(&qz.qs[0], 2, 'b'));
     char *ex = course_quiz_explain(&qz.qs[0], 1, 'b');
@@ -166,8 +173,8 @@ CASE(strip_solution_to_starter)
     course_diags d = {0};
     CHECK(course_strip_has_markers(S_solution, COURSE_STRIP_SOLUTION));
     CHECK(!course_strip_has_markers(S_solution, COURSE_STRIP_HIDDEN));
-    CHECK(course_strip(S_solution, "solutions/07/f.c", COURSE_STRIP_SOLUTION, &out, &d) ==
-          0);
+    CHECK(course_strip(S_solution, "solutions/07/f.c", COURSE_STRIP_SOLUTION, &out,
+                       &d) == 0);
     CHECK(!strcmp(out, "/* the starter's header */\n"
                        "int f(void)\n"
                        "{\n"
@@ -182,7 +189,8 @@ CASE(strip_solution_to_starter)
                          "/* END HIDDEN TESTS */\n"
                          "};\n";
     CHECK(course_strip(driver, "d.c", COURSE_STRIP_HIDDEN, &out, &d) == 0);
-    CHECK(!strcmp(out, "static const case cases[] = {\n    {\"open\", open_case},\n};\n"));
+    CHECK(!strcmp(out,
+                  "static const case cases[] = {\n    {\"open\", open_case},\n};\n"));
     free(out);
     CHECK(d.n == 0);
 }
@@ -208,11 +216,11 @@ CASE(strip_mistakes)
         if (d.v[i].line < 8)
             lines[d.v[i].line]++;
     }
-    CHECKF(lines[3] && lines[4] && lines[5] && lines[6] && lines[7],
-           "%zu diagnostics", d.n);
+    CHECKF(lines[3] && lines[4] && lines[5] && lines[6] && lines[7], "%zu diagnostics",
+           d.n);
     course_diags_free(&d);
-    CHECK(course_strip("/* BEGIN HIDDEN TESTS */\nx\n", "d.c", COURSE_STRIP_HIDDEN, &out,
-                       &d) == -EINVAL);
+    CHECK(course_strip("/* BEGIN HIDDEN TESTS */\nx\n", "d.c", COURSE_STRIP_HIDDEN,
+                       &out, &d) == -EINVAL);
     CHECK(d.n == 1 && d.v[0].line == 1 && strstr(d.v[0].msg, "never closed"));
     course_diags_free(&d);
 }
