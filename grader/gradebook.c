@@ -49,9 +49,19 @@ char *gr_gradebook_path(const gr_paths *p, const char *course, const char *opt)
     return path;
 }
 
+/* See grader.h. */
+int gr_gradebook_record(const char *path, const gr_report *r)
+{
+    struct passwd *pw = getpwuid(getuid());
+    const char *src = getenv("GRADER_SOURCE");
+    return gr_gradebook_record_as(path, r, pw ? pw->pw_name : "?",
+                                  src && *src ? src : "learner");
+}
+
 /* See grader.h.  The report goes in whole (JSON), and each check as a row
  * of its own, so that queries need not parse the report. */
-int gr_gradebook_record(const char *path, const gr_report *r)
+int gr_gradebook_record_as(const char *path, const gr_report *r, const char *user,
+                           const char *source)
 {
     json_t *j = gr_report_to_json(r);
     char *report = json_dumps(j, JSON_COMPACT);
@@ -69,8 +79,6 @@ int gr_gradebook_record(const char *path, const gr_report *r)
             .figures = k->figures ? json_dumps(k->figures, JSON_COMPACT) : NULL,
         };
     }
-    struct passwd *pw = getpwuid(getuid());
-    const char *src = getenv("GRADER_SOURCE");
     course_attempt a = {.exercise = r->exercise,
                         .slug = r->slug,
                         .title = r->title,
@@ -80,8 +88,8 @@ int gr_gradebook_record(const char *path, const gr_report *r)
                         .started_at = r->started_at,
                         .finished_at = r->finished_at,
                         .seconds = r->seconds,
-                        .user = pw ? pw->pw_name : "?",
-                        .source = src && *src ? src : "learner",
+                        .user = user,
+                        .source = source,
                         .report = report,
                         .checks = rows,
                         .nchecks = r->nchecks};

@@ -38,6 +38,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* Exit codes, documented in `grader --help` and exercises/README.md. */
 enum {
@@ -209,6 +210,7 @@ typedef struct gr_check {
     double seconds;
     int hidden;      /* a hidden test (instructor edition) */
     json_t *figures; /* pattern figures (owned), or NULL */
+    course_visibility visibility; /* when a student may see it (report_view.c) */
 } gr_check;
 
 typedef struct gr_report {
@@ -220,6 +222,11 @@ typedef struct gr_report {
     double score, max_score;
     int passed;
     json_t *machine; /* cores, capacity...; owned, may be NULL */
+    /* A student's view (gr_report_student_view): the checks left out, not
+     * yet to be shown, and their points.  0 in an instructor's report. */
+    int withheld;
+    double withheld_max;
+    time_t due; /* the exercise's due date (0: none), for the student's view */
 } gr_report;
 
 gr_check *gr_report_add(gr_report *r, const char *kind, const char *name,
@@ -238,7 +245,11 @@ typedef enum gr_format {
     GR_FMT_JSON,
     GR_FMT_JUNIT,
     GR_FMT_TAP,
-    GR_FMT_GRADESCOPE
+    GR_FMT_GRADESCOPE,
+    GR_FMT_MARKDOWN,     /* a CI job summary (report_markdown.c) */
+    GR_FMT_PRAIRIELEARN, /* PrairieLearn's external grader results.json */
+    GR_FMT_AUTOLAB,      /* text, then Autolab's score JSON as the last line */
+    GR_NFORMATS
 } gr_format;
 int gr_format_parse(const char *s, gr_format *out);
 void gr_report_text(const gr_report *r, FILE *out, int colour);
@@ -247,6 +258,37 @@ json_t *gr_report_to_json(const gr_report *r); /* caller decrefs */
 void gr_report_junit(const gr_report *r, FILE *out);
 void gr_report_tap(const gr_report *r, FILE *out);
 void gr_report_gradescope(const gr_report *r, FILE *out);
+void gr_report_markdown(const gr_report *r, FILE *out);
+/* The two platforms' formats are always for the student: given the whole
+ * report, they show a student's view of the checks (gr_report_student_view
+ * at the time of writing) but count every check's points in the score. */
+void gr_report_prairielearn(const gr_report *r, FILE *out);
+void gr_report_autolab(const gr_report *r, FILE *out);
+/* Writes r in format fmt (colour: text only). */
+void gr_report_print(const gr_report *r, gr_format fmt, FILE *out, int colour);
+/* "text", "json", ... (static), and the list for messages. */
+const char *gr_format_name(gr_format f);
+#define GR_FORMAT_LIST "text, json, junit, tap, gradescope, markdown, prairielearn or autolab"
+
+/* ------------------------------------------------------------------ */
+/* report_view.c: who may see what                                     */
+/* ------------------------------------------------------------------ */
+
+/* Gives each check of r its visibility from ex (tests and patterns by
+ * name; every other check is visible), and r its due date. */
+void gr_report_set_visibility(gr_report *r, const gr_exercise *ex);
+/* Whether a student may see check c at time now, for an exercise due at
+ * `due` (0: no due date, so after_due_date is not yet). */
+int gr_check_shown(const gr_check *c, time_t now, time_t due);
+/* A deep copy of r (caller frees with gr_report_free). */
+void gr_report_copy(const gr_report *r, gr_report *out);
+/* Turns r into what a student may see at time now: checks not yet shown
+ * are removed (their name, result and output with them), counted in
+ * r->withheld and r->withheld_max, and the totals are over what is left. */
+void gr_report_student_view(gr_report *r, time_t now, time_t due);
+/* Rebuilds a report from its JSON form (schema 1, as report_json.c writes
+ * it).  Returns 0, or -EINVAL if j is not such a report. */
+int gr_report_from_json(const json_t *j, gr_report *out);
 
 /* ------------------------------------------------------------------ */
 /* calibrate.c, patterns.c                                             */
@@ -336,6 +378,9 @@ int gr_submit(const gr_exercise *ex, const gr_paths *p, const gr_submit_opts *o,
 char *gr_gradebook_path(const gr_paths *p, const char *course, const char *opt);
 /* Records one attempt (one transaction).  Returns 0 or -EIO after printing. */
 int gr_gradebook_record(const char *db, const gr_report *r);
+/* The same for another user and source (a batch: the student, "batch"). */
+int gr_gradebook_record_as(const char *db, const gr_report *r, const char *user,
+                           const char *source);
 /* Prints progress over all exercises (grader status).  Returns 0, or -EIO
  * after printing why the gradebook could not be read. */
 int gr_gradebook_status(const char *db, const char *course, FILE *out, int colour,
@@ -349,5 +394,64 @@ int gr_gradebook_status(const char *db, const char *course, FILE *out, int colou
  * interrupted or fn returns nonzero.  Uses inotify; polls mtimes every
  * 500 ms when inotify is unavailable (or GRADER_WATCH_POLL=1). */
 int gr_watch(const gr_exercise *ex, int (*fn)(void *), void *arg);
+
+/* ------------------------------------------------------------------ */
+/* The instructor edition (instructor.c dispatches; one file a command) */
+/* ------------------------------------------------------------------ */
+
+/* starter.c: compares (write: writes) exercises/NN's learner files with
+ * what stripping solutions/NN's gives; messages to out.  Returns an exit
+ * code (1: a file differs). */
+int gr_starter(const gr_exercise *ex, int write, FILE *out);
+/* manifest.c: a student edition holds GR_MANIFEST at its root, with the
+ * checksum of every file a learner should not edit.  Adds the check
+ * "unchanged_files" to r (failing, naming each changed file) when course
+ * is a student edition; does nothing otherwise.  Returns 0, or -EINVAL
+ * (the check says why) if the manifest cannot be read. */
+#define GR_MANIFEST "edition.json"
+int gr_manifest_check(const char *course, gr_report *r);
+
+/* release.c: writes the student edition of course into out (which must
+ * not exist, or be empty).  secret_file: the course secret that seals the
+ * quizzes (NULL: <course>/.workbook/course-secret, made if missing).
+ * Returns an exit code. */
+int gr_release(const gr_paths *p, const char *course, const char *out,
+               const char *secret_file);
+/* The course's files, relative to it: what git tracks (files deleted but
+ * not committed left out), or every file when it is not a git checkout
+ * (without build/, .git/, .workbook/). */
+void gr_course_files(const char *course, course_strv *out);
+/* Runs argv (a program on PATH) in dir with stdout and stderr to
+ * /dev/null, or stdout into *out (caller frees) when out is not NULL.
+ * Returns its exit status, or -1 if it could not run. */
+int gr_run_quiet(const char *dir, char *const argv[], char **out);
+
+/* batch.c: `grader batch`.  Strings are borrowed. */
+typedef struct gr_batch_opts {
+    const char *dir; /* the student copies */
+    const char *out; /* results (NULL: <dir>-grades) */
+    const char *due; /* overrides exercise.yaml's due (when.h forms) */
+    int jobs;        /* correctness gradings at once */
+    int beside;      /* patterns one at a time during correctness, not after */
+    int regrade;     /* ignore what an earlier run recorded */
+    int quiet;       /* no progress line */
+} gr_batch_opts;
+int gr_batch(const gr_batch_opts *o, const gr_exercise *ex, const gr_paths *p,
+             const char *course);
+
+/* similarity.c: `grader similarity DIR`: writes out (.html or .csv; NULL:
+ * <dir>-similarity.html) with the top pairs.  Returns an exit code. */
+int gr_similarity(const char *dir, const gr_exercise *ex, const char *out, int top,
+                  const gr_paths *p);
+
+/* export.c: `grader export KIND [EX]`.  Returns an exit code. */
+int gr_export(const char *kind, const char *exercise, const char *out,
+              const gr_paths *p, const char *course);
+
+/* `grader release|batch|similarity|export|starter ...`: argv[0] is the
+ * command.  Returns the exit code. */
+int gr_instructor_main(int argc, char **argv, const gr_paths *p, const char *course);
+/* Whether cmd is one of gr_instructor_main's commands. */
+int gr_instructor_command(const char *cmd);
 
 #endif /* GRADER_H */

@@ -37,6 +37,16 @@ static const char S_usage[] =
     "  claims [N]    check chapter N's claims about speed on its demo (all\n"
     "                chapters with chapters/NN/claims.yaml when N is left out)\n"
     "\n"
+    "instructor commands (README.md, \"For instructors\"):\n"
+    "  release OUT   write the student edition: no solutions, hidden tests or\n"
+    "                mutants, sealed quiz keys, a manifest of files not to edit\n"
+    "  batch DIR     grade every student copy under DIR (--exercise EX): CSV,\n"
+    "                gradebook, one report per student; resumable\n"
+    "  similarity DIR  pairs of copies ranked by similarity (Dolos)\n"
+    "  export KIND EX  a Gradescope, PrairieLearn or Autolab autograder, a\n"
+    "                Dockerfile, or a CI workflow\n"
+    "  starter EX    check (--write: make) exercises/NN from solutions/NN\n"
+    "\n"
     "EX is exercises/05, 05, 5 or the exercise's slug.  `grader COMMAND --help`\n"
     "describes each command's options.\n"
     "\n"
@@ -53,7 +63,10 @@ static const char S_submit_help[] =
     "Grades exercise EX from your files (never modifying them) and records the\n"
     "attempt in the gradebook.  Exit status 0 iff every check passed.\n"
     "\n"
-    "  --format F        text (default), json, junit, tap or gradescope\n"
+    "  --format F        text (default), json, junit, tap, gradescope, markdown,\n"
+    "                    prairielearn or autolab\n"
+    "  --audience A      instructor (default: every check, hidden ones marked) or\n"
+    "                    student (checks not to be shown yet are left out)\n"
     "  -o, --output FILE write the report to FILE instead of standard output\n"
     "  --gradebook PATH  gradebook file (default .workbook/gradebook.sqlite in\n"
     "                    the course; GRADER_GRADEBOOK sets it too)\n"
@@ -97,6 +110,7 @@ static const char *const S_cmd_help[][2] = {
 typedef struct S_args {
     const char *cmd, *exercise, *format, *output, *gradebook, *from, *answer;
     int no_record, keep, quiet, all, again, yes, help;
+    int student; /* --audience student: withhold what a student may not see yet */
     gr_submit_opts so;
     gr_format fmt;
 } S_args;
@@ -119,6 +133,7 @@ static int S_parse(int argc, char **argv, S_args *a)
                                          {"yes", no_argument, NULL, 'y'},
                                          {"help", no_argument, NULL, 'h'},
                                          {"repeat", required_argument, NULL, 'r'},
+                                         {"audience", required_argument, NULL, 'U'},
                                          {NULL, 0, NULL, 0}};
     optind = 1;
     int c;
@@ -160,6 +175,14 @@ static int S_parse(int argc, char **argv, S_args *a)
         case 'h':
             a->help = 1;
             break;
+        case 'U':
+            if (strcmp(optarg, "student") && strcmp(optarg, "instructor")) {
+                fprintf(stderr, "grader: --audience %s: give student or instructor\n",
+                        optarg);
+                return GR_EXIT_USAGE;
+            }
+            a->student = !strcmp(optarg, "student");
+            break;
         case 'r':
             a->so.repeat = atoi(optarg);
             if (a->so.repeat < 1) {
@@ -194,9 +217,7 @@ static int S_parse(int argc, char **argv, S_args *a)
         return GR_EXIT_USAGE;
     }
     if (a->format && gr_format_parse(a->format, &a->fmt) < 0) {
-        fprintf(stderr,
-                "grader: --format %s: give text, json, junit, tap or gradescope\n",
-                a->format);
+        fprintf(stderr, "grader: --format %s: give " GR_FORMAT_LIST "\n", a->format);
         return GR_EXIT_USAGE;
     }
     if (a->so.repeat > 1 && a->output) {
@@ -249,23 +270,7 @@ typedef struct S_ctx {
 
 static void S_print(const gr_report *r, gr_format fmt, FILE *out)
 {
-    switch (fmt) {
-    case GR_FMT_TEXT:
-        gr_report_text(r, out, out == stdout && gr_is_tty(stdout));
-        break;
-    case GR_FMT_JSON:
-        gr_report_json(r, out);
-        break;
-    case GR_FMT_JUNIT:
-        gr_report_junit(r, out);
-        break;
-    case GR_FMT_TAP:
-        gr_report_tap(r, out);
-        break;
-    case GR_FMT_GRADESCOPE:
-        gr_report_gradescope(r, out);
-        break;
-    }
+    gr_report_print(r, fmt, out, fmt == GR_FMT_TEXT && out == stdout && gr_is_tty(stdout));
 }
 
 /* --repeat: prints every report but the last, and notes failures. */
@@ -298,16 +303,27 @@ static int S_submit_once(void *arg)
         return c->last_exit =
                    GR_EXIT_USAGE; /* refused input: said why, wrote nothing */
     }
+    gr_report_set_visibility(&r, c->ex);
+    gr_manifest_check(c->course, &r); /* a student edition: anything tampered with? */
+    gr_report_total(&r);
     FILE *out = stdout;
     if (c->a->output && !(out = fopen(c->a->output, "w"))) {
         fprintf(stderr, "grader: %s: %s\n", c->a->output, strerror(errno));
         gr_report_free(&r);
         return c->last_exit = GR_EXIT_INTERNAL;
     }
-    if (c->a->so.repeat > 1)
+    if (c->a->so.repeat > 1) {
         S_each(&r, c); /* same shape as the others */
-    else
+    } else if (c->a->student && c->a->fmt != GR_FMT_PRAIRIELEARN &&
+               c->a->fmt != GR_FMT_AUTOLAB && c->a->fmt != GR_FMT_GRADESCOPE) {
+        gr_report view;
+        gr_report_copy(&r, &view);
+        gr_report_student_view(&view, time(NULL), c->ex->due);
+        S_print(&view, c->a->fmt, out);
+        gr_report_free(&view);
+    } else {
         S_print(&r, c->a->fmt, out);
+    }
     if (out != stdout)
         fclose(out);
     else
@@ -542,6 +558,17 @@ int main(int argc, char **argv)
         !strcmp(argv[1], "help")) {
         fputs(S_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? GR_EXIT_USAGE : GR_EXIT_PASS;
+    }
+    if (gr_instructor_command(argv[1])) {
+        gr_paths ip;
+        if (gr_paths_find(&ip) < 0)
+            return GR_EXIT_INTERNAL;
+        char *course = S_course(&ip);
+        int irc = gr_instructor_main(argc - 1, argv + 1, &ip, course);
+        free(course);
+        free(ip.repo);
+        free(ip.build);
+        return irc;
     }
     S_args a = {.cmd = argv[1]};
     static const char *const cmds[] = {"submit", "status", "hint",   "quiz", "watch",

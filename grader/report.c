@@ -90,17 +90,6 @@ void gr_report_free(gr_report *r)
     memset(r, 0, sizeof *r);
 }
 
-int gr_format_parse(const char *s, gr_format *out)
-{
-    static const char *const names[] = {"text", "json", "junit", "tap", "gradescope"};
-    for (int i = 0; i < 5; i++)
-        if (!strcmp(s, names[i])) {
-            *out = (gr_format)i;
-            return 0;
-        }
-    return -1;
-}
-
 /* Writes s as XML text (attributes too): the five special characters
  * escaped, and control characters XML 1.0 forbids replaced by U+FFFD
  * rather than making the file unreadable.  Used by SVG and JUnit. */

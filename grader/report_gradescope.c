@@ -3,8 +3,10 @@
  *
  * Gradescope's autograder contract: score, max_score, execution_time,
  * output, tests[] with name, score, max_score, status ("passed"/"failed"),
- * output and visibility.  Hidden tests (instructor edition) are
- * "after_published" so students see them only once grades are out.
+ * output and visibility.  Each check's visibility is written as it is
+ * (visible, after_due_date, after_published, hidden: the values
+ * Gradescope itself enforces), so this format writes every check; hidden
+ * tests default to after_published.  The summary line names no check.
  */
 #include "grader.h"
 
@@ -41,7 +43,7 @@ void gr_report_gradescope(const gr_report *r, FILE *out)
         json_object_set_new(t, "output", json_string(text));
         free(text);
         json_object_set_new(t, "visibility",
-                            json_string(c->hidden ? "after_published" : "visible"));
+                            json_string(course_visibility_name(c->visibility)));
         json_array_append_new(tests, t);
     }
     json_object_set_new(o, "tests", tests);

@@ -22,6 +22,8 @@ static json_t *S_check(const gr_check *c)
     json_object_set_new(o, "output", json_string(c->output ? c->output : ""));
     json_object_set_new(o, "seconds", json_real(c->seconds));
     json_object_set_new(o, "hidden", json_boolean(c->hidden));
+    json_object_set_new(o, "visibility",
+                        json_string(course_visibility_name(c->visibility)));
     if (c->figures) {
         json_object_set(o, "figures", c->figures);
         char *svg = gr_pattern_svg(c->figures);
@@ -52,6 +54,9 @@ json_t *gr_report_to_json(const gr_report *r)
     for (size_t i = 0; i < r->nchecks; i++)
         json_array_append_new(a, S_check(&r->checks[i]));
     json_object_set_new(o, "checks", a);
+    if (r->withheld) /* a student's view: what is graded but not shown yet */
+        json_object_set_new(o, "withheld", json_pack("{s:i, s:f}", "checks", r->withheld,
+                                                     "max_score", r->withheld_max));
     return o;
 }
 

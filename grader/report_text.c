@@ -113,6 +113,11 @@ void gr_report_text(const gr_report *r, FILE *out, int colour)
         if (c->output && *c->output && c->status != GR_PASS && !same)
             S_excerpt(out, c->output, colour);
     }
+    if (r->withheld)
+        fprintf(out,
+                "  %d more check(s), %g point(s), are graded too; their results are "
+                "shown later\n",
+                r->withheld, r->withheld_max);
     fprintf(out, "%sscore %g/%g: %s%s  (%.1f s)\n", colour ? S_BOLD : "", r->score,
             r->max_score, r->passed ? "PASSED" : "NOT PASSED YET", colour ? S_OFF : "",
             r->seconds);

@@ -312,6 +312,7 @@ static void case_count(void)
     check_count(0);
 }
 
+/* BEGIN HIDDEN TESTS */
 /* many (hidden): sixteen small jobs; one OS thread each, all gone after. */
 static void case_many(void)
 {
@@ -382,6 +383,7 @@ static void case_edge(void)
         exkit_fail_rc("ex03_run_threads", rc);
     check_jobs(&one, 1, &tally, &want);
 }
+/* END HIDDEN TESTS */
 
 /* ------------------------------------------------------------------ */
 /* Measurements                                                        */
@@ -454,8 +456,10 @@ static const exkit_case S_cases[] = {
     {"os_threads", case_os_threads, 0},
     {"joins", case_joins, 0},
     {"count", case_count, 0},
+    /* BEGIN HIDDEN TESTS */
     {"many", case_many, 0},
     {"edge", case_edge, 0},
+    /* END HIDDEN TESTS */
 };
 
 static const exkit_workload S_workloads[] = {
