@@ -32,8 +32,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Whether path belongs in a bundle of the exercises exs[0..n). */
-static int S_in_bundle(const char *path, gr_exercise *const *exs, size_t n)
+/* Whether path (of the repository) is part of every bundle: what builds
+ * and runs the grader. */
+static int S_infrastructure(const char *path)
 {
     static const char *const always[] = {"mk/",      "runtime/",         "course/",
                                          "grader/",  "exercises/common/", "tools/export/",
@@ -43,6 +44,13 @@ static int S_in_bundle(const char *path, gr_exercise *const *exs, size_t n)
     for (int i = 0; always[i]; i++)
         if (!strncmp(path, always[i], strlen(always[i])))
             return 1;
+    return 0;
+}
+
+/* Whether path (of the course) belongs to the exercises exs[0..n): their
+ * folders, hidden tests and quiz chapters. */
+static int S_in_bundle(const char *path, gr_exercise *const *exs, size_t n)
+{
     for (size_t i = 0; i < n; i++) {
         char *ex = course_fmt("exercises/%s/", exs[i]->id);
         char *hid = course_fmt("solutions/%s/hidden.yaml", exs[i]->id);
@@ -63,16 +71,27 @@ static int S_in_bundle(const char *path, gr_exercise *const *exs, size_t n)
 }
 
 /* Copies the bundle of exs[0..n) into dir and writes grading.conf (EXERCISE
- * only when n is 1).  Returns 0 or an exit code after printing. */
-static int S_bundle(const char *course, const char *dir, gr_exercise *const *exs, size_t n)
+ * only when n is 1): the infrastructure from the repository, the
+ * exercises from the course (the two are one tree, except for a course
+ * kept apart with GRADER_COURSE).  Returns 0 or an exit code after
+ * printing. */
+static int S_bundle(const gr_paths *p, const char *course, const char *dir,
+                    gr_exercise *const *exs, size_t n)
 {
-    course_strv files = {0};
+    course_strv files = {0}, from_repo = {0};
     gr_course_files(course, &files);
+    gr_course_files(p->repo, &from_repo);
+    size_t ncourse = files.n;
+    for (size_t i = 0; i < from_repo.n; i++)
+        if (S_infrastructure(from_repo.v[i]))
+            course_strv_push(&files, from_repo.v[i]);
+    course_strv_free(&from_repo);
     int rc = 0;
     for (size_t i = 0; i < files.n && !rc; i++) {
-        if (!S_in_bundle(files.v[i], exs, n))
+        int mine = i >= ncourse;
+        if (!mine && !S_in_bundle(files.v[i], exs, n))
             continue;
-        char *from = course_fmt("%s/%s", course, files.v[i]);
+        char *from = course_fmt("%s/%s", mine ? p->repo : course, files.v[i]);
         char *to = course_fmt("%s/%s", dir, files.v[i]);
         char *d = course_xstrdup(to);
         *strrchr(d, '/') = '\0';
@@ -151,7 +170,7 @@ static int S_gradescope(const gr_paths *p, const char *course, gr_exercise *ex,
     char *tmp = S_tmpdir();
     if (!tmp)
         return GR_EXIT_INTERNAL;
-    int rc = S_bundle(course, tmp, &ex, 1);
+    int rc = S_bundle(p, course, tmp, &ex, 1);
     static const char setup[] =
         "#!/usr/bin/env bash\n"
         "# setup.sh - Gradescope runs this once, as root, to build the autograder's\n"
@@ -203,7 +222,7 @@ static int S_prairielearn(const gr_paths *p, const char *course, gr_exercise *ex
     char *srv = course_fmt("%s/serverFilesCourse/gilwb", out);
     int rc = course_mkdir_p(q, 0755) < 0 || course_mkdir_p(srv, 0755) < 0
                  ? GR_EXIT_INTERNAL
-                 : S_bundle(course, srv, &ex, 1);
+                 : S_bundle(p, course, srv, &ex, 1);
     char uuid[37];
     S_uuid(uuid);
     char *entry =
@@ -290,7 +309,7 @@ static int S_autolab(const gr_paths *p, const char *course, gr_exercise *ex,
     char *inner = tmp ? course_fmt("%s/gilwb", tmp) : NULL;
     int rc = !tmp || course_mkdir_p(inner, 0755) < 0 || course_mkdir_p(out, 0755) < 0
                  ? GR_EXIT_INTERNAL
-                 : S_bundle(course, inner, &ex, 1);
+                 : S_bundle(p, course, inner, &ex, 1);
     char *tar = course_fmt("%s/autograde.tar", out);
     char *abs = S_abs(tar);
     char *argv[] = {"tar", "-cf", abs, "gilwb", NULL};
@@ -338,7 +357,7 @@ static int S_docker(const gr_paths *p, const char *course, const char *out)
         if (!(exs[n++] = gr_exercise_load(course, dirs.v[i], 1)))
             rc = GR_EXIT_USAGE;
     if (!rc)
-        rc = S_bundle(course, out, exs, n);
+        rc = S_bundle(p, course, out, exs, n);
     if (!rc)
         rc = S_template(p, "Dockerfile", out, "Dockerfile", 0644);
     char *ign = course_fmt("%s/.dockerignore", out);

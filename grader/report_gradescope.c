@@ -1,9 +1,10 @@
 /*
  * report_gradescope.c - Gradescope's results.json.
  *
- * Gradescope's autograder contract: score, max_score, execution_time,
- * output, tests[] with name, score, max_score, status ("passed"/"failed"),
- * output and visibility.  Each check's visibility is written as it is
+ * Gradescope's autograder contract ("Autograder Specifications"): score,
+ * execution_time, output, visibility, tests[] with name, score,
+ * max_score, status ("passed"/"failed"), output and visibility; nothing it
+ * does not document (tests/instructor/gradescope-results.schema.json).  Each check's visibility is written as it is
  * (visible, after_due_date, after_published, hidden: the values
  * Gradescope itself enforces), so this format writes every check; hidden
  * tests default to after_published.  The summary line names no check.
@@ -18,7 +19,6 @@ void gr_report_gradescope(const gr_report *r, FILE *out)
 {
     json_t *o = json_object();
     json_object_set_new(o, "score", json_real(r->score));
-    json_object_set_new(o, "max_score", json_real(r->max_score));
     json_object_set_new(o, "execution_time",
                         json_integer((json_int_t)ceil(r->seconds)));
     char *summary = gr_fmt("exercise %s: %g/%g, %s", r->exercise, r->score,

@@ -1,6 +1,7 @@
 # mk/grader.mk - the autograder (grader/) and its tests (tests/grader/).
 #
 #   make grader          build $(B)/bin/grader
+#   make grading         the grader, the runtime and the kit: all grading needs
 #   make grade           grade every exercise, summary table (xv6-style)
 #   make reliability     grade each reference solution and mutant K times
 #                        (K=20; K=200 for the full run) with a CPU hog on one
@@ -36,8 +37,13 @@ TEST_SCRIPTS += tests/grader/test_grader.sh tests/grader/test_sandbox.sh \
                 tests/grader/test_quota.sh tests/grader/test_reliability.sh
 TEST_DEPS    += $(GRADER_RUN_DEPS)
 
-.PHONY: grader grade reliability test-grader grader-link
+.PHONY: grader grade reliability test-grader grader-link grading
 grader: $(B)/bin/grader
+
+# What grading a copy needs: the grader, the runtime and the exercise kit
+# in every variant (an autograder's build: tools/export/setup.sh).  The
+# kit's rules are read after this file, so its archives are named here.
+grading: $(GRADER_RUN_DEPS) $(foreach v,$(VARIANTS),$(B)/lib/libexkit-$(v).a)
 
 # Exit status 1 (graded, not all passed) is a result, not a make error.
 grade: $(GRADER_RUN_DEPS)

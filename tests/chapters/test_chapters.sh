@@ -9,13 +9,18 @@
 #   - its demo runs (`demo show --quick`) and its figure programs draw;
 #   - its claims hold (`grader claims N`: chapters/NN/claims.yaml judged on
 #     the demo's counters with the grader's own pattern logic);
-# and for every exercise with solutions/NN:
+# and for every exercise:
+#   - the starter compiles and fails each test with a message naming a TODO,
+#     and grading it leaves the learner's files as they were; 3 or more
+#     staged hints;
+# and, with its solutions/NN (the instructor edition; a student edition
+# made by `grader release` has none):
+#   - the starter is what stripping the solution's marked regions gives
+#     (`grader starter NN`), when the solution has markers;
 #   - the reference solution passes every check (tests, hidden tests,
 #     sanitizers, patterns), and the README's grading table matches;
-#   - the starter compiles and fails each test with a message naming a TODO,
-#     and grading it leaves the learner's files as they were;
-#   - 3 or more staged hints, hidden tests, 4 or more mutants, each failing
-#     the check its patch names with its message (tools/mutant.sh).
+#   - hidden tests, 4 or more mutants, each failing the check its patch
+#     names with its message (tools/mutant.sh).
 # make reliability does the exercise part K times under load.
 . "$(dirname "$0")/../grader/lib.sh"
 cd "$ROOT" || exit 1
@@ -49,7 +54,8 @@ else:
     for i, q in enumerate(qs, 1):
         a, n = q.get("answer"), len(q.get("choices", []))
         ok = (isinstance(a, str) and len(a) == 1 and 0 <= ord(a) - 97 < n) or \
-             (isinstance(a, int) and 0 <= a < n)
+             (isinstance(a, int) and 0 <= a < n) or \
+             (isinstance(a, str) and re.fullmatch(r"hmac-sha256:[0-9a-f]{32}:[0-9a-f]{64}", a))
         if not ok or not q.get("explain"):
             bad.append("question %d: answer %r, explain %r" % (i, a, bool(q.get("explain"))))
 for info, body in fences:
@@ -105,9 +111,36 @@ PY
 done
 
 # ------------------------------------------------------------ exercises
-for sol in solutions/[0-9][0-9]; do
-    nn=$(basename "$sol")
+# starter_checks NN: the starter compiles, fails each test naming a TODO,
+# and grading it changes none of the learner's files.
+starter_checks() {
+    local nn=$1 before rc built bad nfail
+    before=$(sha256sum exercises/"$nn"/* 2>/dev/null)
+    "$GRADER" submit "exercises/$nn" --skip quiz --skip patterns --no-record --format json \
+        >"$WORK/starter.json" 2>/dev/null
+    rc=$?
+    built=$(verdicts <"$WORK/starter.json" | grep -c '^build|pass|')
+    match "$nn: the starter compiles and fails (exit $rc)" "$rc:$built" "1:1"
+    # Helpful: each failed test names the TODO still to do.
+    bad=$(verdicts <"$WORK/starter.json" | awk -F'|' '$2 == "fail" && $3 !~ /TODO/')
+    nfail=$(verdicts <"$WORK/starter.json" | grep -c '^[^|]*|fail|')
+    match "$nn: the starter's $nfail failures each name a TODO" "$nfail:$bad" "[1-9]*:"
+    check "$nn: grading the starter left the learner's files as they were" \
+        [ "$before" = "$(sha256sum exercises/"$nn"/* 2>/dev/null)" ]
+}
+for exdir in exercises/[0-9][0-9]; do
+    nn=$(basename "$exdir") sol=solutions/$(basename "$exdir")
     [ -f "exercises/$nn/exercise.yaml" ] || continue
+    hints=$(grep -c '^  - ' <(sed -n '/^hints:/,/^[a-z]/p' "exercises/$nn/exercise.yaml"))
+    check "$nn: has 3 or more staged hints ($hints)" [ "$hints" -ge 3 ]
+    starter_checks "$nn"
+    [ -d "$sol" ] || continue
+    if grep -qs 'BEGIN SOLUTION' "$sol"/*; then
+        out=$("$GRADER" starter "$nn" 2>&1)
+        rc=$?
+        check "$nn: the starter is what its solution's markers give (grader starter $nn)" [ $rc -eq 0 ]
+        [ $rc -eq 0 ] || echo "$out" | sed 's/^/# /'
+    fi
     "$GRADER" submit "exercises/$nn" --from "$sol" --skip quiz --no-record --format json \
         >"$WORK/ref.json" 2>"$WORK/ref.err"
     rc=$?
@@ -138,21 +171,6 @@ PY
     match "$nn: README's grading table matches the points given" "$table" ""
     hidden=$(python3 -c 'import json,sys; print(sum(c["hidden"] for c in json.load(open(sys.argv[1]))["checks"]))' "$WORK/ref.json" 2>/dev/null)
     check "$nn: has hidden tests ($hidden)" [ "${hidden:-0}" -ge 1 ]
-    hints=$(grep -c '^  - ' <(sed -n '/^hints:/,/^[a-z]/p' "exercises/$nn/exercise.yaml"))
-    check "$nn: has 3 or more staged hints ($hints)" [ "$hints" -ge 3 ]
-
-    before=$(sha256sum exercises/"$nn"/* 2>/dev/null)
-    "$GRADER" submit "exercises/$nn" --skip quiz --skip patterns --no-record --format json \
-        >"$WORK/starter.json" 2>/dev/null
-    rc=$?
-    built=$(verdicts <"$WORK/starter.json" | grep -c '^build|pass|')
-    match "$nn: the starter compiles and fails (exit $rc)" "$rc:$built" "1:1"
-    # Helpful: each failed test names the TODO still to do.
-    bad=$(verdicts <"$WORK/starter.json" | awk -F'|' '$2 == "fail" && $3 !~ /TODO/')
-    nfail=$(verdicts <"$WORK/starter.json" | grep -c '|fail|')
-    match "$nn: the starter's $nfail failures each name a TODO" "$nfail:$bad" "[1-9]*:"
-    check "$nn: grading the starter left the learner's files as they were" \
-        [ "$before" = "$(sha256sum exercises/"$nn"/* 2>/dev/null)" ]
 
     nmut=0
     for p in tests/mutants/"$nn"/*.patch; do

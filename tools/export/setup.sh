@@ -14,7 +14,11 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$root"
-if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+missing=0
+for prog in cc make patch pkg-config python3; do
+    command -v $prog >/dev/null 2>&1 || missing=1
+done
+if [ $missing = 1 ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends build-essential make patch \
