@@ -1,4 +1,6 @@
-// site.test.mjs SITE_DIR SHOT_DIR - the built book in headless Chromium.
+// site.test.mjs SITE_DIR SHOT_DIR [SEALED_DIR] - the built book in headless
+// Chromium; SEALED_DIR is the same book with sealed quizzes (a student
+// edition's), checked with WebCrypto and with the page's own SHA-256.
 //
 // Drives Debian's Chromium through playwright-core over file:// pages and
 // prints one TAP line per check.  Every wait has a generous timeout: the
@@ -16,6 +18,7 @@ const { chromium } = require("playwright-core");
 const site = path.resolve(process.argv[2]);
 const shots = path.resolve(process.argv[3]);
 const url = (name) => pathToFileURL(path.join(site, name)).href;
+const sealedSite = process.argv[4] ? path.resolve(process.argv[4]) : null;
 const TIMEOUT = 30000;
 
 let n = 0, failed = 0;
@@ -111,6 +114,49 @@ try {
     await page.keyboard.press("Space");
     await q.locator(".quiz-feedback").filter({ hasText: "Right." }).waitFor();
   });
+
+  // A sealed quiz: exactly one choice is right, and only it shows the
+  // explanation; in the instructor's book that is the data-answer letter
+  // and the same explanation.  Once with WebCrypto (file:// is a secure
+  // context in Chromium), once without it (the page's own SHA-256).
+  for (const mode of ["WebCrypto", "the page's own SHA-256"]) {
+    if (!sealedSite) break;
+    await test(`a sealed quiz checks answers with ${mode}, never showing the key`, async () => {
+      const sp = await context.newPage();
+      if (mode !== "WebCrypto")
+        await sp.addInitScript(() => { Object.defineProperty(window.crypto, "subtle", { value: undefined }); });
+      const name = fs.readdirSync(sealedSite).filter((f) => /^\d\d-.*\.html$/.test(f)).sort()
+        .find((f) => fs.readFileSync(path.join(sealedSite, f), "utf8").includes("data-answer-key"));
+      assert(name, "no sealed quiz in the sealed book");
+      const html = fs.readFileSync(path.join(sealedSite, name), "utf8");
+      assert(!/data-answer="/.test(html), "a sealed page holds a plain answer");
+      await sp.goto(pathToFileURL(path.join(sealedSite, name)).href);
+      if (mode !== "WebCrypto")
+        assert(await sp.evaluate(() => !window.crypto.subtle), "WebCrypto still there");
+      const q = sp.locator(".quiz-q").first();
+      const letters = await q.locator(".quiz-choice").evaluateAll((bs) => bs.map((b) => b.dataset.letter));
+      const right = [];
+      for (const l of letters) {
+        await q.locator(`.quiz-choice[data-letter="${l}"]`).click();
+        await sp.waitForFunction(([el, l]) => el.querySelector(`.quiz-choice[data-letter="${l}"]`)
+          .getAttribute("aria-pressed") === "true" && el.dataset.checked, [await q.elementHandle(), l]);
+        const fb = await q.locator(".quiz-feedback").textContent();
+        const shown = await q.locator(".quiz-explain").isVisible();
+        if (fb === "Right.") { assert(shown, "right, but no explanation"); right.push(l); }
+        else assert(/Not quite/.test(fb) && !shown && !/the answer is/.test(fb), `wrong answer: ${fb}`);
+      }
+      assert(right.length === 1, `right choices: ${right}`);
+      const plain = fs.existsSync(path.join(site, name)) ? fs.readFileSync(path.join(site, name), "utf8") : "";
+      const m = plain.match(/<li class="quiz-q" data-answer="([a-f])"/);
+      if (m) {
+        assert(m[1] === right[0], `sealed right answer ${right[0]}, the key says ${m[1]}`);
+        const ex = plain.match(/<div class="quiz-explain" hidden>([\s\S]*?)<\/div>/)[1].replace(/<[^>]+>/g, "").trim();
+        const got = (await q.locator(".quiz-explain").textContent()).trim();
+        assert(got === ex, `explanation "${got}", expected "${ex}"`);
+      }
+      await sp.close();
+    });
+  }
 
   await test("search finds a section and its result opens that section", async () => {
     await page.goto(url("index.html"));

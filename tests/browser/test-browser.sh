@@ -43,6 +43,19 @@ site=$B/browser-site
 rm -rf "$site"
 "$SITEGEN" --out "$site" --quiet --gradebook "$B/browser-no-gradebook.sqlite" ||
     { echo "not ok 1 - the book does not build"; exit 1; }
+# The book with sealed quizzes, as a student edition has it (`grader
+# release`); a student edition's own book is sealed already.
+sealed=$site
+if grep -q 'data-answer="' "$site"/*.html 2>/dev/null; then
+    rel=$B/browser-release sealed=$B/browser-site-sealed
+    rm -rf "$rel" "$sealed"
+    printf 'browser-test-secret-0123456789\n' >"$B/browser-secret"
+    GRADER=${GRADER:-$B/bin/grader}
+    "$GRADER" release "$rel" --secret-file "$B/browser-secret" >"$B/browser-release.log" 2>&1 ||
+        { echo "not ok 1 - grader release (see $B/browser-release.log)"; exit 1; }
+    "$SITEGEN" --root "$rel" --out "$sealed" --quiet --gradebook "$B/browser-no-gradebook.sqlite" ||
+        { echo "not ok 1 - the sealed book does not build"; exit 1; }
+fi
 mkdir -p "$B/screenshots"
 NODE_PATH="$(cd "$nodedir" && pwd)/node_modules" CHROMIUM="$CHROMIUM" \
-    exec node "$here/site.test.mjs" "$site" "$B/screenshots"
+    exec node "$here/site.test.mjs" "$site" "$B/screenshots" "$sealed"
