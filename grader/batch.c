@@ -101,7 +101,9 @@ static void S_load_state(S_batch *b)
             S_item *it = &b->items[i];
             if (strcmp(it->copy->id, id) || strcmp(it->fp, fp))
                 continue;
-            int k = !strcmp(ph, "patterns") ? S_P : !strcmp(ph, "correctness") ? S_C : -1;
+            int k = !strcmp(ph, "patterns")      ? S_P
+                    : !strcmp(ph, "correctness") ? S_C
+                                                 : -1;
             if (k >= 0) {
                 char *rp = S_report_path(b, i, k);
                 int ok = access(rp, R_OK) == 0;
@@ -156,20 +158,19 @@ static int S_start(S_batch *b, size_t i, int phase)
             dup2(fd, 2);
         }
         setenv("GRADER_COURSE", b->course, 1);
-        char *argv[] = {b->self,          "submit",
-                        b->ex->dir,       "--from",
-                        it->stage,        "--skip",
-                        "quiz",           "--skip",
-                        phase == S_C ? "patterns" : "sanitizers",
-                        "--no-record",    "--quiet",
-                        "--format",       "json",
-                        "-o",             report,
-                        NULL};
+        char *argv[] = {
+            b->self,       "submit",  b->ex->dir,
+            "--from",      it->stage, "--skip",
+            "quiz",        "--skip",  phase == S_C ? "patterns" : "sanitizers",
+            "--no-record", "--quiet", "--format",
+            "json",        "-o",      report,
+            NULL};
         execv(b->self, argv);
         _exit(127);
     }
     setpgid(pid, pid);
-    b->jobs[b->njobs++] = (S_job){.pid = pid, .item = i, .phase = phase, .t0 = gr_now_ns()};
+    b->jobs[b->njobs++] =
+        (S_job){.pid = pid, .item = i, .phase = phase, .t0 = gr_now_ns()};
     free(report);
     free(log);
     return 0;
@@ -228,7 +229,8 @@ static int S_needs_patterns(S_batch *b, size_t i)
     json_t *j = json_load_file(rp, 0, NULL);
     free(rp);
     json_t *first = json_array_get(json_object_get(j, "checks"), 0);
-    int built = !strcmp(json_string_value(json_object_get(first, "status")) ?: "", "pass");
+    int built =
+        !strcmp(json_string_value(json_object_get(first, "status")) ?: "", "pass");
     json_decref(j);
     return built;
 }
@@ -257,18 +259,19 @@ static void S_finish_item(S_batch *b, gr_batch_out *bo, size_t i)
         o.patterns = it->done[S_P] ? json_load_file(rp[S_P], 0, NULL) : NULL;
         int ce = it->exit[S_C];
         o.status = ce == 0 || ce == 1 ? course_xstrdup("graded")
-                   : ce == 2         ? course_xstrdup("refused: see the log")
-                                     : course_fmt("error: the grader failed (exit %d)", ce);
+                   : ce == 2          ? course_xstrdup("refused: see the log")
+                             : course_fmt("error: the grader failed (exit %d)", ce);
         if (!o.correct && (ce == 0 || ce == 1)) {
             free(o.status);
             o.status = course_xstrdup("error: no report from the grader");
         }
         o.pattern_note = course_fmt(
-            b->o->beside ? "patterns measured one at a time, while correctness runs of "
-                           "other copies went on (%d at a time): where timing could not "
-                           "decide, the counters did"
-                         : "patterns measured one at a time, after every correctness run "
-                           "(%d at a time) had finished",
+            b->o->beside
+                ? "patterns measured one at a time, while correctness runs of "
+                  "other copies went on (%d at a time): where timing could not "
+                  "decide, the counters did"
+                : "patterns measured one at a time, after every correctness run "
+                  "(%d at a time) had finished",
             b->o->jobs);
     }
     if (gr_batch_out_add(bo, &o, it->fp) == 0) {
@@ -325,7 +328,8 @@ static size_t S_pick(S_batch *b, int phase)
 {
     for (size_t i = 0; i < b->n; i++) {
         S_item *it = &b->items[i];
-        int todo = phase == S_C ? !it->done[S_C] && !it->missing.n : S_needs_patterns(b, i);
+        int todo =
+            phase == S_C ? !it->done[S_C] && !it->missing.n : S_needs_patterns(b, i);
         if (todo && !S_running(b, i, phase))
             return i;
     }
@@ -380,8 +384,9 @@ int gr_batch(const gr_batch_opts *o, const gr_exercise *ex, const gr_paths *p,
     b.tty = isatty(2);
     time_t due = ex->due;
     if (o->due && course_time_parse(o->due, &due) < 0) {
-        fprintf(stderr, "grader batch: --due %s: give a date and time with its zone, "
-                        "like 2026-03-01T23:59:00Z\n",
+        fprintf(stderr,
+                "grader batch: --due %s: give a date and time with its zone, "
+                "like 2026-03-01T23:59:00Z\n",
                 o->due);
         return GR_EXIT_USAGE;
     }
@@ -417,7 +422,8 @@ int gr_batch(const gr_batch_opts *o, const gr_exercise *ex, const gr_paths *p,
         unlink(sp);
     b.state_fd = rc ? -1 : open(sp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     free(sp);
-    gr_batch_out *bo = b.state_fd >= 0 ? gr_batch_out_open(b.out, ex, due, layout) : NULL;
+    gr_batch_out *bo =
+        b.state_fd >= 0 ? gr_batch_out_open(b.out, ex, due, layout) : NULL;
     if (!bo) {
         rc = GR_EXIT_INTERNAL;
         goto out;
@@ -451,7 +457,8 @@ int gr_batch(const gr_batch_opts *o, const gr_exercise *ex, const gr_paths *p,
     sigaction(SIGTERM, &old_term, NULL);
     S_progress(&b, 1);
     if (S_stop) {
-        fprintf(stderr, "batch %s: stopped; run the same command again to go on\n", ex->id);
+        fprintf(stderr, "batch %s: stopped; run the same command again to go on\n",
+                ex->id);
         rc = GR_EXIT_INTERNAL;
     }
     if (gr_batch_out_close(bo, copies, n, stdout) < 0)

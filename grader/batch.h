@@ -16,13 +16,13 @@
 
 /* One student's copy. */
 typedef struct gr_copy {
-    char *id;             /* file-safe, unique in the batch: "jdoe", "1234"... */
-    char *name, *email;   /* from the platform's metadata, or NULL */
-    char *dir;            /* the copy's folder (NULL: files below) */
-    course_strv files;    /* flat layouts (Canvas): this student's files */
-    time_t submitted;     /* submission time, 0 if unknown */
+    char *id;              /* file-safe, unique in the batch: "jdoe", "1234"... */
+    char *name, *email;    /* from the platform's metadata, or NULL */
+    char *dir;             /* the copy's folder (NULL: files below) */
+    course_strv files;     /* flat layouts (Canvas): this student's files */
+    time_t submitted;      /* submission time, 0 if unknown */
     const char *time_from; /* "gradescope", "file times", or "" (static) */
-    int marked_late;      /* the platform said late (Canvas's _LATE_) */
+    int marked_late;       /* the platform said late (Canvas's _LATE_) */
 } gr_copy;
 
 /* Finds the copies under dir.  *layout is a static description ("a

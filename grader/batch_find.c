@@ -56,12 +56,14 @@ static const char *S_get(yaml_document_t *doc, yaml_node_t *m, const char *key)
 {
     if (!m || m->type != YAML_MAPPING_NODE)
         return NULL;
-    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
-         p++) {
+    for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+         p < m->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(doc, p->key);
         yaml_node_t *v = yaml_document_get_node(doc, p->value);
-        if (k && k->type == YAML_SCALAR_NODE && !strcmp((char *)k->data.scalar.value, key))
-            return v && v->type == YAML_SCALAR_NODE ? (char *)v->data.scalar.value : NULL;
+        if (k && k->type == YAML_SCALAR_NODE &&
+            !strcmp((char *)k->data.scalar.value, key))
+            return v && v->type == YAML_SCALAR_NODE ? (char *)v->data.scalar.value
+                                                    : NULL;
     }
     return NULL;
 }
@@ -70,10 +72,11 @@ static yaml_node_t *S_node(yaml_document_t *doc, yaml_node_t *m, const char *key
 {
     if (!m || m->type != YAML_MAPPING_NODE)
         return NULL;
-    for (yaml_node_pair_t *p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top;
-         p++) {
+    for (yaml_node_pair_t *p = m->data.mapping.pairs.start;
+         p < m->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(doc, p->key);
-        if (k && k->type == YAML_SCALAR_NODE && !strcmp((char *)k->data.scalar.value, key))
+        if (k && k->type == YAML_SCALAR_NODE &&
+            !strcmp((char *)k->data.scalar.value, key))
             return yaml_document_get_node(doc, p->value);
     }
     return NULL;
@@ -94,8 +97,9 @@ static int S_gradescope(const char *dir, gr_copy **v, size_t *n)
     int ok = yaml_parser_load(&parser, &doc);
     yaml_node_t *root = ok ? yaml_document_get_root_node(&doc) : NULL;
     if (!root || root->type != YAML_MAPPING_NODE) {
-        fprintf(stderr, "grader batch: %s/submission_metadata.yml: not a mapping of "
-                        "submissions (line %zu)\n",
+        fprintf(stderr,
+                "grader batch: %s/submission_metadata.yml: not a mapping of "
+                "submissions (line %zu)\n",
                 dir, parser.problem_mark.line + 1);
     }
     for (yaml_node_pair_t *p = root && root->type == YAML_MAPPING_NODE
@@ -110,12 +114,11 @@ static int S_gradescope(const char *dir, gr_copy **v, size_t *n)
         gr_copy *c = S_add(v, n);
         c->dir = course_fmt("%s/%s", dir, folder);
         yaml_node_t *who = S_node(&doc, sub, ":submitters");
-        yaml_node_t *first = who && who->type == YAML_SEQUENCE_NODE &&
-                                     who->data.sequence.items.start <
-                                         who->data.sequence.items.top
-                                 ? yaml_document_get_node(&doc,
-                                                          *who->data.sequence.items.start)
-                                 : NULL;
+        yaml_node_t *first =
+            who && who->type == YAML_SEQUENCE_NODE &&
+                    who->data.sequence.items.start < who->data.sequence.items.top
+                ? yaml_document_get_node(&doc, *who->data.sequence.items.start)
+                : NULL;
         const char *sid = S_get(&doc, first, ":sid");
         const char *email = S_get(&doc, first, ":email");
         const char *name = S_get(&doc, first, ":name");
@@ -203,8 +206,8 @@ int gr_copies_find(const char *dir, gr_copy **out, size_t *n, const char **layou
                 const char *us = m;
                 while (us > e->d_name && us[-1] != '_')
                     us--;
-                c->name = course_fmt("%.*s", (int)(us > e->d_name ? us - 1 - e->d_name : 0),
-                                     e->d_name);
+                c->name = course_fmt(
+                    "%.*s", (int)(us > e->d_name ? us - 1 - e->d_name : 0), e->d_name);
                 char *raw = course_fmt("%.*s", (int)(m - e->d_name), e->d_name);
                 c->id = S_safe(raw);
                 free(raw);
@@ -231,14 +234,15 @@ int gr_copies_find(const char *dir, gr_copy **out, size_t *n, const char **layou
         free(full);
     }
     closedir(d);
-    *layout = canvas  ? "a Canvas download (name_id_submission_file)"
+    *layout = canvas   ? "a Canvas download (name_id_submission_file)"
               : moodle ? "a Moodle download (a folder per submission)"
                        : "a folder per student";
     (void)folders;
 done:
     if (!*n) {
-        fprintf(stderr, "grader batch: %s holds no student copy (a folder per student, "
-                        "or a Gradescope, Moodle or Canvas download)\n",
+        fprintf(stderr,
+                "grader batch: %s holds no student copy (a folder per student, "
+                "or a Gradescope, Moodle or Canvas download)\n",
                 dir);
         return -ENOENT;
     }
@@ -289,7 +293,8 @@ static void S_search(const char *dir, const char *name, const char *id, int dept
             size_t fl = strlen(full), wl = strlen(want);
             int pref = fl >= wl && !strcmp(full + fl - wl, want);
             free(want);
-            if (!*best || depth < *best_depth || (depth == *best_depth && pref > *best_pref)) {
+            if (!*best || depth < *best_depth ||
+                (depth == *best_depth && pref > *best_pref)) {
                 free(*best);
                 *best = course_xstrdup(full);
                 *best_depth = depth;

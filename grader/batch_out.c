@@ -38,7 +38,8 @@ gr_batch_out *gr_batch_out_open(const char *dir, const gr_exercise *ex, time_t d
     int rc = course_mkdir_p(rd, 0755);
     free(rd);
     if (rc < 0) {
-        fprintf(stderr, "grader batch: cannot create %s/reports: %s\n", dir, strerror(-rc));
+        fprintf(stderr, "grader batch: cannot create %s/reports: %s\n", dir,
+                strerror(-rc));
         return NULL;
     }
     gr_batch_out *b = course_xcalloc(1, sizeof *b);
@@ -58,7 +59,7 @@ static void S_check_names(const gr_exercise *ex, course_strv *v)
         course_strv_push(v, ex->tests[i].name);
     for (size_t i = 0; i < ex->sanitizers.n; i++)
         course_strv_push(v, strcmp(ex->sanitizers.v[i], "thread") ? "sanitizer:address"
-                                                                   : "sanitizer:thread");
+                                                                  : "sanitizer:thread");
     for (size_t i = 0; i < ex->npatterns; i++)
         course_strv_push(v, ex->patterns[i].name);
     if (ex->quiz_chapter)
@@ -75,10 +76,12 @@ static void S_merge(const gr_batch_out *b, const gr_outcome *o, gr_report *r)
         r->slug = course_xstrdup(ex->slug);
         r->title = course_xstrdup(ex->title);
         r->finished_at = gr_iso_time();
-        gr_check_set(gr_report_add(r, "build", "build", 0), GR_FAIL, 0, "%s", o->status);
+        gr_check_set(gr_report_add(r, "build", "build", 0), GR_FAIL, 0, "%s",
+                     o->status);
         for (size_t i = 0; i < ex->ntests; i++)
-            gr_check_set(gr_report_add(r, "test", ex->tests[i].name, ex->tests[i].points),
-                         GR_SKIP, 0, "not graded: %s", o->status);
+            gr_check_set(
+                gr_report_add(r, "test", ex->tests[i].name, ex->tests[i].points),
+                GR_SKIP, 0, "not graded: %s", o->status);
     }
     gr_report pr = {0};
     int have_p = o->patterns && gr_report_from_json(o->patterns, &pr) == 0;
@@ -89,8 +92,8 @@ static void S_merge(const gr_batch_out *b, const gr_outcome *o, gr_report *r)
             if (!strcmp(pr.checks[k].kind, "pattern") &&
                 !strcmp(pr.checks[k].name, ex->patterns[i].name))
                 from = &pr.checks[k];
-        gr_check *c = gr_report_add(r, "pattern", ex->patterns[i].name,
-                                    ex->patterns[i].points);
+        gr_check *c =
+            gr_report_add(r, "pattern", ex->patterns[i].name, ex->patterns[i].points);
         if (from) {
             gr_check_set(c, from->status, from->score, "%s", from->reason);
             c->output = course_xstrdup(from->output);
@@ -98,9 +101,9 @@ static void S_merge(const gr_batch_out *b, const gr_outcome *o, gr_report *r)
             c->figures = from->figures ? json_deep_copy(from->figures) : NULL;
         } else {
             gr_check_set(c, built ? GR_ERROR : GR_SKIP, 0, "not run: %s",
-                         !built            ? "the program does not compile"
-                         : o->patterns     ? "the pattern run gave no verdict"
-                                           : "the pattern run failed (see its log)");
+                         !built        ? "the program does not compile"
+                         : o->patterns ? "the pattern run gave no verdict"
+                                       : "the pattern run failed (see its log)");
         }
     }
     gr_report_free(&pr);
@@ -112,7 +115,8 @@ static void S_merge(const gr_batch_out *b, const gr_outcome *o, gr_report *r)
     if (o->pattern_note) {
         if (!r->machine)
             r->machine = json_object();
-        json_object_set_new(r->machine, "patterns_schedule", json_string(o->pattern_note));
+        json_object_set_new(r->machine, "patterns_schedule",
+                            json_string(o->pattern_note));
     }
     gr_report_set_visibility(r, ex);
     r->due = b->due;
@@ -132,12 +136,14 @@ int gr_batch_out_add(gr_batch_out *b, const gr_outcome *o, const char *fp)
     char when[21] = "";
     if (cp->submitted)
         course_time_format(cp->submitted, when);
-    json_t *j = json_pack(
-        "{s:{s:s, s:s?, s:s?, s:s, s:s}, s:s, s:s, s:{s:b, s:i, s:f}, s:f, s:f, s:f, s:o}",
-        "student", "id", cp->id, "name", cp->name, "email", cp->email, "submitted_at", when,
-        "time_from", cp->time_from, "status", o->status, "fingerprint", fp, "late", "late",
-        late.late, "days", late.days, "penalty_pct", late.penalty, "score", r.score,
-        "max_score", r.max_score, "final_score", final, "report", gr_report_to_json(&r));
+    json_t *j =
+        json_pack("{s:{s:s, s:s?, s:s?, s:s, s:s}, s:s, s:s, s:{s:b, s:i, s:f}, s:f, "
+                  "s:f, s:f, s:o}",
+                  "student", "id", cp->id, "name", cp->name, "email", cp->email,
+                  "submitted_at", when, "time_from", cp->time_from, "status", o->status,
+                  "fingerprint", fp, "late", "late", late.late, "days", late.days,
+                  "penalty_pct", late.penalty, "score", r.score, "max_score",
+                  r.max_score, "final_score", final, "report", gr_report_to_json(&r));
     char *path = course_fmt("%s/reports/%s.json", b->dir, cp->id);
     int rc = json_dump_file(j, path, JSON_INDENT(2) | JSON_ENSURE_ASCII) < 0 ? -EIO : 0;
     if (rc < 0)
@@ -211,8 +217,8 @@ int gr_batch_out_close(gr_batch_out *b, const gr_copy *copies, size_t n, FILE *m
     FILE *f = fopen(tmp, "w");
     int rc = f ? 0 : -EIO;
     if (f) {
-        static const char *const head[] = {"student", "name", "email", "submitted_at",
-                                           "time_from", "status"};
+        static const char *const head[] = {"student",      "name",      "email",
+                                           "submitted_at", "time_from", "status"};
         for (int k = 0; k < 6; k++)
             S_csv(f, head[k], 0);
         for (size_t k = 0; k < names.n; k++)
@@ -230,15 +236,18 @@ int gr_batch_out_close(gr_batch_out *b, const gr_copy *copies, size_t n, FILE *m
         S_csv(f, copies[i].email, 0);
         S_csv(f, json_string_value(json_object_get(st, "submitted_at")), 0);
         S_csv(f, json_string_value(json_object_get(st, "time_from")), 0);
-        S_csv(f, j ? json_string_value(json_object_get(j, "status"))
-                   : "not graded (the batch was stopped first)",
+        S_csv(f,
+              j ? json_string_value(json_object_get(j, "status"))
+                : "not graded (the batch was stopped first)",
               0);
         json_t *checks = json_object_get(json_object_get(j, "report"), "checks");
         for (size_t k = 0; k < names.n; k++) {
             json_t *c = NULL, *x;
             size_t ci;
-            json_array_foreach(checks, ci, x) if (!strcmp(
-                json_string_value(json_object_get(x, "name")) ?: "", names.v[k])) c = x;
+            json_array_foreach(
+                checks, ci,
+                x) if (!strcmp(json_string_value(json_object_get(x, "name")) ?: "",
+                               names.v[k])) c = x;
             if (!c)
                 S_csv(f, "", 0);
             else if (json_number_value(json_object_get(c, "max_score")) == 0)

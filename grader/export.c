@@ -36,9 +36,9 @@
  * and runs the grader. */
 static int S_infrastructure(const char *path)
 {
-    static const char *const always[] = {"mk/",      "runtime/",         "course/",
-                                         "grader/",  "exercises/common/", "tools/export/",
-                                         NULL};
+    static const char *const always[] = {
+        "mk/",           "runtime/", "course/", "grader/", "exercises/common/",
+        "tools/export/", NULL};
     if (!strcmp(path, "Makefile") || !strcmp(path, "tools/deps.sh"))
         return 1;
     for (int i = 0; always[i]; i++)
@@ -107,7 +107,8 @@ static int S_bundle(const gr_paths *p, const char *course, const char *dir,
         free(to);
     }
     course_strv_free(&files);
-    char *conf = course_xstrdup("# written by grader export: what this bundle grades\n");
+    char *conf =
+        course_xstrdup("# written by grader export: what this bundle grades\n");
     for (size_t i = 0; i < n; i++) {
         char *list = course_xstrdup("");
         for (size_t k = 0; k < exs[i]->files.n; k++) {
@@ -225,15 +226,14 @@ static int S_prairielearn(const gr_paths *p, const char *course, gr_exercise *ex
                  : S_bundle(p, course, srv, &ex, 1);
     char uuid[37];
     S_uuid(uuid);
-    char *entry =
-        course_fmt("/grade/serverFilesCourse/gilwb/tools/export/prairielearn-grade.sh %s",
-                   ex->id);
+    char *entry = course_fmt(
+        "/grade/serverFilesCourse/gilwb/tools/export/prairielearn-grade.sh %s", ex->id);
     json_t *info = json_pack(
-        "{s:s, s:s, s:s, s:[s,s], s:s, s:s, s:b, s:{s:b, s:s, s:[s], s:s, s:i}}", "uuid",
-        uuid, "title", ex->title, "topic", "Concurrency", "tags", "gilwb", ex->slug, "type",
-        "v3", "gradingMethod", "External", "singleVariant", 1, "externalGradingOptions",
-        "enabled", 1, "image", "gilwb-grader", "serverFilesCourse", "gilwb/", "entrypoint",
-        entry, "timeout", 600);
+        "{s:s, s:s, s:s, s:[s,s], s:s, s:s, s:b, s:{s:b, s:s, s:[s], s:s, s:i}}",
+        "uuid", uuid, "title", ex->title, "topic", "Concurrency", "tags", "gilwb",
+        ex->slug, "type", "v3", "gradingMethod", "External", "singleVariant", 1,
+        "externalGradingOptions", "enabled", 1, "image", "gilwb-grader",
+        "serverFilesCourse", "gilwb/", "entrypoint", entry, "timeout", 600);
     char *ip = course_fmt("%s/info.json", q);
     if (!rc && json_dump_file(info, ip, JSON_INDENT(2)) < 0)
         rc = GR_EXIT_INTERNAL;
@@ -263,10 +263,11 @@ static int S_prairielearn(const gr_paths *p, const char *course, gr_exercise *ex
     if (!rc && course_write_file(hp, html, strlen(html)) < 0)
         rc = GR_EXIT_INTERNAL;
     if (!rc)
-        printf("wrote %s: copy questions/ and serverFilesCourse/ into your PrairieLearn "
-               "course; build and push the image (`grader export docker`) and put its "
-               "name in questions/gilwb-%s/info.json (\"image\", now gilwb-grader)\n",
-               out, ex->id);
+        printf(
+            "wrote %s: copy questions/ and serverFilesCourse/ into your PrairieLearn "
+            "course; build and push the image (`grader export docker`) and put its "
+            "name in questions/gilwb-%s/info.json (\"image\", now gilwb-grader)\n",
+            out, ex->id);
     free(hp);
     free(html);
     free(names);
@@ -282,7 +283,8 @@ static void S_autolab_problems(const gr_exercise *ex, FILE *f)
 {
     double corr = 0, hid = 0, speed = 0;
     for (size_t i = 0; i < ex->ntests; i++)
-        *(ex->tests[i].visibility == COURSE_VISIBLE ? &corr : &hid) += ex->tests[i].points;
+        *(ex->tests[i].visibility == COURSE_VISIBLE ? &corr : &hid) +=
+            ex->tests[i].points;
     for (size_t i = 0; i < ex->npatterns; i++)
         *(ex->patterns[i].visibility == COURSE_VISIBLE ? &speed : &hid) +=
             ex->patterns[i].points;
@@ -322,12 +324,14 @@ static int S_autolab(const gr_paths *p, const char *course, gr_exercise *ex,
     char *readme = course_fmt("%s/README.txt", out);
     FILE *f = rc ? NULL : fopen(readme, "w");
     if (f) {
-        fprintf(f, "Autolab autograder for exercise %s (%s), written by grader export.\n\n",
-                ex->id, ex->title);
+        fprintf(
+            f, "Autolab autograder for exercise %s (%s), written by grader export.\n\n",
+            ex->id, ex->title);
         S_autolab_problems(ex, f);
-        fprintf(f, "\nAutograding image: build `grader export docker` and use it (Tango's "
-                   "docker back end), or any Debian 12 / Ubuntu image with apt: the "
-                   "first grading builds the grader (give it a 600 s timeout).\n");
+        fprintf(f,
+                "\nAutograding image: build `grader export docker` and use it (Tango's "
+                "docker back end), or any Debian 12 / Ubuntu image with apt: the "
+                "first grading builds the grader (give it a 600 s timeout).\n");
         fclose(f);
         printf("wrote %s/autograde-Makefile and %s/autograde.tar; %s/README.txt lists "
                "the problems to define\n",
@@ -405,12 +409,13 @@ static int S_workflow(const gr_paths *p, const char *exercise, const char *out)
 }
 
 /* See grader.h. */
-int gr_export(const char *kind, const char *exercise, const char *out, const gr_paths *p,
-              const char *course)
+int gr_export(const char *kind, const char *exercise, const char *out,
+              const gr_paths *p, const char *course)
 {
     if (!kind) {
-        fprintf(stderr, "grader export: give gradescope, prairielearn, autolab, docker or "
-                        "workflow (grader export --help)\n");
+        fprintf(stderr,
+                "grader export: give gradescope, prairielearn, autolab, docker or "
+                "workflow (grader export --help)\n");
         return GR_EXIT_USAGE;
     }
     if (!strcmp(kind, "docker"))
@@ -424,21 +429,23 @@ int gr_export(const char *kind, const char *exercise, const char *out, const gr_
             if (!ex)
                 return GR_EXIT_USAGE;
         }
-        int rc = S_workflow(p, ex ? ex->id : NULL, out ? out : ".github/workflows/grade.yml");
+        int rc = S_workflow(p, ex ? ex->id : NULL,
+                            out ? out : ".github/workflows/grade.yml");
         gr_exercise_free(ex);
         return rc;
     }
     int known = !strcmp(kind, "gradescope") || !strcmp(kind, "prairielearn") ||
                 !strcmp(kind, "autolab");
     if (!known) {
-        fprintf(stderr, "grader export: \"%s\" is not gradescope, prairielearn, autolab, "
-                        "docker or workflow\n",
+        fprintf(stderr,
+                "grader export: \"%s\" is not gradescope, prairielearn, autolab, "
+                "docker or workflow\n",
                 kind);
         return GR_EXIT_USAGE;
     }
     if (!exercise) {
-        fprintf(stderr, "grader export %s: which exercise? (grader export %s 03)\n", kind,
-                kind);
+        fprintf(stderr, "grader export %s: which exercise? (grader export %s 03)\n",
+                kind, kind);
         return GR_EXIT_USAGE;
     }
     char *dir = gr_exercise_resolve(course, exercise);
@@ -446,11 +453,12 @@ int gr_export(const char *kind, const char *exercise, const char *out, const gr_
     free(dir);
     if (!ex)
         return GR_EXIT_USAGE;
-    char *def = course_fmt("%s-%s%s", kind, ex->id, !strcmp(kind, "gradescope") ? ".zip" : "");
+    char *def =
+        course_fmt("%s-%s%s", kind, ex->id, !strcmp(kind, "gradescope") ? ".zip" : "");
     const char *to = out ? out : def;
-    int rc = !strcmp(kind, "gradescope")   ? S_gradescope(p, course, ex, to)
+    int rc = !strcmp(kind, "gradescope")     ? S_gradescope(p, course, ex, to)
              : !strcmp(kind, "prairielearn") ? S_prairielearn(p, course, ex, to)
-                                              : S_autolab(p, course, ex, to);
+                                             : S_autolab(p, course, ex, to);
     free(def);
     gr_exercise_free(ex);
     return rc;

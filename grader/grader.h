@@ -208,8 +208,8 @@ typedef struct gr_check {
     char *reason; /* one line: why this score (caller of check_set frees) */
     char *output; /* program or compiler output worth showing, or NULL */
     double seconds;
-    int hidden;      /* a hidden test (instructor edition) */
-    json_t *figures; /* pattern figures (owned), or NULL */
+    int hidden;                   /* a hidden test (instructor edition) */
+    json_t *figures;              /* pattern figures (owned), or NULL */
     course_visibility visibility; /* when a student may see it (report_view.c) */
 } gr_check;
 
@@ -268,7 +268,8 @@ void gr_report_autolab(const gr_report *r, FILE *out);
 void gr_report_print(const gr_report *r, gr_format fmt, FILE *out, int colour);
 /* "text", "json", ... (static), and the list for messages. */
 const char *gr_format_name(gr_format f);
-#define GR_FORMAT_LIST "text, json, junit, tap, gradescope, markdown, prairielearn or autolab"
+#define GR_FORMAT_LIST                                                                 \
+    "text, json, junit, tap, gradescope, markdown, prairielearn or autolab"
 
 /* ------------------------------------------------------------------ */
 /* report_view.c: who may see what                                     */

@@ -184,8 +184,9 @@ int gr_instructor_main(int argc, char **argv, const gr_paths *p, const char *cou
         return rc;
     }
     if (!arg) {
-        fprintf(stderr, "grader %s: which folder of student copies? (grader %s DIR "
-                        "--exercise EX)\n",
+        fprintf(stderr,
+                "grader %s: which folder of student copies? (grader %s DIR "
+                "--exercise EX)\n",
                 cmd, cmd);
         return GR_EXIT_USAGE;
     }

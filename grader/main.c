@@ -270,7 +270,8 @@ typedef struct S_ctx {
 
 static void S_print(const gr_report *r, gr_format fmt, FILE *out)
 {
-    gr_report_print(r, fmt, out, fmt == GR_FMT_TEXT && out == stdout && gr_is_tty(stdout));
+    gr_report_print(r, fmt, out,
+                    fmt == GR_FMT_TEXT && out == stdout && gr_is_tty(stdout));
 }
 
 /* --repeat: prints every report but the last, and notes failures. */
@@ -460,7 +461,8 @@ static int S_claims(S_ctx *c, const char *course)
         free(path);
         if (!exists) {
             if (from == to) {
-                fprintf(stderr, "grader claims: chapter %d has no chapters/%02d/claims.yaml\n",
+                fprintf(stderr,
+                        "grader claims: chapter %d has no chapters/%02d/claims.yaml\n",
                         n, n);
                 return GR_EXIT_USAGE;
             }
@@ -598,8 +600,8 @@ int main(int argc, char **argv)
         return GR_EXIT_INTERNAL;
     char *course = S_course(&p);
     S_ctx c = {.a = &a, .p = &p, .course = course};
-    int need_ex = strcmp(a.cmd, "status") && strcmp(a.cmd, "grade") &&
-                  strcmp(a.cmd, "claims");
+    int need_ex =
+        strcmp(a.cmd, "status") && strcmp(a.cmd, "grade") && strcmp(a.cmd, "claims");
     if (need_ex && !a.exercise) {
         fprintf(stderr, "grader %s: which exercise? (e.g. grader %s exercises/03)\n",
                 a.cmd, a.cmd);

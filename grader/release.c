@@ -61,7 +61,8 @@ int gr_run_quiet(const char *dir, char *const argv[], char **out)
         size_t cap = 4096, n = 0;
         char *buf = course_xmalloc(cap);
         ssize_t got;
-        while ((got = read(pfd[0], buf + n, cap - n - 1)) > 0 || (got < 0 && errno == EINTR))
+        while ((got = read(pfd[0], buf + n, cap - n - 1)) > 0 ||
+               (got < 0 && errno == EINTR))
             if (got > 0 && (n += (size_t)got) + 1 == cap)
                 buf = course_xrealloc(buf, cap *= 2);
         buf[n] = '\0';
@@ -85,8 +86,8 @@ static void S_walk(const char *root, const char *rel, course_strv *out)
     while (d && (e = readdir(d))) {
         const char *n = e->d_name;
         if (!strcmp(n, ".") || !strcmp(n, "..") ||
-            (!*rel && (!strcmp(n, "build") || !strcmp(n, ".git") ||
-                       !strcmp(n, ".workbook"))) ||
+            (!*rel &&
+             (!strcmp(n, "build") || !strcmp(n, ".git") || !strcmp(n, ".workbook"))) ||
             !strcmp(n, "node_modules"))
             continue;
         char *r = *rel ? course_fmt("%s/%s", rel, n) : course_xstrdup(n);
@@ -147,7 +148,8 @@ static int S_secret(const char *course, const char *file, char **secret)
     const char *path = file ? file : def;
     char *text = course_read_file(path, NULL);
     if (!text && file) {
-        fprintf(stderr, "grader release: --secret-file %s: %s\n", file, strerror(errno));
+        fprintf(stderr, "grader release: --secret-file %s: %s\n", file,
+                strerror(errno));
         free(def);
         return GR_EXIT_USAGE;
     }
@@ -165,7 +167,8 @@ static int S_secret(const char *course, const char *file, char **secret)
         free(dir);
         int fd = open(def, O_WRONLY | O_CREAT | O_EXCL, 0600);
         if (fd < 0 || course_write_all(fd, hex, 64) < 0 || close(fd) < 0) {
-            fprintf(stderr, "grader release: cannot write %s: %s\n", def, strerror(errno));
+            fprintf(stderr, "grader release: cannot write %s: %s\n", def,
+                    strerror(errno));
             free(def);
             return GR_EXIT_INTERNAL;
         }
@@ -177,7 +180,8 @@ static int S_secret(const char *course, const char *file, char **secret)
     size_t n = strcspn(text, "\r\n");
     text[n] = '\0';
     if (n < 16) {
-        fprintf(stderr, "grader release: %s: a course secret needs 16 characters or more\n",
+        fprintf(stderr,
+                "grader release: %s: a course secret needs 16 characters or more\n",
                 path);
         free(text);
         free(def);
@@ -222,7 +226,8 @@ static int S_transform(const char *course, const char *path, const gr_exercise *
     int md = pl > 3 && !strcmp(path + pl - 3, ".md");
     int chapter = !strncmp(path, "chapters/", 9) && md && !strchr(path + 9, '/');
     int learner = ex && S_is_learner_file(ex, path);
-    int source = pl > 2 && (!strcmp(path + pl - 2, ".c") || !strcmp(path + pl - 2, ".h"));
+    int source =
+        pl > 2 && (!strcmp(path + pl - 2, ".c") || !strcmp(path + pl - 2, ".h"));
     *protect = !learner && (!md || chapter);
     course_diags d = {0};
     char *res = NULL;
@@ -231,8 +236,8 @@ static int S_transform(const char *course, const char *path, const gr_exercise *
         char name[256];
         snprintf(name, sizeof name, "%.*s", (int)(pl - 12), path + 9);
         rc = course_quiz_seal_chapter(text, *len, path, name,
-                                      (const unsigned char *)secret, strlen(secret), &res,
-                                      &d);
+                                      (const unsigned char *)secret, strlen(secret),
+                                      &res, &d);
     } else if (ex && learner) {
         /* A learner file must be what its solution's markers give. */
         char *sp = course_fmt("%s/solutions/%s/%s", course, ex->id, path + 13);
@@ -271,8 +276,8 @@ static int S_transform(const char *course, const char *path, const gr_exercise *
 }
 
 /* Writes data to out/path with the source file's mode.  Returns 0 or -errno. */
-static int S_write(const char *course, const char *out, const char *path, const char *data,
-                   size_t len)
+static int S_write(const char *course, const char *out, const char *path,
+                   const char *data, size_t len)
 {
     char *src = course_fmt("%s/%s", course, path);
     char *dst = course_fmt("%s/%s", out, path);
@@ -301,8 +306,8 @@ static int S_leaks(const char *out, const course_strv *files, const char *needle
         free(t);
         free(p);
         if (hit) {
-            fprintf(stderr, "grader release: the hidden test name \"%s\" is in %s\n", needle,
-                    files->v[i]);
+            fprintf(stderr, "grader release: the hidden test name \"%s\" is in %s\n",
+                    needle, files->v[i]);
             return 1;
         }
     }
@@ -401,8 +406,8 @@ int gr_release(const gr_paths *p, const char *course, const char *out,
             head = course_xstrdup("-");
         }
         head[strcspn(head, "\n")] = '\0';
-        json_t *m = json_pack("{s:s, s:s, s:s, s:O}", "edition", "student", "made_at", when,
-                              "source", head, "protected", prot);
+        json_t *m = json_pack("{s:s, s:s, s:s, s:O}", "edition", "student", "made_at",
+                              when, "source", head, "protected", prot);
         char *js = json_dumps(m, JSON_INDENT(1) | JSON_SORT_KEYS);
         char *mp = course_fmt("%s/" GR_MANIFEST, out);
         if (course_write_file(mp, js, strlen(js)) < 0)
@@ -416,10 +421,17 @@ int gr_release(const gr_paths *p, const char *course, const char *out,
     if (rc == 0) {
         char *init[] = {"git", "init", "-q", NULL};
         char *add[] = {"git", "add", "-A", NULL};
-        char *commit[] = {"git", "-c", "user.name=grader release", "-c",
-                          "user.email=grader@localhost", "commit", "-qm",
-                          "Student edition, made by grader release", NULL};
-        int git = gr_run_quiet(out, init, NULL) == 0 && gr_run_quiet(out, add, NULL) == 0 &&
+        char *commit[] = {"git",
+                          "-c",
+                          "user.name=grader release",
+                          "-c",
+                          "user.email=grader@localhost",
+                          "commit",
+                          "-qm",
+                          "Student edition, made by grader release",
+                          NULL};
+        int git = gr_run_quiet(out, init, NULL) == 0 &&
+                  gr_run_quiet(out, add, NULL) == 0 &&
                   gr_run_quiet(out, commit, NULL) == 0;
         printf("wrote the student edition to %s: %zu files (%d chapters with sealed "
                "quizzes, %d exercise files without hidden tests), %zu protected by "

@@ -42,13 +42,14 @@ void gr_report_autolab(const gr_report *r, FILE *out)
     gr_report_student_view(&view, time(NULL), r->due);
     gr_report_text(&view, out, 0);
     json_t *scores = json_object();
-    static const char *const problems[] = {"Correctness", "Sanitizers", "Speedup", "Quiz",
-                                           "Hidden"};
+    static const char *const problems[] = {"Correctness", "Sanitizers", "Speedup",
+                                           "Quiz", "Hidden"};
     for (int k = 0; k < 5; k++)
         json_object_set_new(scores, problems[k], json_real(0));
     for (size_t i = 0; i < r->nchecks; i++) {
         const gr_check *c = &r->checks[i];
-        const char *p = gr_check_shown(c, time(NULL), r->due) ? S_problem(c->kind) : "Hidden";
+        const char *p =
+            gr_check_shown(c, time(NULL), r->due) ? S_problem(c->kind) : "Hidden";
         if (!p)
             continue;
         json_t *v = json_object_get(scores, p);

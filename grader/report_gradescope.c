@@ -4,10 +4,10 @@
  * Gradescope's autograder contract ("Autograder Specifications"): score,
  * execution_time, output, visibility, tests[] with name, score,
  * max_score, status ("passed"/"failed"), output and visibility; nothing it
- * does not document (tests/instructor/gradescope-results.schema.json).  Each check's visibility is written as it is
- * (visible, after_due_date, after_published, hidden: the values
- * Gradescope itself enforces), so this format writes every check; hidden
- * tests default to after_published.  The summary line names no check.
+ * does not document (tests/instructor/gradescope-results.schema.json).  Each check's
+ * visibility is written as it is (visible, after_due_date, after_published, hidden: the
+ * values Gradescope itself enforces), so this format writes every check; hidden tests
+ * default to after_published.  The summary line names no check.
  */
 #include "grader.h"
 

@@ -55,8 +55,9 @@ json_t *gr_report_to_json(const gr_report *r)
         json_array_append_new(a, S_check(&r->checks[i]));
     json_object_set_new(o, "checks", a);
     if (r->withheld) /* a student's view: what is graded but not shown yet */
-        json_object_set_new(o, "withheld", json_pack("{s:i, s:f}", "checks", r->withheld,
-                                                     "max_score", r->withheld_max));
+        json_object_set_new(o, "withheld",
+                            json_pack("{s:i, s:f}", "checks", r->withheld, "max_score",
+                                      r->withheld_max));
     return o;
 }
 

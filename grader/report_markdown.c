@@ -52,8 +52,9 @@ void gr_report_markdown(const gr_report *r, FILE *out)
         fputs(" |\n", out);
     }
     if (r->withheld)
-        fprintf(out, "\n%d more check(s), %g point(s), are graded too; their results are "
-                     "shown later.\n",
+        fprintf(out,
+                "\n%d more check(s), %g point(s), are graded too; their results are "
+                "shown later.\n",
                 r->withheld, r->withheld_max);
     for (size_t i = 0; i < r->nchecks; i++) {
         const gr_check *c = &r->checks[i];
@@ -63,8 +64,9 @@ void gr_report_markdown(const gr_report *r, FILE *out)
         fprintf(out, "\n<details><summary><code>%s</code>: output</summary>\n\n%.*s\n",
                 c->name, n, "``````````````````````````````````````````");
         fputs(c->output, out);
-        fprintf(out, "%s%.*s\n\n</details>\n", c->output[strlen(c->output) - 1] == '\n' ? "" : "\n",
-                n, "``````````````````````````````````````````");
+        fprintf(out, "%s%.*s\n\n</details>\n",
+                c->output[strlen(c->output) - 1] == '\n' ? "" : "\n", n,
+                "``````````````````````````````````````````");
     }
     fprintf(out, "\n_graded in %.1f s_\n", r->seconds);
 }

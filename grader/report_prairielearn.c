@@ -27,11 +27,10 @@ void gr_report_prairielearn(const gr_report *full, FILE *out)
         if (!strcmp(r->checks[i].kind, "build") && r->checks[i].status == GR_FAIL)
             gradable = 0;
     json_object_set_new(o, "gradable", json_boolean(gradable));
-    json_object_set_new(o, "score", json_real(full->max_score > 0
-                                                  ? full->score / full->max_score
-                                                  : 0));
-    char *msg = gr_fmt("exercise %s: %g/%g%s%s", r->exercise, full->score, full->max_score,
-                       full->passed ? ", every check passed" : "",
+    json_object_set_new(
+        o, "score", json_real(full->max_score > 0 ? full->score / full->max_score : 0));
+    char *msg = gr_fmt("exercise %s: %g/%g%s%s", r->exercise, full->score,
+                       full->max_score, full->passed ? ", every check passed" : "",
                        r->withheld ? " (some checks are graded but shown later)" : "");
     json_object_set_new(o, "message", json_string(msg));
     free(msg);
@@ -39,8 +38,9 @@ void gr_report_prairielearn(const gr_report *full, FILE *out)
     for (size_t i = 0; i < r->nchecks; i++) {
         const gr_check *c = &r->checks[i];
         if (!gradable && !strcmp(c->kind, "build"))
-            json_object_set_new(o, "format_errors",
-                                json_string(c->reason ? c->reason : "does not compile"));
+            json_object_set_new(
+                o, "format_errors",
+                json_string(c->reason ? c->reason : "does not compile"));
         json_t *t = json_object();
         json_object_set_new(t, "name", json_string(c->name));
         char *desc = gr_fmt("%s check: %s", c->kind, gr_status_name(c->status));

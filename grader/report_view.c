@@ -132,8 +132,8 @@ int gr_report_from_json(const json_t *j, gr_report *out)
             gr_report_free(out);
             return -EINVAL;
         }
-        gr_check *c =
-            gr_report_add(out, kind, name, json_number_value(json_object_get(cj, "max_score")));
+        gr_check *c = gr_report_add(
+            out, kind, name, json_number_value(json_object_get(cj, "max_score")));
         c->score = json_number_value(json_object_get(cj, "score"));
         c->status = !strcmp(st, "pass")   ? GR_PASS
                     : !strcmp(st, "fail") ? GR_FAIL
@@ -155,8 +155,8 @@ int gr_report_from_json(const json_t *j, gr_report *out)
     return 0;
 }
 
-static const char *const S_formats[] = {"text",     "json",         "junit",
-                                        "tap",      "gradescope",   "markdown",
+static const char *const S_formats[] = {"text",         "json",       "junit",
+                                        "tap",          "gradescope", "markdown",
                                         "prairielearn", "autolab"};
 
 /* See grader.h. */

@@ -67,16 +67,16 @@ static int S_install(const gr_paths *p, const char *nodedir)
         goto out;
     char *np[] = {"npm", "--version", NULL}, *nd[] = {"node", "--version", NULL};
     if (S_spawn(NULL, nd, "/dev/null") != 0 || S_spawn(NULL, np, "/dev/null") != 0) {
-        fprintf(stderr,
-                "grader similarity: Dolos runs on Node.js; install it first:\n"
-                "    sudo apt-get install -y nodejs npm\n");
+        fprintf(stderr, "grader similarity: Dolos runs on Node.js; install it first:\n"
+                        "    sudo apt-get install -y nodejs npm\n");
         rc = GR_EXIT_INTERNAL;
         goto out;
     }
-    fprintf(stderr,
-            "grader similarity: installing Dolos (@dodona/dolos-lib, pinned) into %s "
-            "with npm; the first time takes minutes (it compiles tree-sitter grammars)\n",
-            nodedir);
+    fprintf(
+        stderr,
+        "grader similarity: installing Dolos (@dodona/dolos-lib, pinned) into %s "
+        "with npm; the first time takes minutes (it compiles tree-sitter grammars)\n",
+        nodedir);
     course_mkdir_p(nodedir, 0755);
     char *pkg = course_fmt("%s/package.json", here);
     char *pkg_to = course_fmt("%s/package.json", nodedir);
@@ -177,8 +177,9 @@ int gr_similarity(const char *dir, const gr_exercise *ex, const char *out, int t
         free(joined);
     }
     if (!tmp || used < 2) {
-        fprintf(stderr, "grader similarity: %zu copies with the exercise's files under %s: "
-                        "nothing to compare\n",
+        fprintf(stderr,
+                "grader similarity: %zu copies with the exercise's files under %s: "
+                "nothing to compare\n",
                 used, dir);
         rc = GR_EXIT_USAGE;
     } else {
@@ -191,8 +192,8 @@ int gr_similarity(const char *dir, const gr_exercise *ex, const char *out, int t
         gr_copy_file(script, link, 0644);
         free(argv.v[1]);
         argv.v[1] = link;
-        fprintf(stderr, "grader similarity: %zu copies (%s), starter code left out\n", used,
-                layout);
+        fprintf(stderr, "grader similarity: %zu copies (%s), starter code left out\n",
+                used, layout);
         rc = S_spawn(NULL, argv.v, NULL) == 0 ? GR_EXIT_PASS : GR_EXIT_INTERNAL;
     }
     if (tmp)

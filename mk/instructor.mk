@@ -15,3 +15,8 @@ TEST_DEPS    += $(GRADER_RUN_DEPS) $(KIT_LIBS) $(B)/bin/sitegen
 
 test-instructor: $(GRADER_RUN_DEPS) $(KIT_LIBS) $(B)/bin/sitegen
 	@B=$(B) tests/run-tests.sh -- $(INSTRUCTOR_TESTS)
+
+# `make bench`: grading a class (tools/bench-batch.sh; BATCH_N=24 copies of
+# exercise 03, BATCH_PATTERNS=after|beside).
+BENCH_CMDS += tools/bench-batch.sh
+BENCH_DEPS += $(GRADER_RUN_DEPS) $(KIT_LIBS)

@@ -26,6 +26,9 @@ need_header yaml.h libyaml-dev          # exercise metadata (grader)
 need_header uv.h libuv1-dev            # the libuv twin in `make bench`
 need_header expat.h libexpat1-dev      # tests: SVG output is well-formed XML
 need_prog python3 python3           # CPython twins in `make bench`
+need_prog zip zip                   # grader export gradescope
+need_prog unzip unzip               # tests: the Gradescope zip, unpacked
+python3 -c 'import yaml' 2>/dev/null || missing+=(python3-yaml) # tests: the CI workflow read back
 # Sanitizer runtimes (gcc ships them in libgcc-12-dev's dependencies).
 for s in thread address,undefined; do
     if ! printf 'int main(void){return 0;}\n' | $CC -fsanitize=$s -x c - -o /dev/null 2>/dev/null; then

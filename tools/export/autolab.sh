@@ -28,22 +28,16 @@ elif [ ! -x "$SRC/build/bin/grader" ]; then
         zero "The autograder could not be built: $(tail -3 "$SRC/setup.log")"
 fi
 sub=$(mktemp -d "${TMPDIR:-/tmp}/gilwb-sub.XXXXXX")
-stage=$(mktemp -d "${TMPDIR:-/tmp}/gilwb-stage.XXXXXX")
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/gilwb-scratch.XXXXXX")
-chmod 755 "$stage" "$scratch"
-trap 'rm -rf "$sub" "$stage" "$scratch"' EXIT
+out=$(mktemp "${TMPDIR:-/tmp}/gilwb-out.XXXXXX")
+trap 'rm -rf "$sub" "$out"' EXIT
 if [ -f "$handin/handin.tar" ]; then
     tar -xf "$handin/handin.tar" -C "$sub" 2>/dev/null || zero "handin.tar is not a tar file."
 else
     for f in $FILES answers.txt; do [ -f "$handin/$f" ] && cp "$handin/$f" "$sub/"; done
 fi
-missing=$("$SRC/tools/export/stage.sh" "$sub" "$stage")
-[ -z "$missing" ] || zero "Your handin has no $(echo $missing | sed 's/ /, /g'): hand in $FILES (or handin.tar holding them)."
-[ -f "$stage/answers.txt" ] && cp "$stage/answers.txt" "$SRC/exercises/$EXERCISE/answers.txt"
-GRADER_COURSE=$SRC GRADER_REPO=$SRC GRADER_BUILD=$SRC/build GRADER_SCRATCH=$scratch \
-    GRADER_GRADEBOOK=$scratch/gradebook.sqlite \
-    "$SRC/build/bin/grader" submit "$EXERCISE" --from "$stage" --no-record --quiet \
-    --format autolab -o "$scratch/out.txt"
+export SRC
+list=$("$SRC/tools/export/grade.sh" "$sub" autolab "$out")
 rc=$?
-[ -s "$scratch/out.txt" ] || zero "The autograder failed (exit $rc)."
-cat "$scratch/out.txt"
+[ $rc -ne 4 ] || zero "Your handin has no $list: hand in $FILES (or handin.tar holding them)."
+[ -s "$out" ] || zero "The autograder failed (exit $rc)."
+cat "$out"

@@ -18,23 +18,14 @@ SRC=${GILWB_ROOT:-$(cd "$here/../.." && pwd)}
 . "$SRC/tools/export/conf.sh" "${1:-}"
 mkdir -p "$ROOT/results"
 out=$ROOT/results/results.json
-stage=$(mktemp -d "${TMPDIR:-/tmp}/gilwb-stage.XXXXXX")
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/gilwb-scratch.XXXXXX")
-chmod 755 "$stage" "$scratch"
-trap 'rm -rf "$stage" "$scratch"' EXIT
-missing=$("$SRC/tools/export/stage.sh" "$ROOT/student" "$stage")
-if [ -n "$missing" ]; then
-    list=$(echo $missing | sed 's/ /, /g')
+export SRC
+list=$("$SRC/tools/export/grade.sh" "$ROOT/student" prairielearn "$out")
+rc=$?
+if [ $rc -eq 4 ]; then
     printf '{"gradable": false, "score": 0, "format_errors": ["missing file(s): %s"], "message": "Submit %s."}\n' \
         "$list" "$FILES" >"$out"
     exit 0
 fi
-[ -f "$stage/answers.txt" ] && cp "$stage/answers.txt" "$SRC/exercises/$EXERCISE/answers.txt"
-GRADER_COURSE=$SRC GRADER_REPO=$SRC GRADER_BUILD=$SRC/build GRADER_SCRATCH=$scratch \
-    GRADER_GRADEBOOK=$scratch/gradebook.sqlite \
-    "$SRC/build/bin/grader" submit "$EXERCISE" --from "$stage" --no-record --quiet \
-    --format prairielearn -o "$out"
-rc=$?
 if [ ! -s "$out" ]; then
     printf '{"gradable": true, "score": 0, "message": "The autograder failed (exit %d)."}\n' "$rc" >"$out"
 fi
