@@ -52,6 +52,7 @@ typedef struct S_item {
     char *stage;
     course_strv missing;
     int done[2], exit[2], tries[2];
+    int built;   /* -1 until known: did its correctness run build it? */
     int written; /* its results are out */
 } S_item;
 
@@ -218,21 +219,23 @@ static void S_progress(S_batch *b, int final)
 }
 
 /* Whether item i still needs a pattern run: the exercise has patterns, and
- * its correctness run says it built. */
+ * its correctness run says it built (read once, from that run's report). */
 static int S_needs_patterns(S_batch *b, size_t i)
 {
     S_item *it = &b->items[i];
     if (!b->ex->npatterns || it->missing.n || it->done[S_P] || !it->done[S_C] ||
         (it->exit[S_C] != 0 && it->exit[S_C] != 1))
         return 0;
-    char *rp = S_report_path(b, i, S_C);
-    json_t *j = json_load_file(rp, 0, NULL);
-    free(rp);
-    json_t *first = json_array_get(json_object_get(j, "checks"), 0);
-    int built =
-        !strcmp(json_string_value(json_object_get(first, "status")) ?: "", "pass");
-    json_decref(j);
-    return built;
+    if (it->built < 0) {
+        char *rp = S_report_path(b, i, S_C);
+        json_t *j = json_load_file(rp, 0, NULL);
+        free(rp);
+        json_t *first = json_array_get(json_object_get(j, "checks"), 0);
+        it->built =
+            !strcmp(json_string_value(json_object_get(first, "status")) ?: "", "pass");
+        json_decref(j);
+    }
+    return it->built;
 }
 
 /* Hands item i to batch_out.c once all its runs are done. */
@@ -433,6 +436,7 @@ int gr_batch(const gr_batch_opts *o, const gr_exercise *ex, const gr_paths *p,
     for (size_t i = 0; i < n; i++) {
         S_item *it = &b.items[i];
         it->copy = &copies[i];
+        it->built = -1;
         it->stage = course_fmt("%s/stage/%s", b.work, copies[i].id);
         if (gr_copy_stage(it->copy, ex, it->stage, &it->missing, it->fp) < 0)
             course_strv_push(&it->missing, "(the copy could not be read)");

@@ -5,7 +5,8 @@
  * a git checkout) is copied to OUT, except what only an instructor may
  * see, and with three changes:
  *
- *   left out   solutions/, tests/mutants/, every hidden.yaml, and what
+ *   left out   solutions/, tests/mutants/, every hidden.yaml (but the
+ *              scaffold's template in tools/templates/), and what
  *              .release-exclude at the course root lists (one pattern a
  *              line, fnmatch(3) style; a pattern ending in '/' is a folder)
  *   stripped   the hidden-test regions of every exercise's provided files
@@ -126,9 +127,11 @@ void gr_course_files(const char *course, course_strv *out)
 static int S_excluded(const char *path, const course_strv *pats)
 {
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    /* A hidden.yaml anywhere is hidden tests, except the scaffold's
+     * template (tools/new-exercise.sh), which an author needs. */
     if (!strncmp(path, "solutions/", 10) || !strncmp(path, "tests/mutants/", 14) ||
-        !strcmp(base, "hidden.yaml") || !strcmp(path, ".release-exclude") ||
-        !strcmp(path, GR_MANIFEST))
+        (!strcmp(base, "hidden.yaml") && strncmp(path, "tools/templates/", 16)) ||
+        !strcmp(path, ".release-exclude") || !strcmp(path, GR_MANIFEST))
         return 1;
     for (size_t i = 0; i < pats->n; i++) {
         const char *p = pats->v[i];
