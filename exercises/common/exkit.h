@@ -193,6 +193,76 @@ typedef struct exkit_sampler {
 void exkit_sampler_start(exkit_sampler *s);
 int exkit_sampler_stop(exkit_sampler *s); /* returns the peak */
 
+/* How long the calling thread has run on a core, and how long it has
+ * waited in the kernel's run queue for one (runnable, but every core busy
+ * with something else), in ns since it started: the kernel's own
+ * accounting, /proc/thread-self/schedstat.  Returns 0, or a negative errno
+ * (-ENOENT on a kernel built without scheduler statistics).  Any thread. */
+int exkit_os_schedstat(uint64_t *on_cpu_ns, uint64_t *queued_ns);
+
+/* ------------------------------------------------------------------ */
+/* Traces kept after rt_fini, and timelines drawn from them            */
+/* (exkit_trace.c)                                                     */
+/* ------------------------------------------------------------------ */
+
+/* A copy of the runtime's trace.  Fields public, read-only; `events` is
+ * owned by the struct (exkit_trace_free).  Event labels point at string
+ * literals, so they stay valid after rt_fini. */
+#define EXKIT_TRACE_LANES 32
+typedef struct exkit_trace {
+    rt_event *events; /* in the order they were recorded (not always time order) */
+    size_t n;
+    size_t dropped;                    /* events the buffer had no room for */
+    char names[EXKIT_TRACE_LANES][32]; /* rt_trace_thread_name of lanes 0.. */
+} exkit_trace;
+
+/* Copies the events recorded so far (rt_trace_events) and the lane names.
+ * Call with the runtime started and the traced threads quiet (joined).
+ * Fails the program if memory runs out. */
+void exkit_trace_copy(exkit_trace *t);
+void exkit_trace_free(exkit_trace *t);
+
+/* A timeline figure: panels of lanes, drawn top to bottom, written to
+ * `path` as a standalone SVG by exkit_svg_close.  Times are rt_now_ns()
+ * values; each panel has its own time range and axis (in ms from t0).
+ *
+ *   exkit_svg *s = exkit_svg_open("out.svg", 760);
+ *   exkit_svg_panel(s, "two threads under the GIL", t0, t1);
+ *   int y = exkit_svg_lane(s, "thread A");
+ *   exkit_svg_span(s, y, a, b, EXKIT_SVG_RUN);
+ *   ...
+ *   exkit_svg_legend(s, (const char *[4]){"computes", "waits for the GIL",
+ *                                         "parked", NULL});
+ *   exkit_svg_close(s, "what the figure shows, for screen readers");
+ *
+ * Every call is for one thread; the figure owns no runtime state. */
+typedef struct exkit_svg exkit_svg;
+enum {
+    EXKIT_SVG_RUN,     /* a thick bar: running (holds the right to run) */
+    EXKIT_SVG_GIL,     /* a thin orange bar: waiting for the GIL */
+    EXKIT_SVG_PARKED,  /* a thin grey bar: parked by the kernel (sleep, I/O) */
+    EXKIT_SVG_PROGRESS /* a thin pale bar: begun, not finished */
+};
+exkit_svg *exkit_svg_open(const char *path, int width);
+/* Starts a panel (closing the previous one with its axis). */
+void exkit_svg_panel(exkit_svg *s, const char *title, uint64_t t0, uint64_t t1);
+/* Adds a lane named `name` to the panel; returns its y, for exkit_svg_span. */
+int exkit_svg_lane(exkit_svg *s, const char *name);
+/* A bar on a lane from a to b (clipped to the panel's range). */
+void exkit_svg_span(exkit_svg *s, int lane_y, uint64_t a, uint64_t b, int style);
+/* A lane holding a step plot: value v[i] from t[i] to t[i+1] (the last to
+ * the panel's end), scaled so that `max` fills the lane; style RUN draws a
+ * solid line, PROGRESS a dashed one.  Two calls in a row draw two lanes. */
+void exkit_svg_steps(exkit_svg *s, const char *name, const uint64_t *t, const int *v,
+                     size_t n, int max, int style);
+/* The panel's time axis (exkit_svg_panel, _legend and _close add it when
+ * it is missing). */
+void exkit_svg_axis(exkit_svg *s);
+/* A row of up to four keys, one per style; NULL leaves a style out. */
+void exkit_svg_legend(exkit_svg *s, const char *const labels[4]);
+/* Writes the file and frees s.  Returns 0 or a negative errno. */
+int exkit_svg_close(exkit_svg *s, const char *aria_label);
+
 /* ------------------------------------------------------------------ */
 /* Tables for a human (exkit_show.c): the demos' output                */
 /* ------------------------------------------------------------------ */
