@@ -264,6 +264,71 @@ void exkit_svg_legend(exkit_svg *s, const char *const labels[4]);
 int exkit_svg_close(exkit_svg *s, const char *aria_label);
 
 /* ------------------------------------------------------------------ */
+/* The same jobs, run five ways (exkit_runs.c; chapter 2, exercise 02) */
+/* ------------------------------------------------------------------ */
+
+/* A job computes compute_ms, waits wait_ms (letting go of the GIL), and
+ * computes compute_ms again.  Jobs are numbered 1..n.  All fields public. */
+typedef struct exkit_jobs {
+    int n; /* 1..EXKIT_RUN_MAX_JOBS */
+    double compute_ms, wait_ms;
+} exkit_jobs;
+#define EXKIT_RUN_MAX_JOBS 16
+
+/* Who does the jobs: the main thread one after another; the main thread's
+ * event loop, one task each; one runtime thread each under the GIL; the
+ * same without a GIL; or (split) a single job whose computing two threads
+ * without a GIL do at once, compute_ms each, with no wait. */
+typedef enum exkit_run_kind {
+    EXKIT_RUN_SERIAL,
+    EXKIT_RUN_LOOP,
+    EXKIT_RUN_GIL,
+    EXKIT_RUN_NOGIL,
+    EXKIT_RUN_SPLIT,
+    EXKIT_RUN_KINDS
+} exkit_run_kind;
+
+/* The labels of the marks each job leaves in the trace: RT_EV_MARK with
+ * arg = the job's id (1..n), at its beginning and at its end. */
+#define EXKIT_JOB_BEGIN "job begins"
+#define EXKIT_JOB_END   "job ends"
+
+/* What a run measured.  Fields public, read-only. */
+typedef struct exkit_run_result {
+    exkit_run_kind kind;
+    int jobs;              /* jobs run (1 for split) */
+    uint64_t t0_ns, t1_ns; /* rt_now_ns() before and after */
+    uint64_t cpu_ns;       /* process CPU time meanwhile */
+    rt_stats stats;        /* the runtime's counters for the run */
+    int max_in_progress;   /* most jobs begun and not ended at once (live) */
+    uint64_t job_begin_ns[EXKIT_RUN_MAX_JOBS], job_end_ns[EXKIT_RUN_MAX_JOBS];
+    uint64_t job_ns_sum;       /* sum of the jobs' lengths */
+    int has_loop;              /* loop: the loop's counters follow */
+    uint64_t loop_switches;    /* task steps the loop ran */
+    uint64_t loop_max_waiting; /* most tasks suspended on a wait at once */
+} exkit_run_result;
+
+/* "serial", "loop", "gil", "nogil", "split" and back (-EINVAL if unknown). */
+const char *exkit_run_name(exkit_run_kind k);
+int exkit_run_parse(const char *name, exkit_run_kind *out);
+
+/* The runtime configuration a run of kind k needs (with `trace_events`
+ * slots of trace, 0 for none), and the flags for exkit_runtime_start. */
+void exkit_run_config(exkit_run_kind k, size_t trace_events, rt_config *cfg,
+                      unsigned *flags);
+
+/* Runs the jobs the k way, on a runtime started with exkit_run_config's
+ * configuration, from the main thread holding the GIL; fills *out.  Resets
+ * the runtime's counters first.  Fails the program if a thread or the loop
+ * cannot be started. */
+void exkit_run(exkit_run_kind k, const exkit_jobs *jobs, exkit_run_result *out);
+
+/* Adds the run's own figures to a measure line: result.run, result.jobs,
+ * result.max_in_progress, result.job_ms_sum, and for a loop run the loop's
+ * counters ("loop", as exkit_report_loop).  Call once, after exkit_run. */
+void exkit_run_report(exkit_measure *m, const exkit_run_result *r);
+
+/* ------------------------------------------------------------------ */
 /* Tables for a human (exkit_show.c): the demos' output                */
 /* ------------------------------------------------------------------ */
 

@@ -56,7 +56,7 @@ void exkit_trace_free(exkit_trace *t)
 enum {
     S_LABEL_W = 150, /* lane names, left of the plot */
     S_LANE_H = 24,
-    S_STEPS_H = 56, /* a step-plot lane */
+    S_STEPS_H = 48, /* a step-plot lane */
     S_TITLE_H = 26,
     S_AXIS_H = 34,
     S_PAD = 12,
