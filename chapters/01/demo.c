@@ -208,8 +208,8 @@ static int job_parse(const char *s)
     exkit_fail("no job named '%s' (sleep, hash, read-cached, read-cold, mixed)", s);
 }
 
-/* Runs job j once on the calling thread (holding the GIL).  read-cold's
- * forgetting happens in `setup`, before the clocks start. */
+/* Runs job j once on the calling thread (holding the GIL); read-cold
+ * reads from `cold_fd` (job_setup). */
 static void job_run(int j, int cold_fd)
 {
     switch (j) {
@@ -264,9 +264,19 @@ static void usage_diff(usage *u, const snap *a, const snap *b)
     u->disk_kb = (b->ru.ru_inblock - a->ru.ru_inblock) / 2;
 }
 
+/* What job j needs done just before the clocks start: read-cold makes the
+ * kernel forget the file (returns the open file), read-cached makes sure it
+ * remembers it (a read-cold run may have just made it forget). */
+static int job_setup(int j)
+{
+    if (j == READ_CACHED)
+        job_read_cached();
+    return j == READ_COLD ? cold_open() : -1;
+}
+
 static void job_measure(int j, usage *u)
 {
-    int fd = j == READ_COLD ? cold_open() : -1;
+    int fd = job_setup(j);
     snap a, b;
     snap_take(&a);
     job_run(j, fd);
@@ -334,7 +344,7 @@ static void load_job(exkit_measure *m, int nargs, char **args)
         exkit_fail("usage: measure job <JOB>");
     int j = job_parse(args[0]);
     prepare(j);
-    int fd = j == READ_COLD ? cold_open() : -1;
+    int fd = job_setup(j);
     snap a, b;
     exkit_measure_start(m); /* after the preparation */
     snap_take(&a);

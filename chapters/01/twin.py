@@ -38,13 +38,15 @@ REPS = 1 if QUICK else 3
 DATA = bytes(range(256)) * (HASH_BYTES // 256)
 
 
+# [queued]
 def queued_ns():
     """Time this thread has spent runnable, waiting for a core (Linux)."""
     try:
         with open("/proc/thread-self/schedstat") as f:
-            return int(f.read().split()[1])
+            return int(f.read().split()[1])  # on a core, queued, time slices
     except (OSError, IndexError, ValueError):
         return 0
+# [end]
 
 
 # [measure]
@@ -61,11 +63,20 @@ def measure(job):
 # [end]
 
 
-# [jobs]
-def sleep():  # waiting for a timer
+# [puzzle]
+def nap():  # waiting: 0.1 s on a timer
     time.sleep(SLEEP_S)
 
 
+def count():  # computing: a pure-Python loop, about 0.1 s on a 2020s core
+    s = 0
+    for i in range(LOOP_N):
+        s += i * i
+    return s
+# [end]
+
+
+# [jobs]
 def hash_():  # computing: SHA-256 of 32 MiB
     hashlib.sha256(DATA).digest()
 
@@ -108,15 +119,8 @@ def cold(path):
         os.close(fd)
 
 
-def loop():  # computing in Python bytecode: holds the GIL throughout
-    s = 0
-    for i in range(LOOP_N):
-        s += i * i
-    return s
-
-
-def loop_mixed():
-    loop()
+def count_mixed():
+    count()
     time.sleep(MIXED_S)
 
 
@@ -144,7 +148,7 @@ def main():
     path = make_file(directory)
     try:
         jobs = {
-            "sleep": lambda: measure(sleep),
+            "sleep": lambda: measure(nap),
             "hash": lambda: measure(hash_),
             "read_cached": lambda: measure(lambda: read_cached(path)),
             "read_cold": lambda: cold(path),
@@ -161,8 +165,8 @@ def main():
             print("%s_ratio %.3f" % (name, cpu / wall))
             print("%s_share %.3f" % (name, min(1.0, (cpu + queued) / wall)))
             print("%s_waits %d" % (name, waits))
-        for name, job, n in (("sleep", sleep, 4), ("loop", loop, 4),
-                             ("mixed", loop_mixed, 4), ("sha", hash_, 4)):
+        for name, job, n in (("sleep", nap, 4), ("loop", count, 4),
+                             ("mixed", count_mixed, 4), ("sha", hash_, 4)):
             speedups = []
             for _ in range(REPS):
                 serial, threaded = on_threads(job, n)

@@ -84,6 +84,7 @@ static void S_compute(double ms)
     rt_bytecodes((uint64_t)(ms * rt_bytecodes_per_ms()));
 }
 
+// [job]
 /* One whole job on the calling thread: compute, wait, compute. */
 static void S_job(int id, const exkit_jobs *j)
 {
@@ -94,6 +95,7 @@ static void S_job(int id, const exkit_jobs *j)
     S_compute(j->compute_ms);
     S_end(id);
 }
+// [end]
 
 /* ------------------------------------------------------------------ */
 /* The five ways                                                       */
@@ -116,6 +118,7 @@ static void S_thread_share(void *arg)
     S_compute(((const S_thread_arg *)arg)->ms);
 }
 
+// [task]
 /* A job as a loop task: the same three steps, the wait an await. */
 typedef struct S_task_frame {
     int id;
@@ -133,6 +136,7 @@ static int S_task(rt_task *t)
     S_end(f->id);
     RT_END(t, 0);
 }
+// [end]
 
 static void S_threads(const exkit_jobs *j, int n, void (*fn)(void *), double ms)
 {
