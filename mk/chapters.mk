@@ -31,7 +31,8 @@ TEST_DEPS += $(CHAPTER_PROGS)
 -include $(wildcard $(B)/demos/*/*.d)
 TEST_SCRIPTS += tests/chapters/test_chapters.sh tests/chapters/test_scaffold.sh
 .PHONY: test-chapters
-test-chapters: $(CHAPTER_PROGS) $(KIT_LIBS) $(B)/bin/grader
+test-chapters: $(CHAPTER_PROGS) $(foreach v,$(VARIANTS),$(B)/lib/libexkit-$(v).a $(B)/lib/librt-$(v).a) \
+               $(B)/bin/grader
 	@B=$(B) tests/run-tests.sh -- tests/chapters/test_chapters.sh tests/chapters/test_scaffold.sh
 
 # exercise-N: the exercise's program from the learner's current files, to
