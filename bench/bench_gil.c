@@ -19,7 +19,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-
 static void start(rt_gil_policy policy, long interval_us, size_t trace)
 {
     rt_config cfg;
@@ -35,7 +34,10 @@ static void start(rt_gil_policy policy, long interval_us, size_t trace)
 
 /* ---------------------------------------------------------------- costs */
 
-/* Best of 7 runs of `iters` lock/unlock pairs: the least disturbed run. */
+/* Best of 7 runs of `iters` lock/unlock pairs: the least disturbed run.
+ * While the process has one thread, glibc's mutex skips its atomic
+ * instructions (__libc_single_threaded); once a thread has been created it
+ * cannot, so main measures both. */
 static double mutex_pair_ns(void)
 {
     pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
@@ -73,6 +75,19 @@ static double gil_pair_ns(void)
     }
     rt_fini();
     return best;
+}
+
+/* Makes the process multi-threaded for good: glibc never goes back to its
+ * single-threaded shortcuts once a thread has existed. */
+static void *S_nothing(void *p)
+{
+    return p;
+}
+static void become_threaded(void)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, S_nothing, NULL) == 0)
+        pthread_join(t, NULL);
 }
 
 /* ---------------------------------------------------------------- CPU */
@@ -247,13 +262,21 @@ int main(int argc, char **argv)
     const char *outdir = argc > 1 ? argv[1] : ".";
     char note[200];
 
-
     fprintf(stderr, "bench_gil: lock costs...\n");
     double m = mutex_pair_ns(), g = gil_pair_ns();
-    row("gil.mutex_ns", "ns", m, NULL, "bare pthread mutex lock+unlock, best of 7");
+    row("gil.mutex_ns", "ns", m, NULL,
+        "bare pthread mutex lock+unlock, best of 7; process with one thread");
     snprintf(note, sizeof note,
              "rt_save_thread+rt_restore_thread, with counters; %.2fx the mutex", g / m);
     row("gil.uncontended_ns", "ns", g, "<= 2x gil.mutex_ns", note);
+    become_threaded();
+    m = mutex_pair_ns();
+    g = gil_pair_ns();
+    row("gil.mutex_threaded_ns", "ns", m, NULL,
+        "the same, once the process has had a second thread (atomic instructions)");
+    snprintf(note, sizeof note,
+             "one runtime thread in a threaded process; %.2fx the mutex", g / m);
+    row("gil.uncontended_threaded_ns", "ns", g, "<= 2x gil.mutex_threaded_ns", note);
 
     fprintf(stderr, "bench_gil: hold times (2 CPU-bound threads, 5 ms interval)...\n");
     hold_times(outdir);
