@@ -6,18 +6,20 @@
  * wrong, the kind `make test` missed until these existed:
  *
  *   gil_check_drop_spacing      a waiter that reads switch_number after its
- *                               timed wait instead of before (every timeout
- *                               asks for a drop, holds shrink)
+ *                               timed wait instead of before, or waits less
+ *                               than the interval (drop requests come too
+ *                               soon after a hand-over)
  *   gil_check_wakeup_on_release a drop that never signals the condition
  *                               variable (the lost wake-up a timed wait hides)
  *   gil_check_interleaving      a GIL that never makes its holder let go
  *                               (two CPU-bound threads run one after the other)
  *   gil_check_hold_scales       a GIL that ignores the configured interval
  *
+ * Call each from a thread that is not attached, with no runtime running.
  * Each starts the runtime with the configuration it is given (policy,
  * custom_gil, ticks; the interval where the check says so), runs a
  * workload, judges by the runtime's counters and trace, stops the runtime,
- * and prints one "# " line with the figures.  A failed check prints
+ * and prints "# " lines with the figures on stderr.  A failed check prints
  * "file:line: check failed: ..." with its figures and exits the process
  * (tests/check.h), so run each check in a process of its own (a CASE does).
  *
@@ -60,7 +62,7 @@ static inline rt_config gil_checks_config(rt_gil_policy policy,
 /* ---------------------------------------------------------------- helpers */
 
 /* Starts the runtime with `base`, overriding the interval (if nonzero) and
- * the trace size. */
+ * the trace size.  The caller becomes "main", holding the GIL. */
 static void gc_start(const rt_config *base, long interval_us, size_t trace_events)
 {
     rt_config cfg = *base;
@@ -85,33 +87,29 @@ static void gc_cpu_main(void *p)
 }
 
 /* Runs n CPU-bound threads of `ms` milliseconds of work each (sized on one
- * free core) and joins them.  Returns the wall time in nanoseconds from
- * before the first start to after the last join; tids[i] gets each
- * thread's trace lane. */
-static uint64_t gc_run_cpu(int n, double ms, int *tids)
+ * free core) and joins them; tids[i] (if tids) gets each thread's trace
+ * lane.  Call holding the GIL. */
+static void gc_run_cpu(int n, double ms, int *tids)
 {
     enum { MAX = 8 };
     CHECK(n <= MAX);
     gc_cpu c[MAX];
     rt_thread *t[MAX];
     uint64_t units = (uint64_t)(rt_bytecodes_per_ms() * ms);
-    uint64_t t0 = rt_now_ns();
     for (int i = 0; i < n; i++) {
         c[i] = (gc_cpu){.units = units, .tid = -1};
         CHECK((t[i] = rt_thread_start(gc_cpu_main, &c[i])) != NULL);
     }
     for (int i = 0; i < n; i++)
         CHECK(rt_thread_join(t[i]) == 0);
-    uint64_t wall = rt_now_ns() - t0;
     for (int i = 0; i < n && tids; i++)
         tids[i] = c[i].tid;
-    return wall;
 }
 
 /* From the trace: how long each hold that ended in a forced drop lasted
  * (a GIL_TAKE to the same thread's next GIL_DROP with arg 1), into *h.
  * Those are the holds the interval governs; holds that end because a
- * thread blocks or exits are left out. */
+ * thread blocks or exits are left out.  Call when the threads are joined. */
 static void gc_forced_holds(rt_hist *h)
 {
     size_t n, dropped;
