@@ -12,9 +12,10 @@
  * experiment beside the runtime's (chapters/03/twin.py, run now when
  * python3 is installed):
  *   1. time: the same CPU-bound "Python" work (rt_bytecodes) on the main
- *      thread alone, on 2 and 4 threads under the GIL, and on 2 and 4
- *      threads with the runtime started without a GIL (RT_GIL_NONE).  Each
- *      way runs --reps times, interleaved (A B C D E A B ...).  A rep's
+ *      thread alone, on 2 and 4 threads under the GIL (and on 2 with a 1 ms
+ *      switch interval), and on 2 and 4 threads with the runtime started
+ *      without a GIL (RT_GIL_NONE).  Each way runs --reps times,
+ *      interleaved (A B C D E F A B ...).  A rep's
  *      speedup is that rep's serial time over its own, so a slow moment of
  *      the machine hits both; the table gives the median and the spread.
  *   2. why: the counters of each way's median run.
@@ -285,41 +286,46 @@ static void load_call(exkit_measure *m, int nargs, char **args)
 
 /* What one run of table 1 measured. */
 typedef struct run {
-    int os_threads; /* OS threads alive while the workers were */
+    int os_threads;   /* OS threads alive while the workers were */
+    long interval_us; /* the switch interval in force */
     uint64_t wall_ns, cpu_ns;
     rt_stats stats;
 } run;
 
-/* The five ways: {free-threaded?, threads}, and the twin's figure names. */
+/* The six ways: {free-threaded?, threads, switch interval (0: the default)},
+ * and the twin's name for its figures of the same way. */
 static const struct {
     int free_threaded, threads;
+    long interval_us;
     const char *twin;
-} S_ways[] = {{0, 0, "serial"},
-              {0, 2, "threads2"},
-              {0, 4, "threads4"},
-              {1, 2, NULL},
-              {1, 4, NULL}};
+} S_ways[] = {{0, 0, 0, "serial"},   {0, 2, 0, "threads2"},
+              {0, 4, 0, "threads4"}, {0, 2, 1000, "threads2_1ms"},
+              {1, 2, 0, NULL},       {1, 4, 0, NULL}};
 enum { NWAYS = sizeof S_ways / sizeof S_ways[0] };
 
-/* Starts the runtime with the GIL rows' policy (RT_GIL, default cpython)
- * or, when `free_threaded`, with none, runs once, and stops it. */
-static void run_once(run *r, int free_threaded, int nthreads, uint64_t units)
+/* Starts the runtime for way w: the GIL rows' policy (RT_GIL, default
+ * cpython) or, for a free-threaded way, none; runs once, and stops it. */
+static void run_once(run *r, int w, uint64_t units)
 {
+    int free_threaded = S_ways[w].free_threaded;
     // [policy]
     rt_config cfg;
     rt_config_default(&cfg); /* the cpython policy, 5 ms interval */
     if (free_threaded)
         cfg.policy = RT_GIL_NONE; /* no GIL: threads run at once */
     // [end]
+    if (S_ways[w].interval_us)
+        cfg.switch_interval_us = S_ways[w].interval_us;
     /* RT_GIL in the environment may choose the GIL rows' policy; the
      * free-threaded rows stay free-threaded. */
     exkit_runtime_start(&cfg, free_threaded ? EXKIT_NO_GIL : 0);
     rt_stats_reset();
     uint64_t t0 = rt_now_ns(), c0 = exkit_cpu_now_ns();
-    r->os_threads = run_work(nthreads, units);
+    r->os_threads = run_work(S_ways[w].threads, units);
     r->wall_ns = rt_now_ns() - t0;
     r->cpu_ns = exkit_cpu_now_ns() - c0;
     rt_stats_get(&r->stats);
+    r->interval_us = rt_switch_interval_us(); /* RT_SWITCH_INTERVAL_US wins */
     rt_fini();
 }
 
@@ -345,12 +351,17 @@ static const char *twin_speedup(const char *name, char *buf, size_t n)
     return buf;
 }
 
-static const char *row_label(int w, char *buf, size_t n)
+/* The row's name; `r` is one of its runs (for the interval in force). */
+static const char *row_label(int w, const run *r, char *buf, size_t n)
 {
     if (S_ways[w].threads == 0)
         snprintf(buf, n, "main thread alone");
     else if (S_ways[w].free_threaded)
         snprintf(buf, n, "no GIL, %d threads", S_ways[w].threads);
+    else if (S_ways[w].interval_us)
+        snprintf(buf, n, "%s, %d thr, %g ms",
+                 getenv("RT_GIL") ? getenv("RT_GIL") : "GIL", S_ways[w].threads,
+                 (double)r->interval_us / 1000);
     else
         snprintf(buf, n, "%s, %d threads", getenv("RT_GIL") ? getenv("RT_GIL") : "GIL",
                  S_ways[w].threads);
@@ -364,16 +375,16 @@ static void show_threads(int reps, double total_ms, int quick)
     uint64_t units = (uint64_t)(total_ms * rt_bytecodes_per_ms());
     rt_fini();
     static run runs[NWAYS][MAX_REPS];
-    for (int rep = 0; rep < reps; rep++) /* interleaved: A B C D E A B ... */
+    for (int rep = 0; rep < reps; rep++) /* interleaved: A B C D E F A B ... */
         for (int w = 0; w < NWAYS; w++)
-            run_once(&runs[w][rep], S_ways[w].free_threaded, S_ways[w].threads, units);
+            run_once(&runs[w][rep], w, units);
 
     printf("\n1. %.0f ms of CPU-bound work, split over threads (%ld cores, %d reps)\n",
            total_ms, sysconf(_SC_NPROCESSORS_ONLN), reps);
     printf("   CPython runs the same experiment (chapters/03/twin.py)...\n");
     exkit_twin_run("chapters/03/twin.py", quick ? "--quick" : "");
-    printf("\n  %-18s %7s %18s  %-18s %s\n", "run", "wall", "speedup (spread)",
-           "    1x    2x    3x",
+    printf("\n  %-17s %7s %18s  %-15s %s\n", "run", "wall", "speedup (spread)",
+           "   1x   2x   3x",
            exkit_twin_version()[0] ? exkit_twin_version() : "CPython");
     const run *median[NWAYS];
     double best[2] = {0, 0}; /* best median speedup: with, without a GIL */
@@ -398,12 +409,13 @@ static void show_threads(int reps, double total_ms, int quick)
                 fmax(best[S_ways[w].free_threaded], speedup);
         char label[40], bar[32], spread[24], cpy[40];
         snprintf(spread, sizeof spread, "%.2fx (%.2f-%.2f)", speedup, lo, hi);
-        printf("  %-18s %4.0f ms %18s  %s %s\n", row_label(w, label, sizeof label),
-               med_ns / 1e6, w ? spread : "1.00x", exkit_bar(bar, speedup, 6, 18),
+        printf("  %-17s %4.0f ms %18s  %s %s\n",
+               row_label(w, median[w], label, sizeof label), med_ns / 1e6,
+               w ? spread : "1.00x", exkit_bar(bar, speedup, 5, 15),
                w ? twin_speedup(S_ways[w].twin, cpy, sizeof cpy) : "1.00x");
     }
     printf("\n2. Why: the counters of each way's median run\n\n");
-    printf("  %-18s %5s %8s %6s %7s %8s %6s %6s\n", "run", "cores", "switches",
+    printf("  %-17s %5s %8s %6s %7s %8s %6s %6s\n", "run", "cores", "switches",
            "forced", "at once", "hold p50", "OS thr", "CPy OS");
     for (int w = 0; w < NWAYS; w++) {
         const run *r = median[w];
@@ -416,20 +428,23 @@ static void show_threads(int reps, double total_ms, int quick)
         if (!isnan(twin_fig(S_ways[w].twin, "_os_threads")))
             snprintf(cpy_os, sizeof cpy_os, "%.0f",
                      twin_fig(S_ways[w].twin, "_os_threads"));
-        printf("  %-18s %5.2f %8llu %6llu %7s %8s %6d %6s\n",
-               row_label(w, label, sizeof label),
+        printf("  %-17s %5.2f %8llu %6llu %7s %8s %6d %6s\n",
+               row_label(w, median[w], label, sizeof label),
                (double)r->cpu_ns / (double)r->wall_ns,
                (unsigned long long)r->stats.switches,
                (unsigned long long)r->stats.forced_drops, at_once, hold, r->os_threads,
                cpy_os);
     }
+    int at_once[2] = {0, 0}; /* the most at once: with, without a GIL */
+    for (int w = 1; w < NWAYS; w++) {
+        int *most = &at_once[S_ways[w].free_threaded];
+        *most =
+            median[w]->stats.max_running > *most ? median[w]->stats.max_running : *most;
+    }
     printf(
         "\n  With the GIL at most %d thread ran Python code at a time; best median "
         "speedup %.2fx.\n  Without it, up to %d at once; best median speedup %.2fx.\n",
-        median[1]->stats.max_running > median[2]->stats.max_running
-            ? median[1]->stats.max_running
-            : median[2]->stats.max_running,
-        best[0], median[4]->stats.max_running, best[1]);
+        at_once[0], best[0], at_once[1], best[1]);
     if (sysconf(_SC_NPROCESSORS_ONLN) >= 2 && best[1] < 1.3)
         printf("  The no-GIL rows barely scaled: another program is probably busy on "
                "your\n  cores right now (look with top) and left this one about one "
@@ -460,23 +475,23 @@ static void show_race_and_call(double call_ms)
     rt_fini();
 
     double expected = exkit_twin("race_expected");
-    printf("\n3. Two threads add 1 to a shared total: updates lost (runtime 2 x %d, "
-           "CPython 2 x %.0f)\n\n",
+    printf("\n3. Two threads add 1 to a shared total: updates lost (runtime 2 x %d,\n"
+           "   CPython 2 x %.0f: chapters/03/count_race.py)\n\n",
            RACE_ITERS, isnan(expected) ? 0 : expected / 2);
-    printf("  %-36s %10s   %s\n", "between the load and the store", "runtime",
-           "CPython (chapters/03/count_race.py)");
+    printf("  %-30s %7s %8s  %s\n", "between the load and the store", "runtime",
+           "CPython", "CPython's line");
     const char *py[3] = {"plain", "with_call", "through_property"};
     const char *what[3] = {"nothing", "a call (checkpoints inside)",
                            "a property's getter and setter"};
     const char *code[3] = {"count += 1", "count = same(count) + 1", "box.value += 1"};
     for (int i = 0; i < 3; i++) {
-        char rt_lost[16] = "-", cpy[64] = "-";
+        char rt_lost[16] = "-", cpy[16] = "-";
         if (i < 2)
             snprintf(rt_lost, sizeof rt_lost, "%llu", (unsigned long long)lost[i]);
         double v = twin_fig("race_", py[i]);
         if (!isnan(v) && !isnan(expected))
-            snprintf(cpy, sizeof cpy, "%9.0f  %s", expected - v, code[i]);
-        printf("  %-36s %10s   %s\n", what[i], rt_lost, cpy);
+            snprintf(cpy, sizeof cpy, "%.0f", expected - v);
+        printf("  %-30s %7s %8s  %s\n", what[i], rt_lost, cpy, code[i]);
     }
 
     printf("\n4. A second thread's longest wait for the GIL while the first makes one "
@@ -490,7 +505,7 @@ static void show_race_and_call(double call_ms)
                (unsigned long long)c[i].turns_during);
     const char *pyname[2] = {"c_call", "python_loop"};
     const char *pylabel[2] = {"CPython: sum(range(n)), one C call",
-                              "CPython: the same sum as a for loop"};
+                              "CPython: a sum in a for loop"};
     for (int i = 0; i < 2; i++) {
         double took = twin_fig(pyname[i], "_ms"),
                wait = twin_fig(pyname[i], "_wait_ms");

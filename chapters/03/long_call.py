@@ -4,8 +4,8 @@
 
 A second thread counts how long it ever waits between two of its turns
 while the main thread runs (a) one call, sum(range(n)), which is C code
-from start to end, and (b) the same sum as a Python loop.  The switch
-interval (5 ms) bounds the wait in (b) only.  twin.py reports the figures.
+from start to end, and (b) a sum in a Python loop.  The switch interval
+(5 ms) bounds the wait in (b) only.  twin.py reports the figures.
 """
 import threading
 import time

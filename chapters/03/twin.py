@@ -11,10 +11,12 @@ the runtime's own figures:
     threads2_speedup_min 0.93    ... and the spread around it
     ...
 
-cpu_threads.py   the same work on the main thread, on 2 and on 4 threads;
-                 each rep runs the three ways back to back (interleaved),
-                 and a rep's speedup is its serial time over its threaded
-                 time, so a slow moment of the machine hits both sides.
+cpu_threads.py   the same work on the main thread, on 2 and on 4 threads,
+                 and on 2 threads with a 1 ms switch interval
+                 (sys.setswitchinterval(0.001)).  Each rep runs the four
+                 ways back to back (interleaved), and a rep's speedup is its
+                 serial time over its threaded time, so a slow moment of the
+                 machine hits both sides.
 count_race.py    the shared total: count += 1, with a call in the window,
                  through a property.
 long_call.py     a second thread's longest wait during one long C call and
@@ -37,27 +39,30 @@ def main():
     print("python", platform.python_version())
     print("reps", reps)
 
-    times = {w: [] for w in (0, 2, 4)}
+    # The ways: threads, and "2s": 2 threads with a 1 ms switch interval.
+    times = {w: [] for w in (0, 2, 4, "2s")}
     alive = {w: [] for w in times}
+    interval = sys.getswitchinterval()
     for _ in range(reps):
         for w in times:
-            seconds, threads = cpu_threads.run(w, n)
+            sys.setswitchinterval(0.001 if w == "2s" else interval)
+            seconds, threads = cpu_threads.run(2 if w == "2s" else w, n)
             times[w].append(seconds)
             alive[w].append(threads)
+    sys.setswitchinterval(interval)
     # OS threads: the lowest count over the reps, because a thread that has
     # just been joined can stay in the kernel's list for a moment longer.
     print("serial_ms %.1f" % (statistics.median(times[0]) * 1e3))
     print("serial_speedup 1.00")
     print("serial_os_threads %d" % min(alive[0]))
-    for w in (2, 4):
+    for w, name in ((2, "threads2"), (4, "threads4"), ("2s", "threads2_1ms")):
         ratios = [s / t for s, t in zip(times[0], times[w])]
-        print("threads%d_ms %.1f" % (w, statistics.median(times[w]) * 1e3))
-        print("threads%d_speedup %.2f" % (w, statistics.median(ratios)))
-        print("threads%d_speedup_min %.2f" % (w, min(ratios)))
-        print("threads%d_speedup_max %.2f" % (w, max(ratios)))
-        print("threads%d_os_threads %d" % (w, min(alive[w])))
+        print("%s_ms %.1f" % (name, statistics.median(times[w]) * 1e3))
+        print("%s_speedup %.2f" % (name, statistics.median(ratios)))
+        print("%s_speedup_min %.2f" % (name, min(ratios)))
+        print("%s_speedup_max %.2f" % (name, max(ratios)))
+        print("%s_os_threads %d" % (name, min(alive[w])))
 
-    interval = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)  # as count_race.py does
     n = 200_000 if quick else 1_000_000
     print("race_expected %d" % (2 * n))
