@@ -16,7 +16,7 @@
  * its own keys.  The texts are Markdown (inline code, emphasis), rendered by
  * cmark in safe mode, so a question cannot inject raw HTML.
  */
-#include "site.h"
+#include "parts.h"
 
 #include <cmark-gfm.h>
 #include <jansson.h>
@@ -68,7 +68,7 @@ static int S_locate(const char *body, size_t len, int index, const char *key)
 /* Appends the inline Markdown of s as HTML, without cmark's <p> wrapper. */
 static void S_inline_md(sb *out, const char *s)
 {
-    char *html = cmark_markdown_to_html(s, strlen(s), CMARK_OPT_DEFAULT);
+    char *html = md_inline_html(s); /* raw HTML shown as text, not dropped */
     size_t n = strlen(html);
     const char *p = html;
     if (n >= 8 && strncmp(p, "<p>", 3) == 0 && strcmp(p + n - 5, "</p>\n") == 0 &&
