@@ -54,7 +54,8 @@ ALL_TARGETS  += site
 BENCH_CMDS   += tests/site/bench.sh
 BENCH_DEPS   += $(SITEGEN) $(B)/tools/sitedata
 
-test-site: $(SITEGEN) $(B)/tools/sitedata $(B)/bin/grader
+test-site: $(SITEGEN) $(B)/tools/sitedata $(GRADER_RUN_DEPS) $(B)/demos/03 \
+           $(B)/demos/03-traces
 	@B=$(B) tests/run-tests.sh -- $(SITE_TEST_SCRIPTS)
 
 # libFuzzer over the quiz and fence parsers; crashes land in $(B)/fuzz/.

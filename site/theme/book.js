@@ -361,7 +361,7 @@
   // A block wider than the screen scrolls; say so, and let the keyboard
   // reach it (Tab to it, then the arrows scroll it).
   function markScrolling() {
-    document.querySelectorAll("main pre.code, main .table-wrap, main .fig-scroll, main .text > table")
+    document.querySelectorAll("main pre.code, main .table-wrap, main .fig-scroll, main table:not(.table-wrap > table)")
       .forEach(function (el) {
         var scrolls = el.scrollWidth > el.clientWidth + 1 && el.offsetParent !== null;
         var hint = el.previousElementSibling;

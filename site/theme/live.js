@@ -148,7 +148,8 @@
       var g = groups[label], wall = median(g.map(function (r) { return r.wall_ns; }));
       var med = g.filter(function (r) { return r.wall_ns === wall; })[0];
       return { label: label, wall_ms: wall / 1e6, speedup: base ? base / wall : null,
-               at_once: med.stats ? med.stats.max_running : null, forced: med.stats ? med.stats.forced_drops : null,
+               at_once: med.stats && med.threads ? med.stats.max_running : null,
+               forced: med.stats ? med.stats.forced_drops : null,
                reps: g.length };
     });
   }
@@ -199,7 +200,7 @@
         return b.label + " book " + fmt(b.v || 0) + "x" + (r && r.speedup ? ", yours " + fmt(r.speedup) + "x" : "");
       }).join("; ") + '">' + chart + "</div>" +
       '<p class="meta">Yours: <code>make chapter' + Number(n) + "</code>, " + esc(readable(mine.recorded)) +
-      ", median of " + (rows[0] ? rows[0].reps : 0) + " runs, on " + esc(machine(mine.machine, mine.load1)) + ".</p>" +
+      ", median of " + (rows[0] ? rows[0].reps : 0) + (rows[0] && rows[0].reps === 1 ? " run" : " runs") + ", on " + esc(machine(mine.machine, mine.load1)) + ".</p>" +
       (busy(mine.machine, mine.load1) ? '<p class="meta">Your machine was busy when you ran it (load ' +
         mine.load1.toFixed(2) + " on " + mine.machine.cores + " cores): the runs that need a free core scale less.</p>" : "");
     fig.after(box);
@@ -232,12 +233,15 @@
       var g = groups[u], vals = [];
       g.forEach(function (r) { ["ours", "cpython", "libuv"].forEach(function (k) { if (r[k] > 0) vals.push(r[k]); }); });
       if (!vals.length) return;
-      var lo = Math.pow(10, Math.floor(Math.log10(Math.min.apply(null, vals))));
+      // whole decades, with room below the smallest bar so that it shows
+      var min = Math.min.apply(null, vals), lo = Math.pow(10, Math.floor(Math.log10(min)));
+      if (min / lo < 1.5) lo /= 10;
       var hi = Math.pow(10, Math.ceil(Math.log10(Math.max.apply(null, vals))));
-      if (hi <= lo) hi = lo * 10;
       var span = Math.log10(hi) - Math.log10(lo);
       var pos = function (v) { return (Math.log10(v) - Math.log10(lo)) / span * 100; };
-      html += '<section class="bench-group"><h2 id="unit-' + esc(u.replace(/\W+/g, "-")) + '">In ' + esc(u) + "</h2>";
+      var higher = /^(x|GB\/s|MB\/s|\/s|ops\/s)$/.test(u);
+      html += '<section class="bench-group"><h2 id="unit-' + esc(u.replace(/\W+/g, "-")) + '">In ' + esc(u) +
+        ' <span class="meta">(' + (higher ? "higher" : "lower") + " is better)</span></h2>";
       g.forEach(function (r) {
         var bars = "", aria = [];
         [["ours", "the runtime", "book"], ["cpython", "CPython", "cpython"], ["libuv", "libuv", "libuv"]].forEach(function (k) {
@@ -249,14 +253,16 @@
               '%"></span><span class="val">' + fmt(v) + " " + esc(r.unit || "") + "</span></div>"
             : '<div class="b"><span class="val">' + fmt(v) + "</span></div>") + "</div>";
         });
-        var ratio = r.ours > 0 && r.cpython > 0 ? " CPython / runtime: " + fmt(r.cpython / r.ours) + "x." : "";
+        var words = [];
+        if (r.note) words.push(r.note.replace(/\.$/, ""));
+        if (r.target) words.push("target: " + r.target);
+        if (r.ours > 0 && r.cpython > 0) words.push("CPython / runtime = " + fmt(r.cpython / r.ours) + "x");
         html += '<div class="bench-row"><div class="name">' + esc(r.name) + "</div>" +
-          (r.note || r.target || ratio ? '<p class="note">' + esc(r.note || "") + (r.target ? " Target: " + esc(r.target) + "." : "") +
-            esc(ratio) + "</p>" : "") +
+          (words.length ? '<p class="note">' + esc(words.join("; ")) + ".</p>" : "") +
           '<div class="chart" role="img" aria-label="' + esc(r.name + ": " + aria.join(", ")) + '">' + bars + "</div></div>";
       });
       var ticks = "";
-      for (var v = lo; v <= hi * 1.0001; v *= 10) ticks += "<span>" + fmt(v) + "</span>";
+      for (var v = lo; v <= hi * 1.0001; v *= 10) ticks += "<span>" + (+v.toPrecision(3)) + "</span>";
       html += '<div class="axis" aria-hidden="true">' + ticks + "</div></section>";
     });
     root.innerHTML = html;
