@@ -13,10 +13,12 @@
 /* Each widget and the options it accepts. */
 static const struct {
     const char *name;
-    const char *opts[4];
+    const char *opts[6];
 } S_widgets[] = {
-    {"quiz", {"title", NULL}},       {"dot", {"caption", NULL}},
-    {"include", {"caption", NULL}},  {"results", {"caption", "compare", "key", NULL}},
+    {"quiz", {"title", NULL}},
+    {"dot", {"caption", NULL}},
+    {"include", {"caption", NULL}},
+    {"results", {"caption", "compare", "key", "bench", NULL}},
     {"timeline", {"caption", NULL}},
 };
 

@@ -52,7 +52,8 @@ void html_text(const char *html, size_t n, sb *out);
  * an HTML table.  Columns are found from the blank gutters every line
  * shares, joined where a header name spans several; a column of # bars
  * becomes drawn bars.  Options (fence f): caption, compare (the column the
- * reader's own run is compared on), key (the column naming each row).
+ * reader's own run is compared on), key (the column naming each row),
+ * bench (`make bench` rows to show beside it: the runtime and CPython).
  * Returns 0, or -1 with e set (e->line relative to the fence body). */
 int results_render(const char *body, const fence *f, int chapter_num, sb *out,
                    site_err *e);

@@ -17,6 +17,12 @@
  * only '#', '|' and blanks is a bar chart (a demo's speedup bars): it is
  * drawn as bars, with the header's names as the scale.
  *
+ * The figure carries what theme/live.js needs to put the reader's own run
+ * beside it: compare= names the column to compare (the reader's figures
+ * come from data/measured.js), key= the column naming the rows (default:
+ * the first), bench= the `make bench` rows to show too, runtime beside
+ * CPython ("gil.cpu2_speedup").
+ *
  * Limits: the header is the first line; a cell that is wider than its
  * header and touches the next column's text makes the two one column.
  */
@@ -218,7 +224,7 @@ int results_render(const char *body, const fence *f, int chapter_num, sb *out,
         }
     }
     const char *key = fence_opt(f, "key"), *cmp = fence_opt(f, "compare");
-    const char *cap = fence_opt(f, "caption");
+    const char *cap = fence_opt(f, "caption"), *bench = fence_opt(f, "bench");
     sb_printf(out, "<figure class=\"results\" data-chapter=\"%02d\"", chapter_num);
     if (cmp) {
         sb_puts(out, " data-compare=\"");
@@ -226,6 +232,11 @@ int results_render(const char *body, const fence *f, int chapter_num, sb *out,
         sb_printf(out, "\" data-key=\"");
         key = key ? key : S_cell(lines[0], &cols[0], buf);
         sb_html(out, key, strlen(key));
+        sb_puts(out, "\"");
+    }
+    if (bench) {
+        sb_puts(out, " data-bench=\"");
+        sb_html(out, bench, strlen(bench));
         sb_puts(out, "\"");
     }
     sb_puts(out, ">\n<div class=\"table-wrap\"><table>\n<thead><tr>");

@@ -160,6 +160,27 @@
       '%"></span><span class="val">' + esc(text) + "</span></div>";
   }
 
+  // The `make bench` rows a result table names (data-bench): the runtime
+  // beside CPython, as measured on the reader's machine.
+  function benchBeside(fig) {
+    var names = (fig.dataset.bench || "").split(",").filter(Boolean);
+    if (!names.length) return "";
+    var rows = (M && M.bench && M.bench.rows || []).filter(function (r) { return names.indexOf(r.name) >= 0; });
+    if (!rows.length)
+      return "<h3>The runtime beside CPython</h3><p>Run <code>make bench</code> and reload: it measures " +
+        esc(names.join(", ")) + " with the runtime and with CPython, on your machine.</p>";
+    var html = "<h3>The runtime beside CPython, on your machine</h3>";
+    rows.forEach(function (r) {
+      var max = Math.max(r.ours || 0, r.cpython || 0) * 1.15 || 1, u = r.unit === "x" ? "x" : " " + (r.unit || "");
+      html += '<p class="meta"><code>' + esc(r.name) + "</code>" + (r.note ? ": " + esc(r.note) : "") + "</p>" +
+        '<div class="chart" role="img" aria-label="' + esc(r.name + ": runtime " + fmt(r.ours) + u +
+        (r.cpython !== null ? ", CPython " + fmt(r.cpython) + u : "")) + '"><div class="label">' + esc(r.name) +
+        '</div><div class="bars">' + (typeof r.ours === "number" ? bar("book", r.ours, max, fmt(r.ours) + u + " the runtime") : "") +
+        (typeof r.cpython === "number" ? bar("cpython", r.cpython, max, fmt(r.cpython) + u + " CPython") : "") + "</div></div>";
+    });
+    return html + '<p class="meta">Measured by <code>make bench</code>, ' + esc(readable(M.bench.recorded)) + ".</p>";
+  }
+
   function showMine(fig) {
     var n = fig.dataset.chapter, cmp = fig.dataset.compare, mine = M && M.chapters && M.chapters[n];
     var box = document.createElement("section");
@@ -173,7 +194,7 @@
     });
     if (!mine || !mine.runs || !mine.runs.length) {
       box.innerHTML = "<h3>Your machine</h3><p>Run <code>make chapter" + Number(n) +
-        "</code> and reload: your own " + esc(cmp) + " figures appear here, beside the book's.</p>";
+        "</code> and reload: your own " + esc(cmp) + " figures appear here, beside the book's.</p>" + benchBeside(fig);
       fig.after(box);
       return;
     }
@@ -202,7 +223,8 @@
       '<p class="meta">Yours: <code>make chapter' + Number(n) + "</code>, " + esc(readable(mine.recorded)) +
       ", median of " + (rows[0] ? rows[0].reps : 0) + (rows[0] && rows[0].reps === 1 ? " run" : " runs") + ", on " + esc(machine(mine.machine, mine.load1)) + ".</p>" +
       (busy(mine.machine, mine.load1) ? '<p class="meta">Your machine was busy when you ran it (load ' +
-        mine.load1.toFixed(2) + " on " + mine.machine.cores + " cores): the runs that need a free core scale less.</p>" : "");
+        mine.load1.toFixed(2) + " on " + mine.machine.cores + " cores): the runs that need a free core scale less.</p>" : "") +
+      benchBeside(fig);
     fig.after(box);
   }
   document.querySelectorAll("figure.results[data-compare]").forEach(showMine);

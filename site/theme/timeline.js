@@ -145,6 +145,26 @@
       " forced drops; median hold " + ms(med) + ".";
   }
 
+  // The legend of what this trace holds: its kinds of spans and instants.
+  function legendHtml(m) {
+    var seen = {}, out = "";
+    m.spans.forEach(function (x) { seen["s:" + x.name] = x; });
+    m.instants.forEach(function (x) { if (!/^thread /.test(x.name)) seen["i:" + x.name] = x; });
+    var rank = function (k) { return /^s:holds/.test(k) ? 0 : /^s:waits/.test(k) ? 1 : k[0] === "s" ? 2 : 3; };
+    Object.keys(seen).sort(function (a, b) { return rank(a) - rank(b); }).forEach(function (k) {
+      var name = k.slice(2);
+      if (k[0] === "s") {
+        var hold = /^holds\b/.test(name), wait = /^waits\b/.test(name);
+        out += '<span class="key" style="--c:var(' + (hold ? "--hold" : wait ? "--wait" : "--muted") + ')">' +
+          esc(hold ? (m.policy === "none" ? "runs (no GIL to hold)" : "holds the GIL") : wait ? "waits for the GIL" : name) + "</span>";
+      } else {
+        out += '<span class="key ' + (name === "drop request" ? "tl-key-request" : name === "forced drop" ? "tl-key-forced" : "tl-key-other") +
+          '">' + esc(name) + "</span>";
+      }
+    });
+    return out;
+  }
+
   // ------------------------------------------------------------ drawing
 
   function draw(view) {
@@ -249,11 +269,7 @@
     live.appendChild(controls);
     var about = h("p", "tl-about");
     live.appendChild(about);
-    var legend = h("p", "legend tl-legend",
-      '<span class="key" style="--c:var(--hold)">holds the GIL (runs)</span>' +
-      '<span class="key" style="--c:var(--wait)">waits for it</span>' +
-      '<span class="key tl-key-request">drop request</span>' +
-      '<span class="key tl-key-forced">forced drop</span>');
+    var legend = h("p", "legend tl-legend");
     live.appendChild(legend);
     var plot = h("div", "tl-plot");
     live.appendChild(plot);
@@ -271,6 +287,8 @@
     row.appendChild(prev);
     row.appendChild(next);
     live.appendChild(row);
+    live.appendChild(h("p", "tl-hint meta", "Drag across the plot, or use the slider (arrow keys, Home, End); " +
+      "<em>Next event</em> goes from one take, drop, request or wait to the next."));
     var detail = h("p", "tl-detail");
     detail.setAttribute("aria-live", "polite");
     live.appendChild(detail);
@@ -372,6 +390,7 @@
         esc(readableDate(src.when)) + (src.machine ? " on " + esc(machineText(src.machine, src.load)) : "") +
         ".</span>" : "") + (sources.mine ? "" : '<br><span class="meta">Run <code>make chapter' +
         Number(fig.dataset.chapter) + "</code> to see your own machine's run here.</span>");
+      legend.innerHTML = legendHtml(view.m);
       draw(view);
       range.min = 0;
       range.max = Math.round(view.m.t1 - view.m.t0);
