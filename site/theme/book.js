@@ -200,8 +200,8 @@
   }
 
   // The page a search opened: mark the query's words in the text, open the
-  // closed panels that hold one, and keep the section in view.  Escape
-  // removes the marks.
+  // closed panels that hold one, and show the first mark in the section the
+  // result named.  Escape removes the marks.
   function markPage(q) {
     var ws = words(q).filter(function (w) { return w.length > 1; });
     var root = document.querySelector("main .text");
@@ -246,7 +246,8 @@
         if (target.compareDocumentPosition(marks[i]) & Node.DOCUMENT_POSITION_FOLLOWING) first = marks[i];
     }
     first = first || marks[0];
-    if (first && !location.hash) first.scrollIntoView({ block: "center" });
+    // after the browser's jump to the section, bring the word itself into view
+    if (first) requestAnimationFrame(function () { first.scrollIntoView({ block: "center" }); });
     document.addEventListener("keydown", function clear(ev) {
       if (ev.key !== "Escape" || ev.target === input) return;
       root.querySelectorAll("mark.hit").forEach(function (mk) {
