@@ -246,8 +246,11 @@
         if (target.compareDocumentPosition(marks[i]) & Node.DOCUMENT_POSITION_FOLLOWING) first = marks[i];
     }
     first = first || marks[0];
-    // after the browser's jump to the section, bring the word itself into view
-    if (first) requestAnimationFrame(function () { first.scrollIntoView({ block: "center" }); });
+    // after the browser's own jump to the section (at load), bring the word
+    // itself into view
+    function show() { setTimeout(function () { first.scrollIntoView({ block: "center" }); }, 0); }
+    if (first && document.readyState === "complete") show();
+    else if (first) window.addEventListener("load", show);
     document.addEventListener("keydown", function clear(ev) {
       if (ev.key !== "Escape" || ev.target === input) return;
       root.querySelectorAll("mark.hit").forEach(function (mk) {
