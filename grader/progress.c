@@ -101,6 +101,9 @@ static json_t *S_quiz(const char *course, const gr_exercise *ex)
     return q;
 }
 
+/* See grader.h.  Reads the gradebook read-only (another grader may be
+ * writing it: the busy timeout waits) and answers.txt; writes the file by
+ * write-and-rename, so a page loading it sees the old or the new one. */
 int gr_progress_write(const gr_paths *p, const char *course, const char *gradebook_opt,
                       int after_grading)
 {

@@ -56,6 +56,7 @@ static int S_create_once(const char *path, const char *text)
     return rc;
 }
 
+/* See parts.h. */
 int data_placeholders(const char *outdir)
 {
     char *dir = path_join(outdir, "data");

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* See parts.h.  Caller frees; cmark's tree is built and freed here. */
 char *md_inline_html(const char *s)
 {
     cmark_node *doc = cmark_parse_document(s, strlen(s), CMARK_OPT_DEFAULT);

@@ -64,6 +64,7 @@ static int S_lines(const char *body, char lines[][MAX_WIDTH + 1], int *width)
     return n;
 }
 
+/* Is position i of line blank (a space, or past its end)? */
 static int S_blank_at(const char *line, int i)
 {
     return i >= (int)strlen(line) || line[i] == ' ';
@@ -142,6 +143,7 @@ static const char *S_cell(const char *line, const col *c, char *buf)
     return s;
 }
 
+/* A bar cell: only '#', '|' and blanks, with at least one '#'. */
 static int S_is_bar(const char *s)
 {
     return *s && strspn(s, "#| ") == strlen(s) && strchr(s, '#');
@@ -194,6 +196,8 @@ static void S_bar_head(const char *head, const col *c, sb *out)
     sb_puts(out, "</span></th>");
 }
 
+/* See parts.h.  Not reentrant: the lines live in a static buffer (the
+ * generator renders one fence at a time). */
 int results_render(const char *body, const fence *f, int chapter_num, sb *out,
                    site_err *e)
 {

@@ -83,6 +83,7 @@ static const char *S_skip_element(const char *s, const char *end, const char *na
     return c && c < end ? c + strlen(close) : end;
 }
 
+/* See parts.h.  Reads html[0..n) only; appends to out. */
 void html_text(const char *html, size_t n, sb *out)
 {
     static const char *const skipped[] = {"title", "style", "script"};
@@ -160,6 +161,7 @@ static int S_heading(const char *s, sb *id, const char **close)
     return 1;
 }
 
+/* See parts.h.  Appends to c->search; html is the chapter's final page body. */
 void search_add_sections(chapter *c, const char *html)
 {
     sb sect = {0}, text = {0}, id = {0};

@@ -45,6 +45,7 @@ static double S_root_number(const char *svg, const char *key, int nth)
     return v;
 }
 
+/* See parts.h.  Pure: reads svg only. */
 double svgfit_min_width(const char *svg)
 {
     double width = S_root_number(svg, "viewBox=\"", 2);
@@ -69,6 +70,7 @@ double svgfit_min_width(const char *svg)
     return smallest > 0 ? width * MIN_LABEL_PX / smallest : 0;
 }
 
+/* See parts.h. */
 void svgfit_style(const char *svg, sb *out)
 {
     double w = svgfit_min_width(svg);

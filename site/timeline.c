@@ -46,6 +46,7 @@ static struct {
 } S_files[MAX_FILES];
 static int S_nfiles;
 
+/* See parts.h.  The strings stay owned here until timeline_shutdown(). */
 int timeline_file(int i, const char **rel, const char **data)
 {
     if (i < 0 || i >= S_nfiles)
@@ -55,6 +56,7 @@ int timeline_file(int i, const char **rel, const char **data)
     return 0;
 }
 
+/* See parts.h.  Frees the generated files; call once the site is written. */
 void timeline_shutdown(void)
 {
     for (int i = 0; i < S_nfiles; i++) {
@@ -287,6 +289,9 @@ static void S_attr(sb *out, const char *name, const char *value)
     sb_puts(out, "\"");
 }
 
+/* See parts.h.  Appends the figure to out; registers its traces script
+ * and its fallback figure.  Not reentrant (a static spec): one fence at a
+ * time, as the generator works. */
 int timeline_render(book *b, chapter *c, cmark_node *n, const fence *f, int k, sb *out)
 {
     int line = cmark_node_get_start_line(n);

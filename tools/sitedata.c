@@ -70,6 +70,7 @@ static json_t *S_machine(void)
                      "cpu", model, "os", os);
 }
 
+/* The 1-minute load average now, or -1 when it cannot be read. */
 static double S_load1(void)
 {
     double l = -1;
@@ -82,6 +83,7 @@ static double S_load1(void)
     return l;
 }
 
+/* mkdir -p; returns 0 or -1 (errno set). */
 static int S_mkdir_p(const char *dir)
 {
     char buf[4096];
@@ -244,6 +246,9 @@ static int S_stamp(const char *in, const char *out)
     return rc;
 }
 
+/* `chapter N` with its options (argv): writes BUILD/measured/NN.json, then
+ * the site's data file.  Returns 0 or -1 after saying why; on a bad input
+ * nothing is written. */
 static int S_chapter(int num, int argc, char **argv)
 {
     json_t *entry = json_pack("{s:s, s:o, s:f}", "recorded", S_iso(time(NULL)),
@@ -286,6 +291,7 @@ static int S_chapter(int num, int argc, char **argv)
     return rc == 0 ? S_js() : rc;
 }
 
+/* Prints the usage; returns the usage-error exit status. */
 static int S_usage(void)
 {
     fputs("usage: sitedata [--build DIR] [--site DIR] COMMAND\n"
@@ -297,6 +303,8 @@ static int S_usage(void)
     return 2;
 }
 
+/* sitedata [--build DIR] [--site DIR] COMMAND ...: exit 0 done, 1 failed,
+ * 2 usage.  Single-threaded, like every tool here. */
 int main(int argc, char **argv)
 {
     const char *env = getenv("B");
