@@ -148,7 +148,7 @@
   // The legend of what this trace holds: its kinds of spans and instants.
   function legendHtml(m) {
     var seen = {}, out = "";
-    m.spans.forEach(function (x) { seen["s:" + x.name] = x; });
+    m.spans.forEach(function (x) { if (!(m.policy === "none" && /^waits\b/.test(x.name))) seen["s:" + x.name] = x; });
     m.instants.forEach(function (x) { if (!/^thread /.test(x.name)) seen["i:" + x.name] = x; });
     var rank = function (k) { return /^s:holds/.test(k) ? 0 : /^s:waits/.test(k) ? 1 : k[0] === "s" ? 2 : 3; };
     Object.keys(seen).sort(function (a, b) { return rank(a) - rank(b); }).forEach(function (k) {
@@ -354,7 +354,8 @@
       selInterval.innerHTML = "";
       var has = list.some(function (t) { return t.interval_ms !== null; });
       if (!has) {
-        selInterval.appendChild(new Option("none (" + selPolicy.value + " has no interval)", ""));
+        selInterval.appendChild(new Option(selPolicy.value === "none" ? "no GIL, no interval"
+          : "not used by " + selPolicy.value, ""));
         selInterval.disabled = true;
         return;
       }
