@@ -604,6 +604,25 @@ static int hold_for_the_others(exkit_servers *set, void *arg)
     return exkit_servers_replied(set) >= *(int *)arg || exkit_servers_gave_up(set) > 0;
 }
 
+/* Why request of kind `kind` should not have ended with `status`. */
+static const char *S_why(char kind, int status)
+{
+    if (status == 0x5a5a5a5a)
+        return "it was never written; does every request get fetched, even after "
+               "another one failed?";
+    switch (kind) {
+    case 'r':
+        return "its server refuses connections";
+    case 'c':
+        return "its server closed 10 bytes before the end of the body its header "
+               "announced";
+    case 'b':
+        return "its body is not valid, and ex05_parse must say so";
+    }
+    return "its server replied correctly; store each request's own outcome in its "
+           "own result";
+}
+
 /* Fetches n servers' bodies (seeds 100 + i) with ex05_fetch_all on k
  * workers; kinds[i]: 'g' good, 'r' refusing, 'c' cut early, 'b' bad body,
  * 's' slow (holds until all others replied).  With `company`, every good
@@ -662,10 +681,7 @@ static void S_fetch_all(int n, int k, const char *kinds, int flags, int company)
         if (r->status != expect)
             exkit_fail("results[%d].status is %d, expected %d (%s): %s", i, r->status,
                        expect, expect ? strerror(-expect) : "success",
-                       r->status == 0x5a5a5a5a
-                           ? "it was never written; does every request get fetched, "
-                             "even after another one failed?"
-                           : "store each request's own outcome in its own result");
+                       S_why(kinds[i], r->status));
         if (expect == 0 && kinds[i] != 'b') {
             char what[48];
             snprintf(what, sizeof what, "request %d of %d", i, n);
