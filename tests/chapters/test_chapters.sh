@@ -61,8 +61,8 @@ for info, body in fences:
         bad.append("include of missing %s" % src)
         continue
     region = kv.get("region", "").strip()
-    if region and ("// [%s]" % region) not in open(src).read() \
-            and ("// [region %s]" % region) not in open(src).read():
+    marks = ("// [%s]", "// [region %s]", "# [%s]", "# [region %s]")
+    if region and not any(m % region in open(src).read() for m in marks):
         bad.append("no region %s in %s" % (region, src))
 if os.path.isdir("exercises/" + nn) and ("](../exercises/%s/README.md)" % nn) not in text:
     bad.append("no link to ../exercises/%s/README.md" % nn)
