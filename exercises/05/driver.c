@@ -1,10 +1,11 @@
 /*
  * driver.c - exercise 05's driver: correctness cases, on slow local servers.
  *
- * Provided; do not edit.  Built together with your fetch.c, measure.c (the
- * measured workloads), the exercise kit (exercises/common/exkit.h: main()
- * and the grader's protocol; exkit_serve.h: the servers) and the runtime,
- * it is the program the grader runs:
+ * Provided; do not edit.  Built together with your fetch.c, many.c (the
+ * cases of Parts C and D), measure.c (the measured workloads), the exercise
+ * kit (exercises/common/exkit.h: main() and the grader's protocol;
+ * exkit_serve.h: the servers) and the runtime, it is the program the grader
+ * runs:
  *
  *   prog test <case>                 runs one correctness case
  *   prog measure <workload> <N> [K]  runs one workload once (measure.c)
@@ -121,35 +122,28 @@ static void S_check_closed(exkit_servers *set, int before, int fetches)
 }
 
 /* A plain server for body `body`: one spec, filled in. */
-static exkit_server_spec S_spec(const char *reply, size_t len, long delay_us)
+exkit_server_spec ex05d_spec(const char *reply, size_t len, long delay_us)
 {
     return (exkit_server_spec){.delay_us = delay_us, .reply = reply, .reply_len = len};
 }
 
-/* A body, its reply and what parsing it gives: one server's content. */
-typedef struct S_content {
-    char *body, *reply;
-    size_t len, rlen;
-    ex05_record want;
-} S_content;
-
-static S_content S_content_make(int seed, size_t size)
+ex05d_content ex05d_content_make(int seed, size_t size)
 {
-    S_content c;
+    ex05d_content c;
     c.body = ex05d_body(seed, size, &c.len, &c.want);
     c.reply = ex05d_reply(c.body, c.len, &c.rlen);
     return c;
 }
 
-static void S_content_free(S_content *c)
+void ex05d_content_free(ex05d_content *c)
 {
     free(c->reply);
     free(c->body);
 }
 
 /* Starts n servers as spec says and fills req[0..n-1] for them. */
-static exkit_servers *S_start(const exkit_server_spec *spec, int n, ex05_request *req,
-                              char (*paths)[32])
+exkit_servers *ex05d_start(const exkit_server_spec *spec, int n, ex05_request *req,
+                           char (*paths)[32])
 {
     exkit_servers *set = exkit_servers_start(spec, n);
     ex05d_requests(set, req, paths, n);
@@ -157,8 +151,8 @@ static exkit_servers *S_start(const exkit_server_spec *spec, int n, ex05_request
 }
 
 /* Checks what ex05_fetch returned for a reply that should have worked. */
-static void S_check_body(const char *what, int rc, const ex05_reply *got,
-                         const char *body, size_t len)
+void ex05d_check_body(const char *what, int rc, const ex05_reply *got, const char *body,
+                      size_t len)
 {
     if (rc == -EPROTO)
         exkit_fail("%s: ex05_fetch returned -EPROTO, but the server sent a correct "
@@ -196,11 +190,11 @@ static void S_check_body(const char *what, int rc, const ex05_reply *got,
 /* fetch_one: one server, one request, a 2 KB body. */
 static void case_fetch_one(void)
 {
-    S_content c = S_content_make(1, 2000);
-    exkit_server_spec spec = S_spec(c.reply, c.rlen, 2000);
+    ex05d_content c = ex05d_content_make(1, 2000);
+    exkit_server_spec spec = ex05d_spec(c.reply, c.rlen, 2000);
     ex05_request req;
     char path[1][32];
-    exkit_servers *set = S_start(&spec, 1, &req, path);
+    exkit_servers *set = ex05d_start(&spec, 1, &req, path);
     int fds = S_open_fds();
     ex05_reply got = {NULL, 0};
     int rc = ex05_fetch(&req, &got);
@@ -215,7 +209,7 @@ static void case_fetch_one(void)
         exkit_fail("ex05_fetch returned %d (%s); the server got no request line "
                    "(\"%s\" so far): send \"GET %s\\n\", newline included",
                    rc, strerror(-rc), st.last_request, req.path);
-    S_check_body("one 2 KB reply", rc, &got, c.body, c.len);
+    ex05d_check_body("one 2 KB reply", rc, &got, c.body, c.len);
     if (strcmp(st.last_request, "GET /items/0") != 0)
         exkit_fail("the server received the request line \"%s\", expected \"GET "
                    "/items/0\"",
@@ -223,25 +217,25 @@ static void case_fetch_one(void)
     free(got.body);
     S_check_closed(set, fds, 1);
     exkit_servers_stop(set);
-    S_content_free(&c);
+    ex05d_content_free(&c);
 }
 
 /* pieces: the same replies sent a few bytes at a time, header included. */
 static void case_pieces(void)
 {
     enum { N = 2 };
-    S_content c[N];
+    ex05d_content c[N];
     exkit_server_spec spec[N];
     size_t piece[N] = {3, 61}, size[N] = {60, 3000};
     for (int i = 0; i < N; i++) {
-        c[i] = S_content_make(10 + i, size[i]);
-        spec[i] = S_spec(c[i].reply, c[i].rlen, 1000);
+        c[i] = ex05d_content_make(10 + i, size[i]);
+        spec[i] = ex05d_spec(c[i].reply, c[i].rlen, 1000);
         spec[i].piece = piece[i];
         spec[i].piece_gap_us = 500;
     }
     ex05_request req[N];
     char path[N][32];
-    exkit_servers *set = S_start(spec, N, req, path);
+    exkit_servers *set = ex05d_start(spec, N, req, path);
     int fds = S_open_fds();
     for (int i = 0; i < N; i++) {
         ex05_reply got = {NULL, 0};
@@ -249,20 +243,20 @@ static void case_pieces(void)
         ex05d_fail_rc("ex05_fetch", rc, "Part A");
         char what[80];
         snprintf(what, sizeof what, "a reply sent in %zu-byte pieces", piece[i]);
-        S_check_body(what, rc, &got, c[i].body, c[i].len);
+        ex05d_check_body(what, rc, &got, c[i].body, c[i].len);
         free(got.body);
     }
     S_check_closed(set, fds, N);
     exkit_servers_stop(set);
     for (int i = 0; i < N; i++)
-        S_content_free(&c[i]);
+        ex05d_content_free(&c[i]);
 }
 
 /* closes_early: replies that are not what they claim must be -EPROTO. */
 static void case_closes_early(void)
 {
     enum { N = 4 };
-    S_content c = S_content_make(20, 1500);
+    ex05d_content c = ex05d_content_make(20, 1500);
     static const char garbage[] = "HTTP/1.0 200 OK\r\n\r\nhello\n";
     char *more = malloc(c.rlen + 6);
     if (!more)
@@ -270,10 +264,10 @@ static void case_closes_early(void)
     memcpy(more, c.reply, c.rlen);
     memcpy(more + c.rlen, "extra\n", 6);
     exkit_server_spec spec[N] = {
-        S_spec(c.reply, c.rlen, 1000),             /* cut in the body */
-        S_spec(garbage, sizeof garbage - 1, 1000), /* not our protocol */
-        S_spec(more, c.rlen + 6, 1000),            /* more than promised */
-        S_spec(c.reply, c.rlen, 1000),             /* cut in the header */
+        ex05d_spec(c.reply, c.rlen, 1000),             /* cut in the body */
+        ex05d_spec(garbage, sizeof garbage - 1, 1000), /* not our protocol */
+        ex05d_spec(more, c.rlen + 6, 1000),            /* more than promised */
+        ex05d_spec(c.reply, c.rlen, 1000),             /* cut in the header */
     };
     spec[0].cut_after = c.rlen / 2;
     spec[3].cut_after = 2;
@@ -285,7 +279,7 @@ static void case_closes_early(void)
     };
     ex05_request req[N];
     char path[N][32];
-    exkit_servers *set = S_start(spec, N, req, path);
+    exkit_servers *set = ex05d_start(spec, N, req, path);
     int fds = S_open_fds();
     for (int i = 0; i < N; i++) {
         ex05_reply got = {(char *)"x", 1};
@@ -304,7 +298,7 @@ static void case_closes_early(void)
     S_check_closed(set, fds, N);
     exkit_servers_stop(set);
     free(more);
-    S_content_free(&c);
+    ex05d_content_free(&c);
 }
 
 /* refused: nobody listens at the address. */
@@ -313,7 +307,7 @@ static void case_refused(void)
     exkit_server_spec spec = {.refuse = 1};
     ex05_request req;
     char path[1][32];
-    exkit_servers *set = S_start(&spec, 1, &req, path);
+    exkit_servers *set = ex05d_start(&spec, 1, &req, path);
     int fds = S_open_fds();
     ex05_reply got = {(char *)"x", 1};
     int rc = ex05_fetch(&req, &got);
@@ -350,13 +344,13 @@ static int hold_for_witness(exkit_servers *set, void *arg)
 
 static void case_lets_go(void)
 {
-    S_content c = S_content_make(30, 500);
-    exkit_server_spec spec = S_spec(c.reply, c.rlen, 1000);
+    ex05d_content c = ex05d_content_make(30, 500);
+    exkit_server_spec spec = ex05d_spec(c.reply, c.rlen, 1000);
     spec.hold = hold_for_witness;
     spec.hold_max_us = 2000000;
     ex05_request req;
     char path[1][32];
-    exkit_servers *set = S_start(&spec, 1, &req, path);
+    exkit_servers *set = ex05d_start(&spec, 1, &req, path);
     rt_stats_reset();
     /* The witness starts now and waits for the GIL, which we hold. */
     rt_thread *w = rt_thread_start_named("witness", witness, NULL);
@@ -375,10 +369,10 @@ static void case_lets_go(void)
                    "rt_recv, or put RT_BEGIN_ALLOW_THREADS / RT_END_ALLOW_THREADS "
                    "around the plain calls",
                    (unsigned long long)st.blocking_calls);
-    S_check_body("a reply held until another thread ran", rc, &got, c.body, c.len);
+    ex05d_check_body("a reply held until another thread ran", rc, &got, c.body, c.len);
     free(got.body);
     exkit_servers_stop(set);
-    S_content_free(&c);
+    ex05d_content_free(&c);
 }
 
 /* ------------------------------------------------------------------ */
@@ -452,304 +446,22 @@ static void case_parse(void)
     }
 }
 
-/* ------------------------------------------------------------------ */
-/* Part C: the pool                                                    */
-/* ------------------------------------------------------------------ */
-
-enum { S_MAX_TASKS = 64 };
-
-/* What the tasks of a pool test record.  Written by the tasks, under the
- * GIL; atomics where a waiting task reads them without it. */
-typedef struct S_rv {
-    int n, k;                 /* tasks, and the pool's size */
-    int count[S_MAX_TASKS];   /* how often task i ran */
-    pid_t tid[S_MAX_TASKS];   /* which OS thread ran it */
-    atomic_int in_task, peak; /* tasks running now / at most at once */
-    atomic_int gave_up;       /* a task waited 3 s for company */
-    int rendezvous;           /* tasks wait until min(k, n) are in progress */
-} S_rv;
-
-static void rv_task(int i, void *arg)
-{
-    S_rv *rv = arg;
-    if (i < 0 || i >= rv->n)
-        exkit_fail("your pool called task %d, but n was %d: give each thread the next "
-                   "index below n",
-                   i, rv->n);
-    rv->count[i]++;
-    rv->tid[i] = gettid();
-    int now = atomic_fetch_add(&rv->in_task, 1) + 1, peak = atomic_load(&rv->peak);
-    while (now > peak && !atomic_compare_exchange_weak(&rv->peak, &peak, now)) {
-    }
-    int want = rv->k < rv->n ? rv->k : rv->n;
-    /* Wait, letting go of the GIL, until enough tasks keep us company. */
-    for (int ms = 0;
-         rv->rendezvous && atomic_load(&rv->peak) < want && !atomic_load(&rv->gave_up);
-         ms++) {
-        if (ms == 3000) {
-            atomic_store(&rv->gave_up, 1);
-            break;
-        }
-        rt_sleep_us(1000);
-    }
-    atomic_fetch_sub(&rv->in_task, 1);
-}
-
-/* Runs n tasks on a pool of k and checks each ran once, on a pool thread. */
-static void S_pool_check(S_rv *rv, int n, int k, int rendezvous)
-{
-    memset(rv, 0, sizeof *rv);
-    rv->n = n, rv->k = k, rv->rendezvous = rendezvous;
-    rt_stats_reset();
-    int rc = ex05_pool_run(n, k, rv_task, rv);
-    rt_stats st;
-    rt_stats_get(&st);
-    ex05d_fail_rc("ex05_pool_run", rc, "Part C");
-    if (rc < 0)
-        exkit_fail("ex05_pool_run(%d tasks, %d workers) returned %d (%s)", n, k, rc,
-                   strerror(-rc));
-    int expect = k < n ? k : n;
-    for (int i = 0; i < n; i++) {
-        if (rv->count[i] != 1)
-            exkit_fail("with %d tasks on %d workers, task %d ran %d times: each index "
-                       "must be taken exactly once (read and bump the shared counter "
-                       "with no blocking call in between)",
-                       n, k, i, rv->count[i]);
-        if (rv->tid[i] == gettid())
-            exkit_fail("task %d ran on the calling (main) thread: run the tasks on the "
-                       "pool's threads",
-                       i);
-    }
-    if (st.threads_started != expect)
-        exkit_fail("ex05_pool_run(%d tasks, %d workers) started %d thread(s): start "
-                   "min(workers, n) = %d",
-                   n, k, st.threads_started, expect);
-    if (rt_thread_count() != 1)
-        exkit_fail(
-            "after ex05_pool_run returned, %d of its threads were still attached: "
-            "join every thread you started",
-            rt_thread_count() - 1);
-}
-
-/* pool_all: 13 tasks on 4 workers, each exactly once, on the pool. */
-static void case_pool_all(void)
-{
-    static S_rv rv;
-    S_pool_check(&rv, 13, 4, 0);
-}
-
-/* pool_overlap: 8 tasks on 4 workers; each task waits (without the GIL)
- * until 4 are in progress at once.  A pool that runs one task at a time
- * makes the first wait 3 s and fail. */
-static void case_pool_overlap(void)
-{
-    static S_rv rv;
-    S_pool_check(&rv, 8, 4, 1);
-    if (atomic_load(&rv.gave_up) || atomic_load(&rv.peak) < 4)
-        exkit_fail(
-            "with 8 tasks on 4 workers, at most %d task(s) were in progress at "
-            "once (each waited, letting go of the GIL, for the others): start all "
-            "your threads before you join any",
-            atomic_load(&rv.peak));
-}
-
-/* pool_edge (hidden): no tasks, more workers than tasks, bad arguments. */
-static void noop_task(int i, void *arg)
-{
-    (void)i;
-    (*(int *)arg)++;
-}
-
-static void case_pool_edge(void)
-{
-    int calls = 0;
-    rt_stats_reset();
-    int rc = ex05_pool_run(0, 4, noop_task, &calls);
-    ex05d_fail_rc("ex05_pool_run", rc, "Part C");
-    rt_stats st;
-    rt_stats_get(&st);
-    if (rc != 0 || calls != 0 || st.threads_started != 0)
-        exkit_fail("ex05_pool_run(0 tasks, 4 workers) returned %d after %d calls and "
-                   "%d threads: with nothing to do, start nothing and return 0",
-                   rc, calls, st.threads_started);
-    static S_rv rv;
-    S_pool_check(&rv, 3, 10, 0); /* 3 threads, not 10 */
-    struct {
-        int n, k, fn;
-    } bad[] = {{-1, 2, 1}, {3, 0, 1}, {3, -2, 1}, {3, 2, 0}};
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        rc = ex05_pool_run(bad[i].n, bad[i].k, bad[i].fn ? noop_task : NULL, &calls);
-        if (rc != -EINVAL)
-            exkit_fail("ex05_pool_run(n=%d, workers=%d, fn=%s) returned %d: expected "
-                       "-EINVAL",
-                       bad[i].n, bad[i].k, bad[i].fn ? "task" : "NULL", rc);
-    }
-}
-
-/* ------------------------------------------------------------------ */
-/* Part D: fetching many                                               */
-/* ------------------------------------------------------------------ */
-
-/* A hold that lets replies go once `want` requests have been in flight at
- * the same moment, or once any server has given up (the verdict is in). */
-static int hold_for_company(exkit_servers *set, void *arg)
-{
-    return exkit_servers_peak_in_flight(set) >= *(int *)arg ||
-           exkit_servers_gave_up(set) > 0;
-}
-
-/* A hold for a slow server: reply once every other server has replied. */
-static int hold_for_the_others(exkit_servers *set, void *arg)
-{
-    return exkit_servers_replied(set) >= *(int *)arg || exkit_servers_gave_up(set) > 0;
-}
-
-/* Why request of kind `kind` should not have ended with `status`. */
-static const char *S_why(char kind, int status)
-{
-    if (status == 0x5a5a5a5a)
-        return "it was never written; does every request get fetched, even after "
-               "another one failed?";
-    switch (kind) {
-    case 'r':
-        return "its server refuses connections";
-    case 'c':
-        return "its server closed 10 bytes before the end of the body its header "
-               "announced";
-    case 'b':
-        return "its body is not valid, and ex05_parse must say so";
-    }
-    return "its server replied correctly; store each request's own outcome in its "
-           "own result";
-}
-
-/* Fetches n servers' bodies (seeds 100 + i) with ex05_fetch_all on k
- * workers; kinds[i]: 'g' good, 'r' refusing, 'c' cut early, 'b' bad body,
- * 's' slow (holds until all others replied).  With `company`, every good
- * server holds its reply until min(k, n) requests were in flight at once. */
-static void S_fetch_all(int n, int k, const char *kinds, int flags, int company)
-{
-    S_content c[EXKIT_SERVE_MAX];
-    exkit_server_spec spec[EXKIT_SERVE_MAX];
-    static const char bad_body[] = "OK 9\nnot-valid";
-    int together = k < n ? k : n, others = n - 1;
-    for (int i = 0; i < n; i++) {
-        c[i] = S_content_make(100 + i, 800 + 300 * (size_t)i);
-        spec[i] = S_spec(c[i].reply, c[i].rlen, 3000);
-        spec[i].hold_max_us = 3000000;
-        if (company)
-            spec[i].hold = hold_for_company, spec[i].hold_arg = &together;
-        if (kinds[i] == 'r')
-            spec[i] = (exkit_server_spec){.refuse = 1};
-        if (kinds[i] == 'c')
-            spec[i].cut_after = c[i].rlen - 10;
-        if (kinds[i] == 'b')
-            spec[i] = S_spec(bad_body, sizeof bad_body - 1, 3000);
-        if (kinds[i] == 's')
-            spec[i].hold = hold_for_the_others, spec[i].hold_arg = &others;
-    }
-    ex05_request req[EXKIT_SERVE_MAX];
-    char path[EXKIT_SERVE_MAX][32];
-    ex05_result res[EXKIT_SERVE_MAX];
-    exkit_servers *set = S_start(spec, n, req, path);
-    memset(res, 0x5a, sizeof res); /* garbage: every field must be written */
-    int rc = ex05_fetch_all(req, res, n, k, flags);
-    ex05d_fail_rc("ex05_fetch_all", rc, "Part D");
-    if (rc < 0)
-        exkit_fail("ex05_fetch_all(%d requests, %d workers) returned %d (%s)", n, k, rc,
-                   strerror(-rc));
-    if (exkit_servers_gave_up(set) > 0 && company)
-        exkit_fail("with %d requests on %d workers, at most %d request(s) were in "
-                   "flight at once (the servers waited 3 s for %d): fetch on the pool, "
-                   "and let go of the GIL while each fetch waits",
-                   n, k, exkit_servers_peak_in_flight(set), together);
-    if (exkit_servers_gave_up(set) > 0)
-        exkit_fail(
-            "a slow server held up the others: it replied only after waiting 3 s "
-            "for the other %d requests to be served, which never happened while "
-            "it was being waited for. With %d workers, one slow request must "
-            "leave the others free to go on",
-            others, k);
-    for (int i = 0; i < n; i++) {
-        ex05_result *r = &res[i];
-        int expect = kinds[i] == 'r'   ? -ECONNREFUSED
-                     : kinds[i] == 'c' ? -EPROTO
-                     : kinds[i] == 'b' ? -EBADMSG
-                                       : 0;
-        if (kinds[i] == 'b' && !(flags & EX05_PARSE))
-            expect = 0;
-        if (r->status != expect)
-            exkit_fail("results[%d].status is %d, expected %d (%s): %s", i, r->status,
-                       expect, expect ? strerror(-expect) : "success",
-                       S_why(kinds[i], r->status));
-        if (expect == 0 && kinds[i] != 'b') {
-            char what[48];
-            snprintf(what, sizeof what, "request %d of %d", i, n);
-            S_check_body(what, 0, &r->reply, c[i].body, c[i].len);
-            const ex05_record *want = &c[i].want;
-            if ((flags & EX05_PARSE) &&
-                (r->rec.items != want->items || r->rec.total != want->total))
-                exkit_fail("results[%d].rec says %d items, total %llu; the body has %d "
-                           "items, total %llu: parse each body into its own result",
-                           i, r->rec.items, (unsigned long long)r->rec.total,
-                           want->items, (unsigned long long)want->total);
-        }
-        if (kinds[i] == 'r' || kinds[i] == 'c') {
-            if (r->reply.body)
-                exkit_fail("request %d failed, but results[%d].reply.body is not NULL",
-                           i, i);
-        } else {
-            free(r->reply.body);
-        }
-    }
-    exkit_servers_stop(set);
-    for (int i = 0; i < n; i++)
-        S_content_free(&c[i]);
-}
-
-/* fetch_all: 8 servers that reply only once 4 requests were in flight. */
-static void case_fetch_all(void)
-{
-    S_fetch_all(8, 4, "gggggggg", 0, 1);
-}
-
-/* fetch_all_errors: parsing on, and failures that must not stop the rest. */
-static void case_fetch_all_errors(void)
-{
-    S_fetch_all(7, 3, "ggrgcbg", EX05_PARSE, 0);
-}
-
-/* many (hidden): 32 servers, one thread each, all in flight at once. */
-static void case_many(void)
-{
-    char kinds[33];
-    memset(kinds, 'g', 32);
-    kinds[32] = '\0';
-    S_fetch_all(32, 32, kinds, EX05_PARSE, 1);
-}
-
-/* slow (hidden): server 0 answers only after all the others have. */
-static void case_slow(void)
-{
-    S_fetch_all(8, 4, "sggggggg", EX05_PARSE, 0);
-}
-
 /* big (hidden): a 1 MB reply in odd-sized pieces, and one too big. */
 static void case_big(void)
 {
-    S_content c = S_content_make(50, 1 << 20);
+    ex05d_content c = ex05d_content_make(50, 1 << 20);
     static const char huge[] = "OK 99999999999\nitem 1\n";
-    exkit_server_spec spec[2] = {S_spec(c.reply, c.rlen, 1000),
-                                 S_spec(huge, sizeof huge - 1, 1000)};
+    exkit_server_spec spec[2] = {ex05d_spec(c.reply, c.rlen, 1000),
+                                 ex05d_spec(huge, sizeof huge - 1, 1000)};
     spec[0].piece = 4093;
     ex05_request req[2];
     char path[2][32];
-    exkit_servers *set = S_start(spec, 2, req, path);
+    exkit_servers *set = ex05d_start(spec, 2, req, path);
     int fds = S_open_fds();
     ex05_reply got = {NULL, 0};
     int rc = ex05_fetch(&req[0], &got);
     ex05d_fail_rc("ex05_fetch", rc, "Part A");
-    S_check_body("a 1 MB reply in 4093-byte pieces", rc, &got, c.body, c.len);
+    ex05d_check_body("a 1 MB reply in 4093-byte pieces", rc, &got, c.body, c.len);
     free(got.body);
     rc = ex05_fetch(&req[1], &got);
     if (rc != -EMSGSIZE && rc != -EPROTO)
@@ -761,7 +473,7 @@ static void case_big(void)
         exkit_fail("ex05_fetch failed but left out->body non-NULL");
     S_check_closed(set, fds, 2);
     exkit_servers_stop(set);
-    S_content_free(&c);
+    ex05d_content_free(&c);
 }
 
 /* ------------------------------------------------------------------ */
@@ -773,13 +485,13 @@ static const exkit_case S_cases[] = {
     {"refused", case_refused, 0},
     {"lets_go", case_lets_go, 0},
     {"parse", case_parse, 0},
-    {"pool_all", case_pool_all, 0},
-    {"pool_overlap", case_pool_overlap, 0},
-    {"fetch_all", case_fetch_all, 0},
-    {"fetch_all_errors", case_fetch_all_errors, 0},
-    {"many", case_many, 0},
-    {"slow", case_slow, 0},
-    {"pool_edge", case_pool_edge, 0},
+    {"pool_all", ex05d_case_pool_all, 0},
+    {"pool_overlap", ex05d_case_pool_overlap, 0},
+    {"fetch_all", ex05d_case_fetch_all, 0},
+    {"fetch_all_errors", ex05d_case_fetch_all_errors, 0},
+    {"many", ex05d_case_many, 0},
+    {"slow", ex05d_case_slow, 0},
+    {"pool_edge", ex05d_case_pool_edge, 0},
     {"big", case_big, 0},
 };
 
