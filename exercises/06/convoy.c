@@ -119,23 +119,30 @@ static void S_rounds(convoy *c, char mark, int phase)
     }
 }
 
-uint64_t convoy_queued_ns(int tid)
+int convoy_sched(int tid, uint64_t *on_cpu, uint64_t *queued)
 {
     char path[64];
     snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", tid);
     FILE *f = fopen(path, "r");
-    unsigned long long on_cpu = 0, queued = 0;
-    if (!f)
-        return 0;
-    if (fscanf(f, "%llu %llu", &on_cpu, &queued) != 2)
-        queued = 0;
-    fclose(f);
+    unsigned long long run = 0, wait = 0;
+    int ok = f && fscanf(f, "%llu %llu", &run, &wait) == 2;
+    if (f)
+        fclose(f);
+    *on_cpu = ok ? run : 0;
+    *queued = ok ? wait : 0;
+    return ok ? 0 : -1;
+}
+
+uint64_t convoy_queued_ns(int tid)
+{
+    uint64_t on_cpu, queued;
+    convoy_sched(tid, &on_cpu, &queued);
     return queued;
 }
 
 static void S_window_open(convoy *c, int w)
 {
-    c->win_q0[w] = convoy_queued_ns(atomic_load(&c->cpu_os_tid));
+    convoy_sched(atomic_load(&c->cpu_os_tid), &c->win_cpu0[w], &c->win_q0[w]);
     c->win_t[w][0] = rt_now_ns();
     c->win_units[w] = atomic_load(&c->units);
 }
@@ -145,8 +152,12 @@ static void S_window_close(convoy *c, int w)
     c->win_t[w][1] = rt_now_ns();
     c->win_units[w] = atomic_load(&c->units) - c->win_units[w];
     c->win_ns[w] = c->win_t[w][1] - c->win_t[w][0];
-    uint64_t q = convoy_queued_ns(atomic_load(&c->cpu_os_tid)) - c->win_q0[w];
-    c->win_queued[w] = q < c->win_ns[w] ? q : 0; /* never more than the window */
+    uint64_t on_cpu, queued;
+    convoy_sched(atomic_load(&c->cpu_os_tid), &on_cpu, &queued);
+    queued -= c->win_q0[w];
+    c->win_queued[w] =
+        queued < c->win_ns[w] ? queued : 0; /* never more than the window */
+    c->win_on_cpu[w] = on_cpu - c->win_cpu0[w];
 }
 
 static void S_tell_main(convoy *c, char what)
@@ -282,11 +293,12 @@ int convoy_run(convoy *c)
     return 0;
 }
 
-/* Work per nanosecond the CPU thread could have run in window w. */
+/* Work per nanosecond on a core in window w (per nanosecond of the window
+ * when the kernel does not say). */
 static double S_rate(const convoy *c, int w)
 {
-    uint64_t avail = c->win_ns[w] - c->win_queued[w];
-    return avail ? (double)c->win_units[w] / (double)avail : 0;
+    uint64_t ns = c->win_on_cpu[w] ? c->win_on_cpu[w] : c->win_ns[w];
+    return ns ? (double)c->win_units[w] / (double)ns : 0;
 }
 
 double convoy_cpu_share(const convoy *c)
@@ -300,5 +312,5 @@ double convoy_cpu_share(const convoy *c)
 double convoy_cpu_kept(const convoy *c)
 {
     double solo = (S_rate(c, CONVOY_SOLO1) + S_rate(c, CONVOY_SOLO2)) / 2;
-    return solo > 0 ? S_rate(c, CONVOY_WINDOW_LOADED) / solo : 0;
+    return solo > 0 ? S_rate(c, CONVOY_WINDOW_LOADED) / solo * convoy_cpu_share(c) : 0;
 }

@@ -59,6 +59,7 @@ typedef struct convoy {
     uint64_t win_queued[CONVOY_NWINDOWS]; /* ... and the time it spent ready
                                              to run but kept off a core by the
                                              kernel (other programs) */
+    uint64_t win_on_cpu[CONVOY_NWINDOWS]; /* ... and the time it ran on one */
     int cpu_takes;        /* LOADED window: GIL takes by the CPU thread (trace) */
     int cpu_forced;       /* LOADED window: its forced drops (trace) */
     uint64_t cpu_wait_ns; /* LOADED window: time it spent waiting for the GIL
@@ -74,7 +75,7 @@ typedef struct convoy {
     atomic_int server_id[2];
     atomic_uint_fast64_t units; /* the CPU thread's work so far */
     uint64_t win_t[CONVOY_NWINDOWS][2];
-    uint64_t win_q0[CONVOY_NWINDOWS];
+    uint64_t win_q0[CONVOY_NWINDOWS], win_cpu0[CONVOY_NWINDOWS];
 } convoy;
 
 /* Runs the whole experiment on the calling thread (main, holding the GIL,
@@ -83,12 +84,13 @@ typedef struct convoy {
 int convoy_run(convoy *c);
 
 /* The CPU thread's throughput in the LOADED window as a fraction of its
- * throughput alone (the mean of the two solo windows).  Throughput is work
- * per nanosecond the thread was not kept off a core by the kernel: the
- * window's length minus its run-queue delay (/proc/self/task/N/schedstat),
- * so other programs on a busy machine do not count against the GIL, while
- * time spent sleeping for the GIL does.  (Without schedstat, plain wall
- * time.)  0 if unmeasured. */
+ * throughput alone: how fast it computed while on a core (work per
+ * nanosecond of CPU, against the mean of the two solo windows: hand-overs
+ * cost cache and lock work) times convoy_cpu_share (how much of the time
+ * it could run it was not asleep waiting for the GIL).  Measured this way,
+ * other programs taking the machine's cores do not count against the GIL.
+ * (Without the kernel's schedstat, the rates are per wall-clock ns.)  0 if
+ * unmeasured. */
 double convoy_cpu_kept(const convoy *c);
 
 /* The share of the LOADED window in which the CPU thread did not sleep
@@ -98,10 +100,12 @@ double convoy_cpu_kept(const convoy *c);
  * it does not depend on how fast the machine computes. */
 double convoy_cpu_share(const convoy *c);
 
-/* How long thread `tid` (a kernel thread id of this process) has waited on
- * a run queue so far, in ns: ready to run, kept off a core by the kernel.
- * The second figure of /proc/self/task/<tid>/schedstat; 0 if the kernel
- * does not say.  Any thread. */
+/* The kernel's account of thread `tid` (a kernel thread id of this
+ * process), from /proc/self/task/<tid>/schedstat: ns spent on a core, and
+ * ns spent ready to run but kept off one (on a run queue).  Returns 0, or
+ * -1 with both 0 if the kernel does not say.  Any thread. */
+int convoy_sched(int tid, uint64_t *on_cpu, uint64_t *queued);
+/* Just the second figure. */
 uint64_t convoy_queued_ns(int tid);
 
 #endif /* CONVOY_H */
