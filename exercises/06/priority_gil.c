@@ -99,12 +99,12 @@ static void S_destroy(void *self)
 static void S_take(void *self, rt_tstate *ts)
 {
     prio_gil *g = self;
-    // [take]
     /* TODO 2: a thread back from a blocking call should not sit out a
      * whole interval behind a CPU-bound holder.  Find out (TODO 1) whether
      * that is why this thread is here, and if so, make sure the holder is
      * asked to drop at once, every time the loop below finds the GIL
      * still held.  Others keep CPython's rule, below. */
+    // [take]
     pthread_mutex_lock(&g->mutex);
     while (g->locked) {
         unsigned long seen = g->switch_number;
