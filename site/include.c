@@ -9,10 +9,12 @@
  *
  * and the generator pulls the file, or the lines between the markers
  * `// [region spawn]` (or just `// [spawn]`) and `// [end]`, into a highlighted block.
+ * In Python (or shell) files the markers are `# [spawn]` and `# [end]`: a twin.py
+ * shows its regions the same way a demo.c does.
  * The marker lines themselves are left out, as are markers of other regions nested
  * inside, and a region loses the indentation its lines share.  Limit: a
- * comment line that is only "// [something]" inside a region is taken for
- * a nested marker and left out.  Paths are relative to
+ * comment line that is only "// [something]" (or "# [something]") inside a region
+ * is taken for a nested marker and left out.  Paths are relative to
  * the repository root and may not climb out of it.
  */
 #include "site.h"
@@ -21,16 +23,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Is line (n bytes, no newline) a marker "// [TEXT]"?  Returns a
- * pointer to what follows "[" and sets *len to the text up to "]". */
+/* Is line (n bytes, no newline) a marker "// [TEXT]" or "# [TEXT]"?
+ * Returns a pointer to what follows "[" and sets *len to the text up to
+ * "]".  ("#include" and the like are not markers: a '[' must follow.) */
 static const char *S_marker(const char *line, size_t n, size_t *len)
 {
     size_t i = 0;
     while (i < n && (line[i] == ' ' || line[i] == '\t'))
         i++;
-    if (i + 3 > n || line[i] != '/' || line[i + 1] != '/')
+    if (i + 2 <= n && line[i] == '#')
+        i += 1;
+    else if (i + 3 <= n && line[i] == '/' && line[i + 1] == '/')
+        i += 2;
+    else
         return NULL;
-    i += 2;
     while (i < n && line[i] == ' ')
         i++;
     if (i >= n || line[i] != '[')
@@ -121,8 +127,10 @@ char *include_read(const char *root, const char *path, const char *region, site_
         S_dedent(&out);
     if (!found) {
         sb_free(&out);
-        site_errf(e, 0, "include: no region \"%s\" in %s (expected a line \"// [%s]\")",
-                  region, path, region);
+        site_errf(e, 0,
+                  "include: no region \"%s\" in %s (expected a line \"// [%s]\", "
+                  "or \"# [%s]\" in Python)",
+                  region, path, region, region);
         return NULL;
     }
     return sb_take(&out);

@@ -61,8 +61,9 @@ for info, body in fences:
         bad.append("include of missing %s" % src)
         continue
     region = kv.get("region", "").strip()
-    if region and ("// [%s]" % region) not in open(src).read() \
-            and ("// [region %s]" % region) not in open(src).read():
+    body = open(src).read()
+    if region and not any(m % region in body for m in
+                          ("// [%s]", "// [region %s]", "# [%s]", "# [region %s]")):
         bad.append("no region %s in %s" % (region, src))
 if os.path.isdir("exercises/" + nn) and ("](../exercises/%s/README.md)" % nn) not in text:
     bad.append("no link to ../exercises/%s/README.md" % nn)

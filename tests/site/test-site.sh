@@ -65,6 +65,8 @@ check "the feature fixture builds" "$SITEGEN" --root "$here/good" --out "$good" 
 p="$good/01-good.html"
 check "include: the region's code, without its markers" \
     bash -c "grep -qF 'thread %d' '$p' && ! grep -qF '[region' '$p' && ! grep -qF 'return 0;' <(sed -n '/class=\"include\"/,/<\\/figure>/p' '$p')"
+check "include: a Python region (# markers), without its markers or the rest" \
+    bash -c "grep -qF 'python-region-marker-check' '$p' && ! grep -qF '# [region count]' '$p' && ! grep -qF 'print(count(3))' '$p'"
 check "include: a region loses its shared indentation" \
     has "$p" '<pre class="code"><code><span class="tok-keyword">for</span>'
 check "C code is highlighted" has "$p" '<span class="tok-keyword">for</span>'
