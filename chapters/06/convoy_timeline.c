@@ -24,7 +24,7 @@
 #include "rt.h"
 
 enum { REQUESTS = 6, THINK_US = 3000, INTERVAL_US = 2000 };
-enum { W = 760, LANE_H = 22, LEFT = 150, PANEL_H = 118 };
+enum { W = 680, LANE_H = 22, LEFT = 110, PANEL_H = 122 };
 
 static atomic_int S_stop;
 
@@ -165,7 +165,7 @@ static void panel(FILE *out, double y, const char *title, uint64_t t0, uint64_t 
         double x = S_x(t0 + (uint64_t)k * 1000000u, t0, t1);
         fprintf(out,
                 "<line x1='%.1f' y1='%.0f' x2='%.1f' y2='%.0f' stroke='#666'/>"
-                "<text x='%.1f' y='%.0f' font-size='12' text-anchor='middle'>%d "
+                "<text x='%.1f' y='%.0f' font-size='13' text-anchor='middle'>%d "
                 "ms</text>\n",
                 x, y + 84, x, y + 89, x, y + 102, k);
     }
@@ -189,13 +189,13 @@ int main(int argc, char **argv)
         "<defs><pattern id='wait' width='6' height='6' patternUnits='userSpaceOnUse' "
         "patternTransform='rotate(45)'><rect width='3' height='6' fill='#90cdf4'/>"
         "</pattern></defs>\n<rect width='100%%' height='100%%' fill='white'/>\n",
-        W, 2 * PANEL_H + 40, W, 2 * PANEL_H + 40);
+        W, 2 * PANEL_H + 58, W, 2 * PANEL_H + 58);
     static const struct {
         void (*cpu)(void *);
         const char *title;
     } runs[2] = {
-        {cpu_python, "CPU work in Python (switch interval 2 ms): each request waits"},
-        {cpu_native, "The same work in native code that lets go of the GIL: no wait"},
+        {cpu_python, "CPU work in Python (interval 2 ms): each request waits"},
+        {cpu_native, "The same work in native code that lets go: no wait"},
     };
     for (int i = 0; i < 2; i++) {
         rt_config cfg;
@@ -215,21 +215,21 @@ int main(int argc, char **argv)
         panel(out, 6 + i * PANEL_H, runs[i].title, t0, t1, cpu_id);
         rt_fini();
     }
+    /* The legend, in two lines so that nothing overlaps. */
+    int ly = 2 * PANEL_H + 18;
     fprintf(
         out,
-        "<g font-size='12'><rect x='%d' y='%d' width='14' height='10' fill='#2b6cb0'/>"
-        "<text x='%d' y='%d'>holds the GIL</text>"
-        "<rect x='%d' y='%d' width='14' height='10' fill='url(#wait)' "
+        "<g font-size='13'>"
+        "<rect x='10' y='%d' width='16' height='11' fill='#2b6cb0'/>"
+        "<text x='32' y='%d'>holds the GIL</text>"
+        "<rect x='170' y='%d' width='16' height='11' fill='url(#wait)' "
         "stroke='#2b6cb0'/>"
-        "<text x='%d' y='%d'>waits for it</text>"
-        "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='#999'/>"
-        "<text x='%d' y='%d'>away (recv, native code)</text>"
-        "<line x1='%d' y1='%d' x2='%d' y2='%d' stroke='#c53030' stroke-width='2'/>"
-        "<text x='%d' y='%d'>asks the holder to drop</text></g>\n",
-        LEFT, 2 * PANEL_H + 20, LEFT + 18, 2 * PANEL_H + 29, LEFT + 120,
-        2 * PANEL_H + 20, LEFT + 138, 2 * PANEL_H + 29, LEFT + 230, 2 * PANEL_H + 25,
-        LEFT + 244, 2 * PANEL_H + 25, LEFT + 248, 2 * PANEL_H + 29, LEFT + 400,
-        2 * PANEL_H + 18, LEFT + 400, 2 * PANEL_H + 32, LEFT + 406, 2 * PANEL_H + 29);
+        "<text x='192' y='%d'>waits for it</text>"
+        "<line x1='10' y1='%d' x2='26' y2='%d' stroke='#999'/>"
+        "<text x='32' y='%d'>away (in recv() or native code)</text>"
+        "<line x1='301' y1='%d' x2='301' y2='%d' stroke='#c53030' stroke-width='2'/>"
+        "<text x='310' y='%d'>gave up waiting: asks the holder to drop</text></g>\n",
+        ly, ly + 10, ly, ly + 10, ly + 26, ly + 26, ly + 30, ly + 18, ly + 34, ly + 30);
     fprintf(out, "</svg>\n");
     if (fclose(out) != 0) {
         fprintf(stderr, "convoy_timeline: could not write %s\n", argv[1]);
