@@ -104,6 +104,9 @@ extern const rt_gil_ops rt__gil_cpython_ops;
 extern const rt_gil_ops rt__gil_ticks_ops;
 extern const rt_gil_ops rt__gil_none_ops;
 long rt__ticks_setting(void);
+/* The cpython policy's lock word names its holder: a thread id or -1.  One
+ * atomic load (safe in a signal handler).  `self` is its create() result. */
+int rt__gil_cpython_holder(void *self);
 
 /* stats.c: counters.  All are safe from any thread. */
 typedef enum rt__counter {
