@@ -416,7 +416,7 @@ int gr_watch(const gr_exercise *ex, int (*fn)(void *), void *arg);
 
 /* starter.c: compares (write: writes) exercises/NN's learner files with
  * what stripping solutions/NN's gives; messages to out.  Returns an exit
- * code (1: a file differs). */
+ * code (1: a file differs, or its solution has no markers). */
 int gr_starter(const gr_exercise *ex, int write, FILE *out);
 /* manifest.c: a student edition holds GR_MANIFEST at its root, with the
  * checksum of every file a learner should not edit.  Adds the check

@@ -5,9 +5,10 @@
  * For each learner file of the exercise whose reference solution
  * (solutions/NN/<file>) has solution markers, the stripped text is
  * compared with exercises/NN/<file> byte for byte; --write writes it
- * there instead.  A solution without markers is left alone (and said so):
- * exercises converted to one source and exercises not yet converted live
- * side by side.
+ * there instead.  A reference solution without markers fails the check:
+ * its starter would be a second copy, written by hand, free to drift.  A
+ * learner file with no reference solution at all (a student edition has
+ * none) is only reported.
  */
 #include "grader.h"
 #include "course/strip.h"
@@ -42,8 +43,13 @@ int gr_starter(const gr_exercise *ex, int write, FILE *out)
             goto next;
         }
         if (!course_strip_has_markers(text, COURSE_STRIP_SOLUTION)) {
-            fprintf(out, "%s: no solution markers (not converted to one source)\n",
-                    shown_sol);
+            fprintf(out,
+                    "%s: no solution markers, so exercises/%s/%s cannot be checked "
+                    "against it; mark what the learner writes (exercises/README.md, "
+                    "\"Solutions and starters from one file\")\n",
+                    shown_sol, ex->id, f);
+            if (rc == GR_EXIT_PASS)
+                rc = GR_EXIT_FAIL;
             goto next;
         }
         if (course_strip(text, shown_sol, COURSE_STRIP_SOLUTION, &starter, &d) < 0) {

@@ -1,3 +1,4 @@
+/* BEGIN SOLUTION */
 /*
  * profile.c - exercise 02, reference solution: in progress vs executing.
  *
@@ -5,12 +6,33 @@
  *   Part B  ex02_summarise  their maxima and their means over time
  *   Part C  ex02_classify   concurrent, parallel, both or neither
  */
+/* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+/*
+ * profile.c - exercise 02: in progress vs executing.
+ *
+ * You write three functions (their contracts are in ex02.h):
+ *
+ *   Part A  ex02_profile    a runtime trace -> two step functions: how many
+ *                           jobs were in progress, and how many threads
+ *                           were executing, at every instant
+ *   Part B  ex02_summarise  their maxima, and their means over time
+ *   Part C  ex02_classify   concurrent, parallel, both or neither
+ *
+ * Then `grader submit exercises/02` runs the same jobs on an event loop, on
+ * threads under the GIL, on threads without it and one after another,
+ * hands you each run's trace, and checks your reading against its own.
+ *
+ * The file compiles as it is, but every test fails: replace each TODO.
+ */
+#endif /* END STARTER */
 #include "ex02.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* BEGIN SOLUTION */
 /* What one event does: job `who` (or thread `who`) goes on or off. */
 typedef struct change {
     uint64_t t;
@@ -80,8 +102,13 @@ static void S_apply(state *s, const change *c)
         s->threads += d;
 }
 
+/* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+/* Part A.  Contract in ex02.h. */
+#endif /* END STARTER */
 long ex02_profile(const rt_event *ev, size_t n, ex02_step *out, size_t cap)
 {
+    /* BEGIN SOLUTION */
     if ((!ev && n > 0) || (!out && cap > 0))
         return -EINVAL;
     if (n == 0)
@@ -127,11 +154,33 @@ out:
     free(ch);
     free(keys);
     return k;
+    /* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+    /* TODO(A1): check the arguments (-EINVAL).  n == 0: no steps. */
+
+    /* TODO(A2): keep the events that change something (ex02.h lists them),
+     * and sort them by time: a copy, since ev is read-only.  Why sort at
+     * all?  Look at how rt_trace_event fills its buffer (runtime/trace.c). */
+
+    /* TODO(A3): sweep from the earliest time to the latest.  At each
+     * instant apply *every* event of that instant, then write a step that
+     * lasts until the next instant with an event (or the end), unless the
+     * counts did not change (then the previous step goes on).  Keep an
+     * on/off state per job and per thread, so a repeat changes nothing.
+     * Which events put a thread on, and which take it off?  Is a thread
+     * that asked for the GIL and is waiting for it executing? */
+    (void)ev;
+    (void)n;
+    (void)out;
+    (void)cap;
+    return -ENOSYS;
+#endif /* END STARTER */
 }
 
 /* Part B. */
 int ex02_summarise(const ex02_step *steps, long n, ex02_summary *out)
 {
+    /* BEGIN SOLUTION */
     if (!out || n < 0 || (!steps && n > 0))
         return -EINVAL;
     memset(out, 0, sizeof *out);
@@ -153,14 +202,29 @@ int ex02_summarise(const ex02_step *steps, long n, ex02_summary *out)
         out->avg_executing = ex_ns / (double)out->span_ns;
     }
     return 0;
+    /* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+    /* TODO(B1): the highest step of each count, and each count's mean over
+     * time: a step that lasts twice as long counts twice as much. */
+    (void)steps;
+    (void)n;
+    (void)out;
+    return -ENOSYS;
+#endif /* END STARTER */
 }
 
+/* BEGIN SOLUTION */
 /* Part C.  Dealing with many things (several jobs in progress) is
  * concurrency; doing many things (several hands at work at one instant)
  * is parallelism.  Neither implies the other in general, so both are
  * asked separately. */
+/* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+/* Part C. */
+#endif /* END STARTER */
 ex02_kind ex02_classify(const ex02_summary *s)
 {
+    /* BEGIN SOLUTION */
     if (!s)
         return EX02_UNKNOWN;
     int concurrent = s->max_in_progress >= 2, parallel = s->max_executing >= 2;
@@ -171,4 +235,11 @@ ex02_kind ex02_classify(const ex02_summary *s)
     if (parallel)
         return EX02_PARALLEL;
     return EX02_NEITHER;
+    /* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+    /* TODO(C1): concurrent, parallel, both or neither?  Which of the two
+     * counts says "dealing with many things", which "doing many things"? */
+    (void)s;
+    return EX02_UNKNOWN;
+#endif /* END STARTER */
 }

@@ -1,3 +1,4 @@
+/* BEGIN SOLUTION */
 /*
  * fetch.c - exercise 05, reference solution: a fetcher that lets go of the
  * GIL while it waits.
@@ -7,6 +8,25 @@
  *   Part C  ex05_pool_run   a pool of k threads taking tasks from a counter
  *   Part D  ex05_fetch_all  A and B on C: ThreadPoolExecutor.map(fetch, urls)
  */
+/* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+/*
+ * fetch.c - exercise 05: a fetcher that lets go of the GIL while it waits.
+ *
+ * You write four functions (their contracts are in ex05.h):
+ *
+ *   Part A  ex05_fetch      one request: connect, send, recv until closed
+ *   Part B  ex05_parse      a reply's body, as Python code (holding the GIL)
+ *   Part C  ex05_pool_run   a pool of k threads taking tasks from a counter
+ *   Part D  ex05_fetch_all  A and B on C: ThreadPoolExecutor.map(fetch, urls)
+ *
+ * Then measure: `grader submit exercises/05` fetches from servers that each
+ * wait 40 ms, one after another and on your threads, and shows you how the
+ * waits overlap (and how the parsing does not).  The README says more.
+ *
+ * The file compiles as it is, but every test fails: replace each TODO.
+ */
+#endif /* END STARTER */
 #include "ex05.h"
 
 #include <errno.h>
@@ -18,6 +38,7 @@
 
 /* ------------------------------------------------------------ Part A */
 
+/* BEGIN SOLUTION */
 /* Sends all of buf[0..len), however few bytes each send takes.
  * Returns 0 or a negative errno.  Holding the GIL; rt_send lets go of it. */
 static int send_all(int fd, const char *buf, size_t len)
@@ -97,12 +118,35 @@ static int split_reply(const char *raw, size_t len, size_t *off, size_t *body_le
     return 0;
 }
 
+/* END SOLUTION */
 int ex05_fetch(const ex05_request *req, ex05_reply *out)
 {
+    /* BEGIN SOLUTION */
     char *raw = NULL, line[300];
     size_t off = 0, body_len = 0;
     int rc;
+    /* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+    /* TODO(A1): socket(AF_UNIX, SOCK_STREAM, 0) and rt_connect to
+     * req->addr / req->addrlen.  rt_connect lets go of the GIL while it
+     * waits; plain connect() would keep it. */
+
+    /* TODO(A2): send "GET <path>\n" with rt_send, looping until every byte
+     * is sent (send may take fewer bytes than you give it). */
+
+    /* TODO(A3): rt_recv into a buffer that grows (realloc) until rt_recv
+     * returns 0: the server has sent everything and closed.  Each call
+     * returns what has arrived so far, often much less than you asked. */
+
+    /* TODO(A4): check the reply: "OK <len>\n" then exactly len bytes, else
+     * -EPROTO (-EMSGSIZE if len > EX05_MAX_BODY).  Put the body, ending
+     * with a '\0', in *out.  On every path, errors included: close the
+     * socket, free what you no longer need, and on an error leave
+     * *out = {NULL, 0} and return the negative errno. */
+    (void)req;
+#endif /* END STARTER */
     *out = (ex05_reply){NULL, 0};
+    /* BEGIN SOLUTION */
     int n = snprintf(line, sizeof line, "GET %s\n", req->path);
     if (n < 0 || (size_t)n >= sizeof line)
         return -EINVAL;
@@ -133,13 +177,31 @@ out:
     free(raw);
     close(fd);
     return rc;
+    /* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+    return -ENOSYS;
+#endif /* END STARTER */
 }
 
 /* ------------------------------------------------------------ Part B */
 
 int ex05_parse(const char *body, size_t len, ex05_record *rec)
 {
+#if 0  /* BEGIN STARTER */
+    /* TODO(B1): walk the body line by line: "<key> <value>\n", key of
+     * letters, digits, '_' or '-', value of 1 to 18 digits.  Count the
+     * lines, add up the values, keep the largest; -EBADMSG on anything
+     * else.
+     *
+     * TODO(B2): parsing is Python code: for each line, charge
+     * rt_bytecodes(line length, '\n' included, * EX05_UNITS_PER_BYTE),
+     * holding the GIL.  Should you let go of the GIL here too, to let the
+     * other threads parse at the same time?  (Chapter 5 says.) */
+    (void)body;
+    (void)len;
+#endif /* END STARTER */
     *rec = (ex05_record){0, 0, 0};
+    /* BEGIN SOLUTION */
     size_t i = 0;
     while (i < len) {
         size_t start = i, key = 0;
@@ -168,10 +230,15 @@ int ex05_parse(const char *body, size_t len, ex05_record *rec)
             rec->max = v;
     }
     return 0;
+    /* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+    return -ENOSYS;
+#endif /* END STARTER */
 }
 
 /* ------------------------------------------------------------ Part C */
 
+/* BEGIN SOLUTION */
 /* What the pool's threads share.  `next` is read and bumped by whichever
  * thread holds the GIL, with no checkpoint in between: no lock needed. */
 typedef struct pool {
@@ -192,8 +259,10 @@ static void pool_worker(void *p_)
     }
 }
 
+/* END SOLUTION */
 int ex05_pool_run(int n, int workers, ex05_task fn, void *arg)
 {
+    /* BEGIN SOLUTION */
     if (n < 0 || workers < 1 || !fn)
         return -EINVAL;
     int k = workers < n ? workers : n, started = 0, err = 0;
@@ -220,10 +289,29 @@ int ex05_pool_run(int n, int workers, ex05_task fn, void *arg)
     }
     free(t);
     return err;
+    /* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+    /* TODO(C1): check the arguments (-EINVAL); with n == 0, return 0.
+     *
+     * TODO(C2): start min(workers, n) runtime threads (rt_thread_start).
+     * Each loops: take the next task index nobody has taken (a counter the
+     * threads share), stop when it reaches n, else call fn(i, arg).  Does
+     * the counter need a lock?  Who holds the GIL between its read and its
+     * write?
+     *
+     * TODO(C3): join every thread (rt_thread_join lets go of the GIL while
+     * it waits) and return 0, or the error of a thread that did not start. */
+    (void)n;
+    (void)workers;
+    (void)fn;
+    (void)arg;
+    return -ENOSYS;
+#endif /* END STARTER */
 }
 
 /* ------------------------------------------------------------ Part D */
 
+/* BEGIN SOLUTION */
 typedef struct fetch_job {
     const ex05_request *reqs;
     ex05_result *results;
@@ -240,11 +328,26 @@ static void fetch_task(int i, void *arg)
         r->status = ex05_parse(r->reply.body, r->reply.len, &r->rec);
 }
 
+/* END SOLUTION */
 int ex05_fetch_all(const ex05_request *reqs, ex05_result *results, int n, int workers,
                    int flags)
 {
+    /* BEGIN SOLUTION */
     if (n > 0 && (!reqs || !results))
         return -EINVAL;
     fetch_job job = {.reqs = reqs, .results = results, .flags = flags};
     return ex05_pool_run(n, workers, fetch_task, &job);
+    /* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+    /* TODO(D1): a task function that fetches request i into results[i]
+     * (ex05_fetch) and, with EX05_PARSE in flags, parses what arrived
+     * (ex05_parse); then run n of those tasks on ex05_pool_run with
+     * `workers` threads.  One request failing must not stop the others. */
+    (void)reqs;
+    (void)results;
+    (void)n;
+    (void)workers;
+    (void)flags;
+    return -ENOSYS;
+#endif /* END STARTER */
 }

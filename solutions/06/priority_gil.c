@@ -1,3 +1,4 @@
+/* BEGIN SOLUTION */
 /*
  * priority_gil.c - exercise 06: a GIL that lets a thread coming back from
  * a blocking call in ahead of a CPU-bound holder.  (Reference solution.)
@@ -32,6 +33,41 @@
  * one per-thread fact, S_back_from_blocking, is _Thread_local: the runtime
  * calls take and drop on the thread they describe (runtime/rt.h).
  */
+/* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+/*
+ * priority_gil.c - exercise 06: a GIL that lets a thread coming back from
+ * a blocking call in ahead of a CPU-bound holder.  Yours to edit: TODO 1
+ * and TODO 2 below (README.md says how it is graded).
+ *
+ * The starting point is CPython's GIL (Python/ceval_gil.c, the runtime's
+ * runtime/gil_cpython.c), written plainly: a `locked` flag guarded by a
+ * mutex, a condition variable announcing each drop, the switch interval as
+ * the longest a waiter sleeps before it asks the holder to let go, and
+ * forced switching (a thread that dropped because it was asked waits until
+ * another thread has really taken the GIL).
+ *
+ * What that GIL does to an I/O thread: each time the thread comes back
+ * from recv() or send(), a CPU-bound thread holds the GIL, and the
+ * returning thread sleeps a whole switch interval before it may even ask.
+ * A thread doing 1000 small reads waits 1000 intervals: the convoy effect
+ * (bpo-7946).  The change to make is the priority request, the rule David
+ * Beazley tried in 2010: a thread whose last drop was for a blocking call
+ * (`forced == 0`) asks at once.  A thread that was forced off at a
+ * checkpoint is CPU-bound by its own behaviour, so it keeps CPython's rule
+ * and waits an interval: two CPU-bound threads must still take turns.
+ *
+ * As given, this file is CPython's GIL and nothing more: it works, and it
+ * has the convoy.  Waiters are not queued: whichever the condition
+ * variable wakes first may win.
+ *
+ * Locking rule: `mutex` guards every field of the struct; `cond` and
+ * `switch_cond` are waited on with it.  The drop request belongs to the
+ * runtime (rt_gil_request_drop and friends, atomics, any thread).  A fact
+ * about one thread can live in a _Thread_local variable: the runtime calls
+ * take and drop on the thread they describe (runtime/rt.h).
+ */
+#endif /* END STARTER */
 #include "ex06.h"
 
 #include <errno.h>
@@ -49,12 +85,19 @@ typedef struct prio_gil {
     const rt_tstate *last_holder;
 } prio_gil;
 
+/* BEGIN SOLUTION */
 // [flag]
 /* Why this thread last let go of the GIL: 1 if to block (a system call,
  * a sleep, a join), 0 if it was asked to at a checkpoint.  One per thread:
  * take and drop run on the thread they describe. */
 static _Thread_local int S_back_from_blocking;
 // [end]
+/* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+/* TODO 1: remember why this thread last let go of the GIL.  drop() knows
+ * (its `forced` argument); the same thread's next take() needs to know.
+ * One fact per thread: where can such a fact live? */
+#endif /* END STARTER */
 
 /* The CLOCK_MONOTONIC time `us` microseconds from now. */
 static struct timespec S_deadline_after_us(long us)
@@ -104,19 +147,30 @@ static void S_destroy(void *self)
 static void S_take(void *self, rt_tstate *ts)
 {
     prio_gil *g = self;
+#if 0  /* BEGIN STARTER */
+    /* TODO 2: a thread back from a blocking call should not sit out a
+     * whole interval behind a CPU-bound holder.  Find out (TODO 1) whether
+     * that is why this thread is here, and if so, make sure the holder is
+     * asked to drop at once, every time the loop below finds the GIL
+     * still held.  Others keep CPython's rule, below. */
+#endif /* END STARTER */
     // [take]
+    /* BEGIN SOLUTION */
     /* Read and forget: the next take has its own reason. */
     int priority = S_back_from_blocking;
     S_back_from_blocking = 0;
 
+    /* END SOLUTION */
     pthread_mutex_lock(&g->mutex);
     while (g->locked) {
+        /* BEGIN SOLUTION */
         /* Back from a blocking call: ask now, and again after every
          * wake-up that still finds the GIL held (another waiter may have
          * taken it in between).  The holder drops at its next
          * checkpoint. */
         if (priority)
             rt_gil_request_drop();
+        /* END SOLUTION */
         unsigned long seen = g->switch_number;
         struct timespec deadline = S_deadline_after_us(rt_gil_interval_us());
         int err = pthread_cond_timedwait(&g->cond, &g->mutex, &deadline);
@@ -147,9 +201,15 @@ static void S_take(void *self, rt_tstate *ts)
 static void S_drop(void *self, rt_tstate *ts, int forced)
 {
     prio_gil *g = self;
+    /* BEGIN SOLUTION */
     // [drop]
     S_back_from_blocking = !forced; /* remembered for this thread's next take */
     // [end]
+    /* END SOLUTION */
+#if 0  /* BEGIN STARTER */
+    /* TODO 1 (continued): note here, for this thread's next take, whether
+     * it is letting go to block (forced == 0) or because it was asked. */
+#endif /* END STARTER */
     pthread_mutex_lock(&g->mutex);
     g->locked = 0;
     pthread_cond_signal(&g->cond); /* always: a waiter may be mid-interval */

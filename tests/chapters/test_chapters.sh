@@ -16,7 +16,7 @@
 # and, with its solutions/NN (the instructor edition; a student edition
 # made by `grader release` has none):
 #   - the starter is what stripping the solution's marked regions gives
-#     (`grader starter NN`), when the solution has markers;
+#     (`grader starter NN`; a solution without markers fails);
 #   - the reference solution passes every check (tests, hidden tests,
 #     sanitizers, patterns), and the README's grading table matches;
 #   - hidden tests, 4 or more mutants, each failing the check its patch
@@ -147,12 +147,10 @@ for exdir in exercises/[0-9][0-9]; do
     check "$nn: has 3 or more staged hints ($hints)" [ "$hints" -ge 3 ]
     starter_checks "$nn"
     [ -d "$sol" ] || continue
-    if grep -qs 'BEGIN SOLUTION' "$sol"/*; then
-        out=$("$GRADER" starter "$nn" 2>&1)
-        rc=$?
-        check "$nn: the starter is what its solution's markers give (grader starter $nn)" [ $rc -eq 0 ]
-        [ $rc -eq 0 ] || echo "$out" | sed 's/^/# /'
-    fi
+    out=$("$GRADER" starter "$nn" 2>&1)
+    rc=$?
+    check "$nn: the starter is what its solution's markers give (grader starter $nn)" [ $rc -eq 0 ]
+    [ $rc -eq 0 ] || echo "$out" | sed 's/^/# /'
     "$GRADER" submit "exercises/$nn" --from "$sol" --skip quiz --no-record --format json \
         >"$WORK/ref.json" 2>"$WORK/ref.err"
     rc=$?
