@@ -369,6 +369,7 @@ static void case_classify(void)
     expect_kind(190, EX01_CPU_BOUND, "two threads computing at once");
 }
 
+/* BEGIN HIDDEN TESTS */
 /* classify_edges (hidden): no wall time; tiny and huge figures. */
 static void case_classify_edges(void)
 {
@@ -389,6 +390,7 @@ static void case_classify_edges(void)
         exkit_fail("10 ns of CPU in %llu ns of wall time is IO_BOUND, yours %s",
                    (unsigned long long)huge.wall_ns, kind_name(k));
 }
+/* END HIDDEN TESTS */
 
 /* ------------------------------------------------------------------ */
 /* Part D                                                              */
@@ -448,6 +450,7 @@ static void case_threads(void)
                    rt_thread_count() - 1);
 }
 
+/* BEGIN HIDDEN TESTS */
 /* threads_edge (hidden): no copies, bad arguments, NULL args. */
 static void case_threads_edge(void)
 {
@@ -472,6 +475,7 @@ static void case_threads_edge(void)
                    "copies (each with a NULL argument); it started %d threads",
                    st.threads_started);
 }
+/* END HIDDEN TESTS */
 
 /* ------------------------------------------------------------------ */
 /* Measurements                                                        */
@@ -591,9 +595,13 @@ static const exkit_case S_cases[] = {
     {"measure", case_measure, 0},
     {"every_thread", case_every_thread, 0},
     {"classify", case_classify, 0},
+    /* BEGIN HIDDEN TESTS */
     {"classify_edges", case_classify_edges, 0},
+    /* END HIDDEN TESTS */
     {"threads", case_threads, 0},
+    /* BEGIN HIDDEN TESTS */
     {"threads_edge", case_threads_edge, 0},
+    /* END HIDDEN TESTS */
 };
 
 static const exkit_workload S_workloads[] = {

@@ -426,6 +426,7 @@ static void case_classify(void)
         exkit_fail("ex02_classify(NULL) must say UNKNOWN");
 }
 
+/* BEGIN HIDDEN TESTS */
 /* odd (hidden): traces at the edges of the contract. */
 static void case_odd(void)
 {
@@ -465,6 +466,7 @@ static void case_odd(void)
     check_profile("a trace with repeats and strays", odd, N(odd), p, k);
     free(p);
 }
+/* END HIDDEN TESTS */
 
 /* ------------------------------------------------------------------ */
 /* Real runs                                                           */
@@ -548,11 +550,13 @@ static void case_nogil(void)
              "each job has a thread and nothing stops them running at once");
 }
 
+/* BEGIN HIDDEN TESTS */
 static void case_split(void)
 {
     real_run(EXKIT_RUN_SPLIT, EX02_PARALLEL,
              "one job, whose computing two threads do at the same time");
 }
+/* END HIDDEN TESTS */
 
 /* ------------------------------------------------------------------ */
 /* Measurements                                                        */
@@ -590,12 +594,16 @@ static const exkit_case S_cases[] = {
     {"order", case_order, 0},
     {"summary", case_summary, 0},
     {"classify", case_classify, 0},
+    /* BEGIN HIDDEN TESTS */
     {"odd", case_odd, 0},
+    /* END HIDDEN TESTS */
     {"serial", case_serial, EXKIT_OWN_RUNTIME},
     {"loop", case_loop, EXKIT_OWN_RUNTIME},
     {"gil", case_gil, EXKIT_OWN_RUNTIME},
     {"nogil", case_nogil, EXKIT_OWN_RUNTIME},
+    /* BEGIN HIDDEN TESTS */
     {"split", case_split, EXKIT_OWN_RUNTIME},
+    /* END HIDDEN TESTS */
 };
 
 static const exkit_workload S_workloads[] = {

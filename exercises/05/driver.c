@@ -446,6 +446,7 @@ static void case_parse(void)
     }
 }
 
+/* BEGIN HIDDEN TESTS */
 /* big (hidden): a 1 MB reply in odd-sized pieces, and one too big. */
 static void case_big(void)
 {
@@ -475,6 +476,7 @@ static void case_big(void)
     exkit_servers_stop(set);
     ex05d_content_free(&c);
 }
+/* END HIDDEN TESTS */
 
 /* ------------------------------------------------------------------ */
 
@@ -489,10 +491,12 @@ static const exkit_case S_cases[] = {
     {"pool_overlap", ex05d_case_pool_overlap, 0},
     {"fetch_all", ex05d_case_fetch_all, 0},
     {"fetch_all_errors", ex05d_case_fetch_all_errors, 0},
+    /* BEGIN HIDDEN TESTS */
     {"many", ex05d_case_many, 0},
     {"slow", ex05d_case_slow, 0},
     {"pool_edge", ex05d_case_pool_edge, 0},
     {"big", case_big, 0},
+    /* END HIDDEN TESTS */
 };
 
 static const exkit_driver S_driver = {.tag = "ex05",

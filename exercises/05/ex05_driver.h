@@ -49,11 +49,15 @@ void ex05d_check_body(const char *what, int rc, const ex05_reply *got, const cha
 /* The cases of Parts C and D (many.c). */
 void ex05d_case_pool_all(void);
 void ex05d_case_pool_overlap(void);
+/* BEGIN HIDDEN TESTS */
 void ex05d_case_pool_edge(void);
+/* END HIDDEN TESTS */
 void ex05d_case_fetch_all(void);
 void ex05d_case_fetch_all_errors(void);
+/* BEGIN HIDDEN TESTS */
 void ex05d_case_many(void);
 void ex05d_case_slow(void);
+/* END HIDDEN TESTS */
 
 /* The measured workloads (measure.c). */
 #define EX05D_NWORKLOADS 7

@@ -128,6 +128,7 @@ void ex05d_case_pool_overlap(void)
             atomic_load(&rv.peak));
 }
 
+/* BEGIN HIDDEN TESTS */
 /* pool_edge (hidden): no tasks, more workers than tasks, bad arguments. */
 static void noop_task(int i, void *arg)
 {
@@ -160,6 +161,7 @@ void ex05d_case_pool_edge(void)
                        bad[i].n, bad[i].k, bad[i].fn ? "task" : "NULL", rc);
     }
 }
+/* END HIDDEN TESTS */
 
 /* ------------------------------------------------------------------ */
 /* Part D: fetching many                                               */
@@ -308,6 +310,7 @@ void ex05d_case_fetch_all_errors(void)
     S_fetch_all(7, 3, "ggrgcbg", EX05_PARSE, 0);
 }
 
+/* BEGIN HIDDEN TESTS */
 /* many (hidden): 32 servers, one thread each, all in flight at once. */
 void ex05d_case_many(void)
 {
@@ -322,3 +325,4 @@ void ex05d_case_slow(void)
 {
     S_fetch_all(8, 4, "sggggggg", EX05_PARSE, 0);
 }
+/* END HIDDEN TESTS */

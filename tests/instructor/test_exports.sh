@@ -123,7 +123,11 @@ cp "$WORK/al/autograde.tar" "$SOL" "$J/"
 # the grader built (else autolab.sh runs setup.sh, tested above).
 prebuilt "$WORK/al-pre/gilwb"
 tar -rf "$J/autograde.tar" -C "$WORK/al-pre" gilwb/build
-(cd "$J" && nice make) >"$WORK/al-run.out" 2>&1
+# Autolab runs make at the top level: a make this test runs under (make
+# test-instructor) must not lend it its MAKELEVEL, or make would print
+# "Leaving directory" after the autoresult.
+almake() { (cd "$J" && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL nice make); }
+almake >"$WORK/al-run.out" 2>&1
 last=$(tail -1 "$WORK/al-run.out")
 match "autolab: graded; the last line is the autoresult" \
     "$(echo "$last" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(",".join(sorted(j["scores"])), j["scores"]["Correctness"], j["scores"]["Hidden"], len(j["scoreboard"]))' 2>&1)" \
@@ -132,7 +136,7 @@ match "autolab: graded; the last line is the autoresult" \
 check "autolab: what the student sees never names the hidden tests" \
     bash -c "! grep -q 'adds_again_hidden\|  adds ' '$WORK/al-run.out'"
 rm -f "$J/waits.c"
-(cd "$J" && make) >"$WORK/al-miss.out" 2>&1
+almake >"$WORK/al-miss.out" 2>&1
 match "autolab: a handin without the file scores 0 and says why" \
     "$(tail -2 "$WORK/al-miss.out" | head -1)" "*no waits.c*"
 

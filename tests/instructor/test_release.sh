@@ -9,7 +9,7 @@
 #     the book shows them sealed (sitegen);
 #   - it builds, and make test's learner-side part (test-chapters: pages,
 #     demos, claims, every starter compiling and failing on its TODOs)
-#     passes there;
+#     passes there; each reference solution, handed in there, passes;
 #   - tampering with a provided file is named by grader submit.
 . "$(dirname "$0")/../grader/lib.sh"
 unset GRADER_COURSE
@@ -53,16 +53,22 @@ for _, t in files(os.path.join(src, "solutions")):
 released = set()
 for _, t in files(stu):
     released.update(norm(l) for l in t.splitlines())
+# A hidden test's name anywhere; its case's row ({"case", ...) in its own
+# exercise's files (a chapter demo may have a workload of the same name).
 hidden = set()
 for d in os.listdir(os.path.join(src, "solutions")):
     h = os.path.join(src, "solutions", d, "hidden.yaml")
     if os.path.exists(h):
         for m in re.finditer(r"name:\s*([A-Za-z0-9_:-]+).*?case:\s*([A-Za-z0-9_-]+)", open(h).read()):
-            hidden.add(("name", m.group(1)))
-            hidden.add(("case", '{"%s",' % m.group(2)))
-text = "\n".join(t for _, t in files(stu))
+            hidden.add(("name", m.group(1), ""))
+            hidden.add(("case", '{"%s",' % m.group(2), os.path.join("exercises", d)))
+text = {"": "\n".join(t for _, t in files(stu))}
+def within(sub):
+    if sub not in text:
+        text[sub] = "\n".join(t for _, t in files(os.path.join(stu, sub)))
+    return text[sub]
 bad = ["solution line: " + l for l in sorted(unique & released)][:5]
-bad += ["hidden %s: %s" % h for h in sorted(hidden) if h[1] in text]
+bad += ["hidden %s: %s" % h[:2] for h in sorted(hidden) if h[1] in within(h[2])]
 print("%d %d %s" % (len(unique), len(hidden), "; ".join(bad)))
 PY
 )
@@ -91,10 +97,24 @@ check "release: builds (grader, runtime, kit, site)" [ $? -eq 0 ] || tail -5 "$W
 rc=$?
 check "release: make test-chapters passes (pages, demos, claims, starters fail on TODOs)" [ $rc -eq 0 ]
 [ $rc -eq 0 ] || grep -E '^not ok|not ok|passed' "$WORK/chapters.log" "$CB"/test-logs/*.log | head -10 | sed 's/^/# /'
-check "release: its starters were graded there as failing" \
-    grep -q '^ok .* - 03: the starter compiles and fails (exit 1)' "$CB/test-logs/test_chapters.sh.log"
+for ex in "$CLONE"/exercises/[0-9][0-9]; do
+    nn=$(basename "$ex")
+    check "release: its starter $nn was graded there as failing" \
+        grep -q "^ok .* - $nn: the starter compiles and fails (exit 1)" "$CB/test-logs/test_chapters.sh.log"
+done
 G=$CB/bin/grader
 export GRADER_GRADEBOOK=$WORK/student-gradebook.sqlite
+# What the hidden tests' removal left must still grade a right answer right:
+# each reference solution, handed in to the student edition, passes there.
+for ex in "$CLONE"/exercises/[0-9][0-9]; do
+    nn=$(basename "$ex")
+    mkdir -p "$WORK/sol/$nn" && cp "$SRC/solutions/$nn"/*.c "$WORK/sol/$nn/"
+    (cd "$CLONE" && "$G" submit "$nn" --from "$WORK/sol/$nn" --skip quiz --skip patterns \
+        --skip sanitizers --no-record --format json) >"$WORK/sol-$nn.json" 2>/dev/null
+    rc=$?
+    check "release: the reference solution of $nn passes its released tests" [ $rc -eq 0 ]
+    [ $rc -eq 0 ] || python3 -c 'import json,sys; [print("# %s: %s" % (c["name"], c["reason"])) for c in json.load(open(sys.argv[1]))["checks"] if c["status"] != "pass"]' "$WORK/sol-$nn.json"
+done
 right=$(python3 - "$SRC" <<'PY'
 import glob, json, re, sys
 t = open(glob.glob(sys.argv[1] + "/chapters/03-*.md")[0]).read()
