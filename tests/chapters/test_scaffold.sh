@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test_scaffold.sh - `make new-exercise` gives an author a chapter and an
 # exercise that work before they write a line: in a fresh course tree, the
-# scaffold renders, its demo runs and its claim holds, its starter fails
-# naming a TODO, its solution passes, its mutant fails the named check; and
+# scaffold renders, its demo runs and its claim holds, its starter is what
+# its solution's markers give and fails naming a TODO, its solution passes,
+# its mutant fails the named check; and
 # bad arguments or a taken number are refused with nothing written.
 . "$(dirname "$0")/../grader/lib.sh"
 C=$WORK/course
@@ -24,6 +25,9 @@ match "scaffold: a bad slug is refused" "$? $(cat "$WORK/new.out")" "2 *SLUG*"
 check "scaffold: refusals wrote nothing" [ "$before" = "$(cd "$C" && find . -type f -exec sha256sum {} + | sort)" ]
 
 export GRADER_COURSE=$C
+out=$("$GRADER" starter 42 2>&1)
+match "scaffold: the starter is what the solution's markers give (grader starter 42)" \
+    "$? $out" "0 *is what solutions/42/work.c gives*"
 "$GRADER" submit 42 --skip quiz --no-record --format json >"$WORK/s.json" 2>/dev/null
 rc=$?
 why=$(python3 -c 'import json,sys; print([c["reason"] for c in json.load(open(sys.argv[1]))["checks"] if c["name"] == "work_is_done"][0])' "$WORK/s.json")
