@@ -67,6 +67,8 @@ AUTOGRADER_ROOT=$A GRADER_CGROUP_ROOT=$WORK/cg "$A/run_autograder" >/dev/null 2>
 match "gradescope: on a 0.5-core quota the counters decide, and the output says so" \
     "$(json "$R" '[t["output"] for t in r["tests"] if t["name"] == "free_threads_scale"][0]')" \
     "*[Cc]ounters*"
+match "gradescope: a submission without answers gets no quiz points from an earlier one's" \
+    "$(json "$R" '[t["score"] for t in r["tests"] if t["name"] == "quiz"][0]')" "0*"
 rm -rf "$A/submission" && mkdir -p "$A/submission" && echo hi >"$A/submission/README"
 AUTOGRADER_ROOT=$A "$A/run_autograder" >/dev/null 2>&1
 match "gradescope: a submission without the file says which" \

@@ -17,6 +17,9 @@ if [ -n "$missing" ]; then
     echo $missing | sed 's/ /, /g'
     exit 4
 fi
+# This submission's answers, never an earlier one's (a platform that grades
+# several submissions in one container would otherwise carry them over).
+rm -f "$SRC/exercises/$EXERCISE/answers.txt"
 if [ -f "$stage/answers.txt" ]; then
     cp "$stage/answers.txt" "$SRC/exercises/$EXERCISE/answers.txt"
 fi
