@@ -70,7 +70,7 @@ int gr_claims_judge(const gr_claims *cs, const gr_paths *p, int quiet, gr_report
             .prog = prog,
             .quiet = quiet,
             .opts = {.cwd = p->repo,
-                     .trusted = 1,
+                     .profile = GR_PROFILE_TRUSTED,
                      .env = cl->env.n ? cl->env.v : NULL,
                      .limits = {.cpu_seconds = 60,
                                 .wall_seconds = 60,

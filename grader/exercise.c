@@ -270,7 +270,8 @@ static int S_pattern_key(S_ctx *c, const char *what, const char *key, yaml_node_
  * the struct is always usable (the error is already counted). */
 static void S_pattern_finish(S_ctx *c, yaml_node_t *pn, const char *what, gr_pattern *p)
 {
-    if (!p->name || (int)p->expect < 0 || !p->baseline.n || !p->variant.n || !p->workers)
+    if (!p->name || (int)p->expect < 0 || !p->baseline.n || !p->variant.n ||
+        !p->workers)
         S_err(c, pn, "%s: needs name, expect, baseline, variant and workers", what);
     if (!p->name)
         p->name = gr_xstrdup("?");
@@ -327,6 +328,35 @@ static void S_quiz(S_ctx *c, yaml_node_t *n, gr_exercise *ex)
     }
     if (!ex->quiz_chapter)
         S_err(c, n, "quiz: needs chapter");
+}
+
+/* symbols: {define: [names], use: [names or groups]} (objcheck.c).  A name
+ * is a C identifier: anything else could not be a symbol of the learner's. */
+static void S_symbols(S_ctx *c, yaml_node_t *n, gr_exercise *ex)
+{
+    if (!S_is_map(c, n, "symbols"))
+        return;
+    S_FOREACH_PAIR(c, n, key, v)
+    {
+        gr_strv *dst = !strcmp(key, "define") ? &ex->sym_define
+                       : !strcmp(key, "use")  ? &ex->sym_use
+                                              : NULL;
+        if (!dst) {
+            S_err(c, v, "symbols: unknown key \"%s\" (define, use)", key);
+            continue;
+        }
+        size_t from = dst->n;
+        S_strlist(c, v, key, dst);
+        ex->sym_define_given |= dst == &ex->sym_define;
+        for (size_t i = from; i < dst->n; i++) {
+            const char *s = dst->v[i];
+            int ok = *s && !isdigit((unsigned char)*s);
+            for (; *s; s++)
+                ok &= isalnum((unsigned char)*s) || *s == '_';
+            if (!ok)
+                S_err(c, v, "symbols.%s: \"%s\" is not a C name", key, dst->v[i]);
+        }
+    }
 }
 
 /* Loads a YAML file into doc; prints a file:line error if it is not YAML
@@ -462,6 +492,8 @@ gr_exercise *gr_exercise_load(const char *course, const char *dir, int with_hidd
                 S_quiz(&c, v, ex);
             } else if (!strcmp(key, "hints")) {
                 S_strlist(&c, v, "hints", &ex->hints);
+            } else if (!strcmp(key, "symbols")) {
+                S_symbols(&c, v, ex);
             } else {
                 S_err(&c, v, "unknown key \"%s\" (see exercises/README.md)", key);
             }
@@ -507,6 +539,8 @@ void gr_exercise_free(gr_exercise *ex)
     gr_strv_free(&ex->cflags);
     gr_strv_free(&ex->sanitizers);
     gr_strv_free(&ex->hints);
+    gr_strv_free(&ex->sym_define);
+    gr_strv_free(&ex->sym_use);
     for (size_t i = 0; i < ex->ntests; i++) {
         free(ex->tests[i].name);
         free(ex->tests[i].casename);
@@ -658,7 +692,8 @@ static void S_counter(S_ctx *c, const char *what, const char *path, yaml_node_t 
         !((obj == 5 && !strncmp(path, "stats", 5)) ||
           (obj == 6 && !strncmp(path, "result", 6)) ||
           (obj == 4 && (!strncmp(path, "loop", 4) || !strncmp(path, "pool", 4))))) {
-        S_err(c, v, "%s: \"%s\" is not stats.X, result.X, loop.X or pool.X", what, path);
+        S_err(c, v, "%s: \"%s\" is not stats.X, result.X, loop.X or pool.X", what,
+              path);
         return;
     }
     gr_counter_check k = {0};
@@ -727,8 +762,9 @@ static void S_claim(S_ctx *c, yaml_node_t *cn, const char *what, gr_claim *cl)
             S_err(c, cn, "%s: a pattern claim (expect) cannot also have run/counters",
                   what);
     } else if (!cl->pattern.name || !cl->run.n || !cl->ncounters) {
-        S_err(c, cn, "%s: needs name and either a pattern (expect, baseline, variant, "
-                     "workers) or run and counters",
+        S_err(c, cn,
+              "%s: needs name and either a pattern (expect, baseline, variant, "
+              "workers) or run and counters",
               what);
     }
     if (!cl->pattern.name)
@@ -751,30 +787,30 @@ gr_claims *gr_claims_load(const char *course, int chapter)
     if (root)
         S_FOREACH_PAIR(&c, root, key, v)
         {
-        if (!strcmp(key, "demo")) {
-            cs->demo = S_string(&c, v, "demo");
-            if (cs->demo && !S_plain_name(cs->demo))
-                S_err(&c, v, "demo: \"%s\" must be a program of chapters/%02d", cs->demo,
-                      chapter);
-        } else if (!strcmp(key, "claims") && v->type == YAML_SEQUENCE_NODE) {
-            for (yaml_node_item_t *it = v->data.sequence.items.start;
-                 it < v->data.sequence.items.top; it++) {
-                yaml_node_t *cn = yaml_document_get_node(c.doc, *it);
-                char *what =
-                    gr_fmt("claims[%zu]", (size_t)(it - v->data.sequence.items.start));
-                if (S_is_map(&c, cn, what)) {
-                    cs->v = realloc(cs->v, (cs->n + 1) * sizeof *cs->v);
-                    if (!cs->v)
-                        abort();
-                    memset(&cs->v[cs->n], 0, sizeof *cs->v);
-                    S_claim(&c, cn, what, &cs->v[cs->n++]);
+            if (!strcmp(key, "demo")) {
+                cs->demo = S_string(&c, v, "demo");
+                if (cs->demo && !S_plain_name(cs->demo))
+                    S_err(&c, v, "demo: \"%s\" must be a program of chapters/%02d",
+                          cs->demo, chapter);
+            } else if (!strcmp(key, "claims") && v->type == YAML_SEQUENCE_NODE) {
+                for (yaml_node_item_t *it = v->data.sequence.items.start;
+                     it < v->data.sequence.items.top; it++) {
+                    yaml_node_t *cn = yaml_document_get_node(c.doc, *it);
+                    char *what = gr_fmt("claims[%zu]",
+                                        (size_t)(it - v->data.sequence.items.start));
+                    if (S_is_map(&c, cn, what)) {
+                        cs->v = realloc(cs->v, (cs->n + 1) * sizeof *cs->v);
+                        if (!cs->v)
+                            abort();
+                        memset(&cs->v[cs->n], 0, sizeof *cs->v);
+                        S_claim(&c, cn, what, &cs->v[cs->n++]);
+                    }
+                    free(what);
                 }
-                free(what);
+            } else {
+                S_err(&c, v, "unknown key \"%s\" (demo, claims: a list)", key);
             }
-        } else {
-            S_err(&c, v, "unknown key \"%s\" (demo, claims: a list)", key);
         }
-    }
     if (root && (!cs->demo || !cs->n))
         S_err(&c, root, "needs demo (a program of chapters/%02d) and claims", chapter);
     if (loaded)

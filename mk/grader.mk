@@ -14,7 +14,7 @@
 
 GRADER_SRCS   := $(sort $(wildcard grader/*.c))
 GRADER_OBJS   := $(patsubst %.c,$(B)/obj/grader/%.o,$(GRADER_SRCS))
-GRADER_LDLIBS := -lyaml -ljansson -lsqlite3 -pthread -lm
+GRADER_LDLIBS := -lyaml -ljansson -lsqlite3 -lelf -lcrypto -pthread -lm
 K ?= 20
 
 $(B)/obj/grader/%.o: %.c grader/grader.h
