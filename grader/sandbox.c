@@ -51,169 +51,10 @@
 
 void gr_sandbox_init(void)
 {
-    /* Orphans of our children come to us, not to init: see S_reap_all. */
+    /* Orphans of our children come to us, not to init: see procs.c. */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     signal(SIGPIPE, SIG_IGN);
     gr_isolation_get(); /* probe now, before there are threads */
-}
-
-/* ------------------------------------------------------------ /proc */
-
-typedef struct S_proc {
-    pid_t pid, ppid, pgrp;
-    uid_t uid;
-    char state;
-    long rss_kb, vm_kb, threads;
-} S_proc;
-
-/* Reads /proc/<pid>/stat (the comm field may hold spaces and parens, so
- * we parse from the last ')').  Returns 0 or -1 if the process is gone. */
-static int S_proc_read(pid_t pid, S_proc *p)
-{
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    struct stat st;
-    int ok = fstat(fd, &st) == 0;
-    close(fd);
-    if (n <= 0 || !ok)
-        return -1;
-    buf[n] = '\0';
-    char *s = strrchr(buf, ')');
-    if (!s)
-        return -1;
-    /* Fields after comm: state ppid pgrp session tty tpgid flags minflt
-     * cminflt majflt cmajflt utime stime cutime cstime priority nice
-     * num_threads itrealvalue starttime vsize rss ... */
-    char *tok[24], *save = NULL;
-    int k = 0;
-    for (char *t = strtok_r(s + 1, " ", &save); t && k < 24;
-         t = strtok_r(NULL, " ", &save))
-        tok[k++] = t;
-    if (k < 22)
-        return -1;
-    p->pid = pid;
-    p->state = tok[0][0];
-    p->ppid = atoi(tok[1]);
-    p->pgrp = atoi(tok[2]);
-    p->threads = atol(tok[17]);
-    p->vm_kb = atol(tok[20]) / 1024;
-    p->rss_kb = atol(tok[21]) * (sysconf(_SC_PAGESIZE) / 1024);
-    p->uid = st.st_uid;
-    return 0;
-}
-
-/* Calls fn for every process. */
-static void S_proc_each(void (*fn)(const S_proc *, void *), void *arg)
-{
-    DIR *d = opendir("/proc");
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!isdigit((unsigned char)e->d_name[0]))
-            continue;
-        S_proc p;
-        if (S_proc_read(atoi(e->d_name), &p) == 0)
-            fn(&p, arg);
-    }
-    closedir(d);
-}
-
-/* The processes of one run.  In a namespace: those of its PID namespace
- * (init excluded: it is ours).  Otherwise: its process group, its uid (as
- * root), or, when no other untrusted run can be going on, an orphan that
- * came back to us, the subreaper. */
-typedef struct S_group {
-    pid_t pgrp, self, init;
-    uid_t uid;   /* the sandbox uid, or (uid_t)-1 */
-    uint64_t ns; /* the PID namespace's inode, or 0 */
-    int orphans; /* count re-parented processes as ours */
-    int count;   /* processes found */
-    long rss_kb; /* their resident memory, summed */
-    long vm_kb;  /* largest address space */
-    int kill;    /* 1: SIGKILL each one found */
-} S_group;
-
-static void S_group_visit(const S_proc *p, void *arg)
-{
-    S_group *g = arg;
-    if (p->pid == g->self || p->pid == g->init)
-        return;
-    int ours;
-    if (g->ns) {
-        char path[64];
-        struct stat st;
-        snprintf(path, sizeof path, "/proc/%d/ns/pid", (int)p->pid);
-        uid_t want = g->uid != (uid_t)-1 ? g->uid : getuid();
-        ours = p->uid == want && stat(path, &st) == 0 && (uint64_t)st.st_ino == g->ns;
-    } else {
-        ours = p->pgrp == g->pgrp || (g->uid != (uid_t)-1 && p->uid == g->uid) ||
-               (g->orphans && p->ppid == g->self);
-    }
-    if (!ours)
-        return;
-    g->count++;
-    g->rss_kb += p->rss_kb;
-    if (p->vm_kb > g->vm_kb)
-        g->vm_kb = p->vm_kb;
-    if (g->kill)
-        kill(p->pid, SIGKILL);
-    if (g->kill && p->ppid == g->self && p->state == 'Z')
-        waitpid(p->pid, NULL, WNOHANG); /* an orphan of this run, dead */
-}
-
-typedef struct S_uidcount {
-    uid_t uid;
-    long tasks;
-} S_uidcount;
-
-static void S_count_uid(const S_proc *p, void *arg)
-{
-    S_uidcount *c = arg;
-    if (p->uid == c->uid)
-        c->tasks += p->threads;
-}
-
-/* As root with a uid of the sandbox's own, a helper that takes that uid
- * and calls kill(-1, SIGKILL) reaches every process of it, wherever it
- * hid (used without namespaces). */
-static void S_kill_uid(uid_t uid)
-{
-    pid_t h = fork();
-    if (h == 0) {
-        if (syscall(SYS_setresgid, uid, uid, uid) == 0 &&
-            syscall(SYS_setresuid, uid, uid, uid) == 0)
-            kill(-1, SIGKILL);
-        _exit(0);
-    }
-    if (h > 0)
-        while (waitpid(h, NULL, 0) < 0 && errno == EINTR)
-            ;
-}
-
-/* Without namespaces: kills everything left of a run and reaps it.
- * Returns how many processes had to be killed. */
-static int S_reap_all(S_group g)
-{
-    int killed = 0;
-    if (g.uid != (uid_t)-1)
-        S_kill_uid(g.uid);
-    killpg(g.pgrp, SIGKILL);
-    g.kill = 1;
-    for (int round = 0; round < 50; round++) {
-        g.count = 0;
-        S_proc_each(S_group_visit, &g);
-        if (g.count == 0)
-            break;
-        if (round == 0)
-            killed = g.count;
-        usleep(10000);
-    }
-    return killed;
 }
 
 /* ------------------------------------------------------------ runs */
@@ -314,7 +155,7 @@ typedef struct S_run {
     gr_spawn sp;
     pid_t child; /* the keeper, or the program itself */
     int pidfd;
-    S_group g;
+    gr_group g;
     S_buf out, err;
     gr_spawn_msg result; /* init's 'R', tag 0 until it comes */
     gr_spawn_msg failed; /* the first 'E' */
@@ -379,16 +220,14 @@ static int S_prepare(S_run *r, int slot, char **why)
     long nproc = l->processes;
     if (sp->uid != (uid_t)-1) {
         if (!sp->namespaces)
-            S_kill_uid(sp->uid); /* leftovers of an earlier run with our pid */
+            gr_kill_uid(sp->uid); /* leftovers of an earlier run with our pid */
         if (chown(o->cwd, sp->uid, sp->uid) < 0)
             return -errno;
     } else if (sp->userns) {
         nproc += 2; /* the keeper and init count in the user namespace */
     } else if (untrusted) {
         /* RLIMIT_NPROC counts every task of our uid, ours included. */
-        S_uidcount c = {.uid = getuid()};
-        S_proc_each(S_count_uid, &c);
-        nproc += c.tasks;
+        nproc += gr_uid_tasks(getuid());
     }
     sp->lim_cpu = S_rlim(RLIMIT_CPU, (rlim_t)l->cpu_seconds);
     sp->lim_cpu.rlim_max = sp->lim_cpu.rlim_cur + 1;
@@ -409,9 +248,9 @@ static int S_prepare(S_run *r, int slot, char **why)
             return rs;
         sp->ruleset = rs;
     }
-    r->g = (S_group){.self = getpid(),
-                     .uid = sp->uid,
-                     .orphans = !sp->namespaces && sp->uid == (uid_t)-1};
+    r->g = (gr_group){.self = getpid(),
+                      .uid = sp->uid,
+                      .orphans = !sp->namespaces && sp->uid == (uid_t)-1};
     return 0;
 }
 
@@ -586,8 +425,8 @@ int gr_sandbox_run(char *const argv[], const gr_run_opts *o, gr_run_result *res)
             S_kill_run(&r, reaped);
         if (now - last_scan > 50000000u && !reaped && (!r.sp.namespaces || r.g.ns)) {
             last_scan = now;
-            S_group g = r.g;
-            S_proc_each(S_group_visit, &g);
+            gr_group g = r.g;
+            gr_group_scan(&g);
             if (g.count > res->max_procs)
                 res->max_procs = g.count;
             if (g.rss_kb > res->maxrss_kb)
@@ -610,7 +449,7 @@ int gr_sandbox_run(char *const argv[], const gr_run_opts *o, gr_run_result *res)
     }
     uint64_t wall = (exited_at ? exited_at : gr_now_ns()) - t0;
     if (!r.sp.namespaces) /* in a namespace, init has killed what was left */
-        res->survivors = S_reap_all(r.g);
+        res->survivors = gr_group_reap(r.g);
     S_read_info(&r, pi[0]);
     for (int i = 0; i < 3; i++)
         if (fds[i].fd >= 0)
@@ -623,14 +462,6 @@ int gr_sandbox_run(char *const argv[], const gr_run_opts *o, gr_run_result *res)
     res->netns =
         untrusted && (gr_isolation_get()->namespaces || gr_isolation_get()->ll_tcp);
     S_conclude(&r, status, &ru, wall, peak_vm_kb, res);
-    if (getenv("GRADER_DEBUG"))
-        fprintf(stderr,
-                "debug: end %d tag %c status %x wall %llu cpu %llu ru "
-                "%ld.%06ld+%ld.%06ld\n",
-                res->end, r.result.tag ? r.result.tag : '-', status,
-                (unsigned long long)res->wall_ns, (unsigned long long)res->cpu_ns,
-                ru.ru_utime.tv_sec, ru.ru_utime.tv_usec, ru.ru_stime.tv_sec,
-                ru.ru_stime.tv_usec);
     res->out = r.out.data ? r.out.data : gr_xstrdup("");
     res->err = r.err.data ? r.err.data : gr_xstrdup("");
     res->out_total = r.out.total;

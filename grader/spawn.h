@@ -54,6 +54,26 @@ typedef struct gr_spawn_msg {
     long maxrss_kb;
 } gr_spawn_msg;
 
+/* The processes of one run (procs.c).  Fields set by the caller: pgrp,
+ * self, init, uid, ns, orphans, kill; the scan fills the rest. */
+typedef struct gr_group {
+    pid_t pgrp, self, init;
+    uid_t uid;   /* the sandbox uid, or (uid_t)-1 */
+    uint64_t ns; /* the PID namespace's inode, or 0 */
+    int orphans; /* count re-parented processes as ours */
+    int count;   /* processes found */
+    long rss_kb; /* their resident memory, summed */
+    long vm_kb;  /* largest address space */
+    int kill;    /* 1: SIGKILL each one found */
+} gr_group;
+
+void gr_group_scan(gr_group *g);
+/* Without namespaces: kills everything left of a run and reaps it; returns
+ * how many processes had to be killed. */
+int gr_group_reap(gr_group g);
+long gr_uid_tasks(uid_t uid); /* threads of every process of uid */
+void gr_kill_uid(uid_t uid);  /* as root: every process of uid, wherever */
+
 /* The child's side: never returns. */
 _Noreturn void gr_spawn_child(const gr_spawn *sp);
 
