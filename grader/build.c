@@ -408,20 +408,42 @@ static int S_learner_build(const gr_exercise *ex, gr_scratch *s, gr_variant v,
     gr_strv_free(&a);
     if (rc != 1)
         return rc;
-    gr_strv objs = {0}, asms = {0}, shown = {0};
+    gr_strv objs = {0}, asms = {0}, shown = {0}, serious = {0}, plain = {0};
     S_learner(ex, objdir, ".o", &objs);
     S_learner(ex, s->pre, ".s", &asms);
     S_learner(ex, NULL, ".c", &shown);
-    for (size_t i = 0; rc == 1 && !*refused && i < objs.n; i++) {
-        if (v == GR_REL && gr_asm_check(asms.v[i], shown.v[i], refused) < 0)
+    for (size_t i = 0; rc == 1 && i < objs.n; i++) {
+        if (v == GR_REL && gr_asm_check(asms.v[i], shown.v[i], &serious) < 0)
             rc = -EIO;
-        if (rc == 1 && !*refused &&
-            gr_objcheck(objs.v[i], shown.v[i], v != GR_REL, rules, ex, refused) < 0)
+        if (rc == 1 && gr_objcheck(objs.v[i], shown.v[i], v != GR_REL, rules, &serious,
+                                   &plain) < 0)
             rc = -EIO;
+    }
+    for (size_t i = 0; i < plain.n; i++)
+        gr_strv_push(&serious, plain.v[i]);
+    if (rc == 1 && serious.n) {
+        /* The reason names the first problem; the output lists them all. */
+        *refused = serious.n > 1 ? gr_fmt("%s (and %zu more, listed below)",
+                                          serious.v[0], serious.n - 1)
+                                 : gr_xstrdup(serious.v[0]);
+        char *allowed = gr_objcheck_allowed(rules, ex);
+        char *list = gr_fmt("grader: refused before linking:\n");
+        for (size_t i = 0; i < serious.n; i++) {
+            char *t = gr_fmt("%s  - %s\n", list, serious.v[i]);
+            free(list);
+            list = t;
+        }
+        char *l = gr_fmt("%s  (%s)\n%s", list, allowed, *log ? *log : "");
+        free(*log);
+        *log = l;
+        free(list);
+        free(allowed);
     }
     gr_strv_free(&objs);
     gr_strv_free(&asms);
     gr_strv_free(&shown);
+    gr_strv_free(&serious);
+    gr_strv_free(&plain);
     return *refused ? 0 : rc;
 }
 

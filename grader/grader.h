@@ -303,6 +303,7 @@ typedef struct gr_objcheck_rules {
     gr_strv use;      /* functions it may call besides the C library's basics */
     gr_strv prefixes; /* ... and every name with one of these prefixes */
     gr_strv groups;   /* the groups those came from (for messages) */
+    gr_strv named;    /* the single names exercise.yaml added (for messages) */
     gr_strv api;      /* the runtime's public API: its headers' names */
 } gr_objcheck_rules;
 
@@ -313,13 +314,17 @@ int gr_objcheck_rules_make(const gr_exercise *ex, const gr_strv *public_headers,
 void gr_objcheck_rules_free(gr_objcheck_rules *r);
 /* Checks one object (`shown`: its source's name in messages; sanitized:
  * built with ASan/TSan, whose own constructors and calls are allowed).
- * Returns 0 if clean, 1 with *why (one line naming the symbol; caller
- * frees), or a negative errno. */
+ * Appends one line per problem, naming the symbol: to *serious (code that
+ * runs before main, interposed names, calls a cheat reaches for, inline
+ * asm) or *plain (other calls the exercise does not allow).  Returns the
+ * number of problems, or a negative errno. */
 int gr_objcheck(const char *obj, const char *shown, int sanitized,
-                const gr_objcheck_rules *r, const gr_exercise *ex, char **why);
-/* Searches the compiler's assembly output for inline asm: 0, 1 with *why,
- * or a negative errno. */
-int gr_asm_check(const char *s_file, const char *shown, char **why);
+                const gr_objcheck_rules *r, gr_strv *serious, gr_strv *plain);
+/* What ex lets a solution call, one sentence for the report (caller frees). */
+char *gr_objcheck_allowed(const gr_objcheck_rules *r, const gr_exercise *ex);
+/* Searches the compiler's assembly output for inline asm: 0, 1 (a problem
+ * appended), or a negative errno. */
+int gr_asm_check(const char *s_file, const char *shown, gr_strv *problems);
 
 /* ------------------------------------------------------------------ */
 /* scratch.c, build.c                                                  */

@@ -279,8 +279,10 @@ int gr_objcheck_rules_make(const gr_exercise *ex, const gr_strv *public_headers,
                 S_group_add(r, (int)g);
                 group = 1;
             }
-        if (!group)
+        if (!group) {
             gr_strv_push(&r->use, ex->sym_use.v[k]);
+            gr_strv_push(&r->named, ex->sym_use.v[k]);
+        }
     }
     gr_strv_free(&includes);
     return 0;
@@ -292,6 +294,7 @@ void gr_objcheck_rules_free(gr_objcheck_rules *r)
     gr_strv_free(&r->use);
     gr_strv_free(&r->prefixes);
     gr_strv_free(&r->groups);
+    gr_strv_free(&r->named);
     gr_strv_free(&r->api);
     memset(r, 0, sizeof *r);
 }
@@ -347,8 +350,9 @@ static char *S_list(const gr_strv *v, const char *none)
     return s;
 }
 
-static char *S_refuse_call(const gr_objcheck_rules *r, const gr_exercise *ex,
-                           const char *shown, const char *name)
+/* "threads.c calls kill, which sends or catches signals"; sets *known if
+ * the name is one a cheat reaches for (listed first). */
+static char *S_refuse_call(const char *shown, const char *name, int *known)
 {
     char buf[256];
     const char *b = S_base(name, buf, sizeof buf);
@@ -356,19 +360,31 @@ static char *S_refuse_call(const gr_objcheck_rules *r, const gr_exercise *ex,
     for (size_t i = 0; i < sizeof S_why / sizeof *S_why && !why; i++)
         if (S_in(S_why[i].names, b))
             why = S_why[i].why;
+    *known = why != NULL;
     if (!why && !strncmp(b, "rt_", 3))
         why = "is not part of the runtime's public API (only what its public "
               "headers declare)";
     if (!why && !strncmp(b, "exkit_", 6))
         why = "belongs to the exercise kit, which is the driver's";
+    if (!why)
+        why = "is not among the functions this exercise lets a solution call";
+    /* gcc turns printf("...\n") into puts: say so, the learner wrote printf. */
+    const char *hint = !strcmp(b, "puts") || !strcmp(b, "putchar") ||
+                               !strcmp(b, "fwrite") || !strcmp(b, "fputs")
+                           ? " (perhaps a printf the compiler turned into it)"
+                           : "";
+    return gr_fmt("%s calls %s%s, which %s", shown, b, hint, why);
+}
+
+char *gr_objcheck_allowed(const gr_objcheck_rules *r, const gr_exercise *ex)
+{
     char *groups = S_list(&r->groups, "none");
-    char *extra = S_list(&r->use, "nothing else");
-    char *s = gr_fmt("%s calls %s, which %s%s: exercise %s allows the C library's "
-                     "memory, string and number functions, the runtime's public API, "
-                     "and %s (groups: %s); an author can allow more in exercise.yaml, "
-                     "symbols: use:",
-                     shown, b, why ? why : "is not among the functions this exercise ",
-                     why ? "" : "lets a solution call", ex->id, extra, groups);
+    char *extra = S_list(&r->named, "no other function");
+    char *s = gr_fmt("exercise %s lets a solution call the C library's memory, string "
+                     "and number functions, the runtime's public API, the groups %s "
+                     "(exercises/README.md lists them), and %s; an author can allow "
+                     "more in exercise.yaml, symbols: use:",
+                     ex->id, groups, extra);
     free(groups);
     free(extra);
     return s;
@@ -415,27 +431,26 @@ static int S_startup_section(const char *n)
 }
 
 int gr_objcheck(const char *obj, const char *shown, int sanitized,
-                const gr_objcheck_rules *r, const gr_exercise *ex, char **why)
+                const gr_objcheck_rules *r, gr_strv *serious, gr_strv *plain)
 {
-    *why = NULL;
     elf_version(EV_CURRENT);
     int fd = open(obj, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return -errno;
     Elf *e = elf_begin(fd, ELF_C_READ, NULL);
     GElf_Ehdr eh;
-    size_t shstr;
-    int rc = 0;
+    size_t shstr, before = serious->n + plain->n;
+    int symtabs = 0;
     if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh) ||
         eh.e_type != ET_REL || elf_getshdrstrndx(e, &shstr) != 0) {
-        *why = gr_fmt("%s: the compiler's output is not an object file the grader "
-                      "can read",
-                      shown);
-        rc = 1;
+        char *m = gr_fmt("%s: the compiler's output is not an object file the grader "
+                         "can read",
+                         shown);
+        gr_strv_push(serious, m);
+        free(m);
         goto done;
     }
-    int symtabs = 0;
-    for (Elf_Scn *scn = elf_nextscn(e, NULL); scn && !*why; scn = elf_nextscn(e, scn)) {
+    for (Elf_Scn *scn = elf_nextscn(e, NULL); scn; scn = elf_nextscn(e, scn)) {
         GElf_Shdr sh;
         if (!gelf_getshdr(scn, &sh))
             continue;
@@ -443,27 +458,28 @@ int gr_objcheck(const char *obj, const char *shown, int sanitized,
         name = name ? name : "";
         int startup = sh.sh_type == SHT_INIT_ARRAY || sh.sh_type == SHT_FINI_ARRAY ||
                       sh.sh_type == SHT_PREINIT_ARRAY || S_startup_section(name);
+        char *m = NULL;
         /* ASan and TSan add a constructor of their own; the same source
          * compiled without them has been checked for ours. */
-        if (startup && !sanitized) {
-            *why = gr_fmt("%s has code that runs before main or after it (a %s "
-                          "section: __attribute__((constructor)) or destructor): "
-                          "the program starts and ends in the kit's main",
-                          shown, name);
-            break;
-        }
-        if (!strcmp(name, ".note.GNU-stack") && (sh.sh_flags & SHF_EXECINSTR)) {
-            *why = gr_fmt("%s needs an executable stack (a nested function?): "
-                          "write it as an ordinary static function",
-                          shown);
-            break;
+        if (startup && !sanitized)
+            m = gr_fmt("%s has code that runs before main or after it (a %s "
+                       "section: __attribute__((constructor)) or destructor): the "
+                       "program starts and ends in the kit's main",
+                       shown, name);
+        else if (!strcmp(name, ".note.GNU-stack") && (sh.sh_flags & SHF_EXECINSTR))
+            m = gr_fmt("%s needs an executable stack (a nested function?): write it "
+                       "as an ordinary static function",
+                       shown);
+        if (m) {
+            gr_strv_push(serious, m);
+            free(m);
         }
         if (sh.sh_type != SHT_SYMTAB)
             continue;
         symtabs++;
         Elf_Data *d = elf_getdata(scn, NULL);
         size_t n = d && sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
-        for (size_t i = 1; i < n && !*why; i++) {
+        for (size_t i = 1; i < n; i++) {
             GElf_Sym sym;
             if (!gelf_getsym(d, (int)i, &sym))
                 continue;
@@ -471,41 +487,51 @@ int gr_objcheck(const char *obj, const char *shown, int sanitized,
             int bind = GELF_ST_BIND(sym.st_info), type = GELF_ST_TYPE(sym.st_info);
             if (!sn || !*sn || type == STT_SECTION || type == STT_FILE)
                 continue;
+            int known = 1;
             if (type == STT_GNU_IFUNC)
-                *why = gr_fmt("%s: %s is an ifunc, whose resolver runs while the "
-                              "program loads, before main",
-                              shown, sn);
+                m = gr_fmt("%s: %s is an ifunc, whose resolver runs while the program "
+                           "loads, before main",
+                           shown, sn);
             else if (sym.st_shndx == SHN_UNDEF && !S_may_call(r, sn, sanitized))
-                *why = S_refuse_call(r, ex, shown, sn);
+                m = S_refuse_call(shown, sn, &known);
             else if (sym.st_shndx != SHN_UNDEF && bind != STB_LOCAL &&
                      !S_strv_has(&r->define, sn) &&
                      !(sanitized &&
                        (!strncmp(sn, "__odr_asan", 10) || !strncmp(sn, "__asan", 6))))
-                *why = S_refuse_define(r, shown, sn);
+                m = S_refuse_define(r, shown, sn);
+            if (m) {
+                gr_strv_push(known ? serious : plain, m);
+                free(m);
+                m = NULL;
+            }
         }
     }
-    if (!*why && symtabs == 0)
-        *why = gr_fmt("%s: the object file has no symbol table", shown);
-    rc = *why ? 1 : 0;
+    if (symtabs == 0) {
+        char *m = gr_fmt("%s: the object file has no symbol table", shown);
+        gr_strv_push(serious, m);
+        free(m);
+    }
 done:
     if (e)
         elf_end(e);
     close(fd);
-    return rc;
+    return (int)(serious->n + plain->n - before);
 }
 
-int gr_asm_check(const char *s_file, const char *shown, char **why)
+int gr_asm_check(const char *s_file, const char *shown, gr_strv *problems)
 {
-    *why = NULL;
     char *text = gr_read_file(s_file, NULL);
     if (!text)
         return -errno;
     /* gcc and clang bracket every asm statement with #APP ... #NO_APP. */
     int found = !strncmp(text, "#APP", 4) || strstr(text, "\n#APP") != NULL;
     free(text);
-    if (found)
-        *why = gr_fmt("%s contains inline assembly (asm): the exercise is in C, and "
-                      "assembly can make system calls no check sees",
-                      shown);
+    if (found) {
+        char *m = gr_fmt("%s contains inline assembly (asm): the exercise is in C, and "
+                         "assembly can make system calls no check sees",
+                         shown);
+        gr_strv_push(problems, m);
+        free(m);
+    }
     return found;
 }

@@ -28,12 +28,21 @@ $(B)/bin/grader: $(GRADER_OBJS)
 # What grading needs at hand: the runtime in all three variants.
 GRADER_RUN_DEPS := $(B)/bin/grader $(foreach v,$(VARIANTS),$(B)/lib/librt-$(v).a)
 
+# The pattern judge's unit test: judge.c alone (and util.c), no program runs.
+GRADER_UNIT := $(B)/tests/grader/test_judge
+$(GRADER_UNIT): tests/grader/test_judge.c grader/judge.c grader/util.c grader/grader.h \
+		tests/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_asan) -Itests $(filter %.c,$^) -ljansson -lm -o $@
+
 ALL_TARGETS  += $(B)/bin/grader
 TEST_SCRIPTS += tests/grader/test_grader.sh tests/grader/test_sandbox.sh \
                 tests/grader/test_badinput.sh tests/grader/test_formats.sh \
-                tests/grader/test_gradebook.sh \
-                tests/grader/test_quota.sh tests/grader/test_reliability.sh
-TEST_DEPS    += $(GRADER_RUN_DEPS)
+                tests/grader/test_gradebook.sh tests/grader/test_statuses.sh \
+                tests/grader/test_quota.sh tests/grader/test_reliability.sh \
+                tests/grader/test_adversarial.sh tests/grader/test_anywhere.sh \
+                $(GRADER_UNIT)
+TEST_DEPS    += $(GRADER_RUN_DEPS) $(GRADER_UNIT)
 
 .PHONY: grader grade reliability test-grader grader-link
 grader: $(B)/bin/grader
@@ -46,8 +55,8 @@ reliability: $(GRADER_RUN_DEPS)
 	@B=$(B) K=$(K) QUOTA="$(QUOTA)" HOG="$(HOG)" MUTANTS="$(MUTANTS)" ARGS="$(ARGS)" \
 		tools/reliability.sh
 
-test-grader: $(GRADER_RUN_DEPS)
-	@B=$(B) tests/run-tests.sh -- $(filter tests/grader/%,$(TEST_SCRIPTS))
+test-grader: $(GRADER_RUN_DEPS) $(GRADER_UNIT)
+	@B=$(B) tests/run-tests.sh -- $(filter tests/grader/% $(GRADER_UNIT),$(TEST_SCRIPTS))
 
 grader-link: $(B)/bin/grader
 	@mkdir -p $(HOME)/.local/bin && ln -sf $(abspath $(B)/bin/grader) $(HOME)/.local/bin/grader
