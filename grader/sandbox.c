@@ -498,13 +498,18 @@ char *gr_run_describe(const gr_run_result *r, const gr_limits *l)
          * holder nobody waits for is a loop, not a deadlock. */
         const char *w = r->deadlock ? strstr(r->deadlock, "; ") : NULL;
         int waiting = w ? atoi(w + 2) : 0;
+        /* Computing (5% of the time: on a loaded machine a loop gets
+         * little) is a loop, even when the loop holds the GIL and others
+         * wait for it; waiting without computing is a deadlock. */
+        if (r->cpu_ns * 20 > r->wall_ns)
+            return gr_fmt("infinite loop: still computing after %ld s (%.1f s of "
+                          "CPU)%s%s",
+                          l->wall_seconds, (double)r->cpu_ns / 1e9,
+                          r->deadlock && waiting > 0 ? "; " : "",
+                          r->deadlock && waiting > 0 ? r->deadlock : "");
         if (r->deadlock && waiting > 0)
             return gr_fmt("deadlock: no progress in %ld s; %s", l->wall_seconds,
                           r->deadlock);
-        if (r->cpu_ns * 20 >
-            r->wall_ns) /* 5%: on a loaded machine a loop gets little */
-            return gr_fmt("infinite loop: still computing after %ld s (%.1f s of CPU)",
-                          l->wall_seconds, (double)r->cpu_ns / 1e9);
         return gr_fmt("timed out: still waiting after %ld s, using no CPU (a thread "
                       "waiting for something that never happens?)",
                       l->wall_seconds);

@@ -10,9 +10,10 @@
  * cost its limit (x3) again.
  *
  * Bounded cost: once any run of a grading has hit its time limit, every
- * later run gets at most max(3 s, 10 x the longest run that ended on its
+ * later run gets at most max(3 s, 3 x the longest run that ended on its
  * own), so a submission that loops in every test costs one full limit,
- * not one per test.  Its reasons say so.
+ * not one per test.  Its reasons say so.  (An honest run is never near
+ * its limit, and after a time-out the grading has failed anyway.)
  */
 #include "grader.h"
 
@@ -52,7 +53,7 @@ gr_limits gr_grading_limits(gr_grading *g, gr_limits l, int sanitizer, int *capp
     pthread_mutex_lock(&g->lock);
     long cap = 0;
     if (g->time_hit) {
-        double c = 10 * g->longest_ok * (sanitizer ? 3 : 1);
+        double c = 3 * g->longest_ok * (sanitizer ? 3 : 1);
         cap = c < 3 ? 3 : (long)c + 1;
     }
     pthread_mutex_unlock(&g->lock);
