@@ -34,7 +34,7 @@ static void S_counters(const gr_claim *cl, const gr_pattern_ctx *ctx, gr_check *
     for (size_t i = 0; i < cl->ncounters; i++) {
         const gr_counter_check *k = &cl->counters[i];
         double v = gr_measure_value(line, k->path);
-        int ok = v >= 0 && (k->op[0] == '=' ? v == k->value
+        int ok = v >= 0 && (k->op[0] == '='   ? v == k->value
                             : k->op[0] == '>' ? v >= k->value
                                               : v <= k->value);
         char *s = gr_fmt("%s%s%s = %g", seen, i ? ", " : "", k->path, v);

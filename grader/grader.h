@@ -426,6 +426,8 @@ typedef enum gr_format {
 } gr_format;
 int gr_format_parse(const char *s, gr_format *out);
 void gr_report_text(const gr_report *r, FILE *out, int colour);
+/* The first n checks only, as soon as they are known (grader watch). */
+void gr_report_text_first(const gr_report *r, size_t n, FILE *out, int colour);
 void gr_report_json(const gr_report *r, FILE *out);
 json_t *gr_report_to_json(const gr_report *r); /* caller decrefs */
 void gr_report_junit(const gr_report *r, FILE *out);
@@ -545,6 +547,10 @@ typedef struct gr_submit_opts {
      * (which gr_submit returns as usual). */
     void (*each)(const gr_report *r, void *arg);
     void *each_arg;
+    /* Called once the build and the plain tests are judged, with the
+     * number of checks that holds (sanitizers and patterns still going
+     * on: read only those); or NULL.  Gets each_arg. */
+    void (*tests_done)(const gr_report *r, size_t n, void *arg);
 } gr_submit_opts;
 
 /* Grades ex; fills *r.  Returns 0, or a negative errno on an internal
@@ -567,11 +573,13 @@ typedef struct gr_grading {
     int time_hit;      /* a run hit its time limit: later runs are capped */
     double longest_ok; /* seconds: the longest run that ended on its own */
     char *test_done;   /* per test: 0 running, 1 done, 2 done at a limit */
+    size_t next_test;  /* the next plain test to start */
 } gr_grading;
 
-/* The tests (in this thread) and each sanitizer's re-runs (a thread each,
- * unless !sanitizers): adds their checks to r. */
-void gr_tests_and_sanitizers(gr_grading *g, int sanitizers, gr_report *r);
+/* The tests (two threads) and each sanitizer's re-runs (a thread each,
+ * unless o->skip_sanitizers): adds their checks to r; calls o->tests_done
+ * when the tests are over. */
+void gr_tests_and_sanitizers(gr_grading *g, const gr_submit_opts *o, gr_report *r);
 /* A program's run options in cwd: the exercise's limits (x3 for a
  * sanitizer), capped once a run has hit its time limit (*capped = 1). */
 gr_run_opts gr_grading_opts(gr_grading *g, const char *cwd, int sanitizer, int *capped);

@@ -323,9 +323,18 @@ static int S_submit_once(void *arg)
     return c->last_exit = exit_code;
 }
 
+/* watch: the build and the tests, printed as soon as they are judged. */
+static void S_early(const gr_report *r, size_t n, void *arg)
+{
+    S_ctx *c = arg;
+    if (c->a->fmt == GR_FMT_TEXT && !c->a->output)
+        gr_report_text_first(r, n, stdout, gr_is_tty(stdout));
+}
+
 static int S_watch_step(void *arg)
 {
     S_ctx *c = arg;
+    c->a->so.tests_done = S_early;
     S_submit_once(c);
     const char *lim = getenv("GRADER_WATCH_LIMIT"); /* for tests: stop after N */
     static int runs;
@@ -442,7 +451,8 @@ static int S_claims(S_ctx *c, const char *course)
         free(path);
         if (!exists) {
             if (from == to) {
-                fprintf(stderr, "grader claims: chapter %d has no chapters/%02d/claims.yaml\n",
+                fprintf(stderr,
+                        "grader claims: chapter %d has no chapters/%02d/claims.yaml\n",
                         n, n);
                 return GR_EXIT_USAGE;
             }
@@ -569,8 +579,8 @@ int main(int argc, char **argv)
         return GR_EXIT_INTERNAL;
     char *course = S_course(&p);
     S_ctx c = {.a = &a, .p = &p};
-    int need_ex = strcmp(a.cmd, "status") && strcmp(a.cmd, "grade") &&
-                  strcmp(a.cmd, "claims");
+    int need_ex =
+        strcmp(a.cmd, "status") && strcmp(a.cmd, "grade") && strcmp(a.cmd, "claims");
     if (need_ex && !a.exercise) {
         fprintf(stderr, "grader %s: which exercise? (e.g. grader %s exercises/03)\n",
                 a.cmd, a.cmd);

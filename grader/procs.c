@@ -69,8 +69,11 @@ static int S_proc_read(pid_t pid, S_proc *p)
     return 0;
 }
 
-/* Calls fn for every process. */
-static void S_proc_each(void (*fn)(const S_proc *, void *), void *arg)
+/* Calls fn for every process, or (only != -1) every process whose /proc
+ * directory that uid owns: one fstatat per process, where reading each
+ * one's stat file costs five times as much (a scan runs every 50 ms, on a
+ * machine that may have hundreds of processes). */
+static void S_proc_each(void (*fn)(const S_proc *, void *), void *arg, uid_t only)
 {
     DIR *d = opendir("/proc");
     if (!d)
@@ -78,6 +81,10 @@ static void S_proc_each(void (*fn)(const S_proc *, void *), void *arg)
     struct dirent *e;
     while ((e = readdir(d))) {
         if (!isdigit((unsigned char)e->d_name[0]))
+            continue;
+        struct stat st;
+        if (only != (uid_t)-1 &&
+            (fstatat(dirfd(d), e->d_name, &st, 0) < 0 || st.st_uid != only))
             continue;
         S_proc p;
         if (S_proc_read(atoi(e->d_name), &p) == 0)
@@ -119,7 +126,8 @@ void gr_group_scan(gr_group *g)
     g->count = 0;
     g->rss_kb = 0;
     g->vm_kb = 0;
-    S_proc_each(S_group_visit, g);
+    /* Every process of a run has the sandbox's uid, or ours. */
+    S_proc_each(S_group_visit, g, g->uid != (uid_t)-1 ? g->uid : getuid());
 }
 
 typedef struct S_uidcount {
@@ -140,7 +148,7 @@ static void S_count_uid(const S_proc *p, void *arg)
 long gr_uid_tasks(uid_t uid)
 {
     S_uidcount c = {.uid = uid};
-    S_proc_each(S_count_uid, &c);
+    S_proc_each(S_count_uid, &c, uid);
     return c.tasks;
 }
 

@@ -104,7 +104,7 @@ static void S_skip_rest(const gr_exercise *ex, const gr_submit_opts *o, gr_repor
  * then the quiz. */
 static void S_stages(gr_grading *g, const gr_submit_opts *o, gr_report *r)
 {
-    gr_tests_and_sanitizers(g, !o->skip_sanitizers, r);
+    gr_tests_and_sanitizers(g, o, r);
     if (!o->skip_patterns)
         S_patterns(g, o->quiet, r);
     if (g->ex->quiz_chapter && !o->skip_quiz)

@@ -164,42 +164,75 @@ static int S_wait(gr_grading *g, size_t i)
     return hit;
 }
 
+/* Runs test i into its check. */
+static void S_test(gr_grading *g, gr_check *c, size_t i, const char *cwd)
+{
+    const gr_test *t = &g->ex->tests[i];
+    gr_run_result res;
+    gr_limits lim;
+    int capped;
+    uint64_t t0 = gr_now_ns();
+    S_run_case(g, GR_REL, t, cwd, &res, &lim, &capped);
+    c->seconds = (double)(gr_now_ns() - t0) / 1e9;
+    if (res.end == GR_END_EXIT && res.exit_code == 0) {
+        gr_check_set(c, GR_PASS, t->points, "passed");
+    } else if (res.end == GR_END_EXIT && *res.err) {
+        /* The driver's one-line reason, in the learner's terms. */
+        char *l = gr_first_line(res.err);
+        gr_check_set(c, GR_FAIL, 0, "%s", l);
+        free(l);
+        c->output = gr_run_output(&res);
+    } else {
+        char *d = gr_run_describe(&res, &lim);
+        gr_utf8_fix(d);
+        gr_check_set(c, GR_FAIL, 0, "%s%s", d,
+                     capped && gr_run_hit_limit(&res)
+                         ? " (time limit shortened: an earlier run hit its limit)"
+                         : "");
+        free(d);
+        c->output = gr_run_output(&res);
+    }
+    S_mark(g, i, gr_run_hit_limit(&res));
+    gr_run_result_free(&res);
+}
+
+typedef struct S_plain {
+    gr_grading *g;
+    gr_check **checks;
+    int slot; /* its own working directory: run-<slot> */
+} S_plain;
+
+/* Takes the next test not yet started, until there is none. */
+static void *S_plain_worker(void *arg)
+{
+    S_plain *w = arg;
+    char name[32];
+    snprintf(name, sizeof name, "run-%d", w->slot);
+    for (;;) {
+        pthread_mutex_lock(&w->g->lock);
+        size_t i = w->g->next_test++;
+        pthread_mutex_unlock(&w->g->lock);
+        if (i >= w->g->ex->ntests)
+            break;
+        char *cwd = gr_scratch_rundir(w->g->s, name); /* empty for each run */
+        S_test(w->g, w->checks[i], i, cwd);
+        free(cwd);
+    }
+    return NULL;
+}
+
+/* The plain tests, two at a time on a machine with two cores or more:
+ * they are separate processes, and feedback comes sooner. */
 static void S_tests(gr_grading *g, gr_check **checks)
 {
-    const gr_exercise *ex = g->ex;
-    char *cwd = gr_scratch_rundir(g->s, "run");
-    for (size_t i = 0; i < ex->ntests; i++) {
-        const gr_test *t = &ex->tests[i];
-        gr_check *c = checks[i];
-        gr_run_result res;
-        gr_limits lim;
-        int capped;
-        uint64_t t0 = gr_now_ns();
-        S_run_case(g, GR_REL, t, cwd, &res, &lim, &capped);
-        c->seconds = (double)(gr_now_ns() - t0) / 1e9;
-        if (res.end == GR_END_EXIT && res.exit_code == 0) {
-            gr_check_set(c, GR_PASS, t->points, "passed");
-        } else if (res.end == GR_END_EXIT && *res.err) {
-            /* The driver's one-line reason, in the learner's terms. */
-            char *l = gr_first_line(res.err);
-            gr_check_set(c, GR_FAIL, 0, "%s", l);
-            free(l);
-            c->output = gr_run_output(&res);
-        } else {
-            char *d = gr_run_describe(&res, &lim);
-            gr_utf8_fix(d);
-            gr_check_set(c, GR_FAIL, 0, "%s%s", d,
-                         capped && gr_run_hit_limit(&res)
-                             ? " (time limit shortened: an earlier run hit its limit)"
-                             : "");
-            free(d);
-            c->output = gr_run_output(&res);
-        }
-        S_mark(g, i, gr_run_hit_limit(&res));
-        gr_run_result_free(&res);
-        free(gr_scratch_rundir(g->s, "run"));
-    }
-    free(cwd);
+    g->next_test = 0;
+    S_plain w[2] = {{g, checks, 0}, {g, checks, 1}};
+    pthread_t t;
+    int second = gr_cores() >= 2 && g->ex->ntests > 1 &&
+                 pthread_create(&t, NULL, S_plain_worker, &w[1]) == 0;
+    S_plain_worker(&w[0]);
+    if (second)
+        pthread_join(t, NULL);
 }
 
 /* The sanitizer's own headline: "ThreadSanitizer: data race ...". */
@@ -305,8 +338,9 @@ static void *S_sanitizer(void *arg)
     return NULL;
 }
 
-void gr_tests_and_sanitizers(gr_grading *g, int sanitizers, gr_report *r)
+void gr_tests_and_sanitizers(gr_grading *g, const gr_submit_opts *o, gr_report *r)
 {
+    int sanitizers = !o->skip_sanitizers;
     const gr_exercise *ex = g->ex;
     /* Every check first: threads fill their own, the list never moves. */
     gr_check **tests = gr_xmalloc((ex->ntests + 1) * sizeof *tests);
@@ -337,6 +371,8 @@ void gr_tests_and_sanitizers(gr_grading *g, int sanitizers, gr_report *r)
         started[k] = pthread_create(&th[k], NULL, S_sanitizer, &sa[k]) == 0;
     }
     S_tests(g, tests);
+    if (o->tests_done) /* build and tests: the checks before the sanitizers' */
+        o->tests_done(r, r->nchecks - ns, o->each_arg);
     for (size_t k = 0; k < ns; k++)
         if (started[k])
             pthread_join(th[k], NULL);

@@ -43,6 +43,9 @@ TEST_SCRIPTS += tests/grader/test_grader.sh tests/grader/test_sandbox.sh \
                 tests/grader/test_adversarial.sh tests/grader/test_anywhere.sh \
                 $(GRADER_UNIT)
 TEST_DEPS    += $(GRADER_RUN_DEPS) $(GRADER_UNIT)
+# make bench: what a grading of exercise 03 costs (tools/bench-grader.sh).
+BENCH_CMDS   += tools/bench-grader.sh
+BENCH_DEPS   += $(GRADER_RUN_DEPS)
 
 .PHONY: grader grade reliability test-grader grader-link
 grader: $(B)/bin/grader
