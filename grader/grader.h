@@ -1,14 +1,24 @@
 /*
  * grader.h - the GIL Workbook's autograder: types shared by its modules.
  *
- * The pipeline of `grader submit` (DESIGN section 6), one module a stage:
+ * The pipeline of `grader submit`, one module a stage:
  *
  *   exercise.c   read and validate exercises/NN/exercise.yaml (libyaml)
- *   build.c      copy the learner's files to a scratch directory, compile
- *   sandbox.c    run one program: process group, rlimits, timeouts, caps
+ *   scratch.c    the scratch directory: the learner's files, a private
+ *                include directory, the libraries
+ *   build.c      compile (in the sandbox), check, link, install each variant
+ *   cdecl.c      the names a header declares
+ *   objcheck.c   the learner's objects, read before linking (libelf)
+ *   binary.c     the binaries run are the ones built (SHA-256)
+ *   isolation.c  what the kernel allows: namespaces, Landlock rulesets
+ *   sandbox.c    run one program: limits, timeouts, the grader's side
+ *   spawn.c      ... the child's side: namespaces, init, uid, Landlock, exec
+ *   procs.c      ... a run's processes in /proc: counted, killed
  *   run.c        the pipeline: build, tests, sanitizers, patterns, quiz
+ *   stages.c     the tests, and the sanitizers' re-runs beside them
  *   calibrate.c  the machine's parallel capacity, measured in the session
- *   patterns.c   speedup patterns judged on mechanism and timing
+ *   patterns.c   speedup patterns: measured, checked against our clocks
+ *   judge.c      ... and judged on mechanism and timing (pure functions)
  *   quiz.c       the chapter's quiz block, answers.txt, scoring
  *   report*.c    text, json, junit, tap, gradescope
  *   gradebook.c  SQLite: every attempt with its checks and figures
