@@ -1,5 +1,5 @@
 /*
- * main.c - the `grader` command line (DESIGN section 2).
+ * main.c - the `grader` command line.
  *
  *   grader submit EX    grade the learner's files; record the attempt
  *   grader status       progress over all exercises

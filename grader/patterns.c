@@ -4,7 +4,7 @@
  * A pattern says how a variant compares with a baseline: `none` (about 1x:
  * CPU-bound threads under a GIL), `scales` (about min(workers, cores)x),
  * `overlaps` (N waits take about the longest one), `slower`.  Timing alone
- * lies on a shared machine, so (DESIGN section 6):
+ * lies on a shared machine, so:
  *
  * 1. Mechanism, from the runtime's counters in each `measure` line: did two
  *    threads ever run at once (max_running), did anyone run interpreter work

@@ -107,7 +107,7 @@ static void S_group_visit(const S_proc *p, void *arg)
         ours = p->uid == want && stat(path, &st) == 0 && (uint64_t)st.st_ino == g->ns;
     } else {
         ours = p->pgrp == g->pgrp || (g->uid != (uid_t)-1 && p->uid == g->uid) ||
-               (g->orphans && p->ppid == g->self);
+               (g->orphans && p->ppid == g->self && !gr_sandbox_is_active(p->pid));
     }
     if (!ours)
         return;

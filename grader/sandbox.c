@@ -68,6 +68,31 @@ static unsigned S_slots;
  * back to us as an orphan must belong to the one run going on. */
 static pthread_mutex_t S_direct = PTHREAD_MUTEX_INITIALIZER;
 
+/* The children being watched right now, by any thread: never mistaken
+ * for an orphan of another run (procs.c). */
+static pid_t S_active[64];
+
+static void S_active_set(pid_t old, pid_t pid)
+{
+    pthread_mutex_lock(&S_lock);
+    for (int i = 0; i < 64; i++)
+        if (S_active[i] == old) {
+            S_active[i] = pid;
+            break;
+        }
+    pthread_mutex_unlock(&S_lock);
+}
+
+int gr_sandbox_is_active(pid_t pid)
+{
+    int found = 0;
+    pthread_mutex_lock(&S_lock);
+    for (int i = 0; i < 64 && !found; i++)
+        found = S_active[i] == pid;
+    pthread_mutex_unlock(&S_lock);
+    return found;
+}
+
 static int S_slot_get(void)
 {
     pthread_mutex_lock(&S_lock);
@@ -250,7 +275,7 @@ static int S_prepare(S_run *r, int slot, char **why)
     }
     r->g = (gr_group){.self = getpid(),
                       .uid = sp->uid,
-                      .orphans = !sp->namespaces && sp->uid == (uid_t)-1};
+                      .orphans = untrusted && !sp->namespaces && sp->uid == (uid_t)-1};
     return 0;
 }
 
@@ -368,6 +393,7 @@ int gr_sandbox_run(char *const argv[], const gr_run_opts *o, gr_run_result *res)
     }
     r.child = pid;
     r.g.pgrp = pid;
+    S_active_set(0, pid);
     setpgid(pid, pid); /* also here: no race with our killpg */
     r.pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 
@@ -450,6 +476,7 @@ int gr_sandbox_run(char *const argv[], const gr_run_opts *o, gr_run_result *res)
     uint64_t wall = (exited_at ? exited_at : gr_now_ns()) - t0;
     if (!r.sp.namespaces) /* in a namespace, init has killed what was left */
         res->survivors = gr_group_reap(r.g);
+    S_active_set(pid, 0);
     S_read_info(&r, pi[0]);
     for (int i = 0; i < 3; i++)
         if (fds[i].fd >= 0)

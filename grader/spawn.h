@@ -72,7 +72,9 @@ void gr_group_scan(gr_group *g);
  * how many processes had to be killed. */
 int gr_group_reap(gr_group g);
 long gr_uid_tasks(uid_t uid); /* threads of every process of uid */
-void gr_kill_uid(uid_t uid);  /* as root: every process of uid, wherever */
+/* sandbox.c: is pid a child some thread is watching (not an orphan)? */
+int gr_sandbox_is_active(pid_t pid);
+void gr_kill_uid(uid_t uid); /* as root: every process of uid, wherever */
 
 /* The child's side: never returns. */
 _Noreturn void gr_spawn_child(const gr_spawn *sp);

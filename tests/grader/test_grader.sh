@@ -64,6 +64,9 @@ for mode in inotify poll; do
     match "watch ($mode): graded again after a save (exit, gradings)" \
         "$rc $(grep -c '^score' "$WORK/watch.$mode")" "1 2"
     check "watch ($mode): the second grading saw the fix" bash -c "grep '^  PASS  adds' '$WORK/watch.$mode' | grep -q ."
+    # Build and tests are shown as soon as they are judged, before the rest.
+    check "watch ($mode): build and tests printed first, each time" \
+        [ "$(grep -c 'build and tests; the rest follows' "$WORK/watch.$mode")" -eq 2 ]
     git -C "$C" checkout -q -- . 2>/dev/null || cp "$FIXTURE/exercises/90/waits.c" "$C/exercises/90/waits.c"
 done
 
