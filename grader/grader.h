@@ -228,7 +228,9 @@ typedef struct gr_run_opts {
     gr_limits limits;
     gr_profile profile;
     int sanitizer; /* 1: no RLIMIT_AS (shadow memory); RSS watchdog instead */
-    int exec_fd;   /* > 0: run this verified binary (execveat), not argv[0] */
+    /* Run this binary (checked against its hash, then run by descriptor:
+     * execveat), not argv[0]; NULL: argv[0] by path. */
+    const struct gr_binary *bin;
     /* Landlock (untrusted profiles): what may be read, or read and run,
      * besides system directories; what must never be readable. */
     const char *const *read_dirs, *const *exec_dirs, *const *secret_dirs;

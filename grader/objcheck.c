@@ -108,8 +108,8 @@ static const struct {
     const char *why;
     const char *const names[16];
 } S_why[] = {
-    {"writes to the program's output, which belongs to the kit (its failure "
-     "messages and measure line)",
+    {"writes to the program's output (it belongs to the kit: its failure "
+     "messages and the measure line)",
      {"printf", "puts", "fputs", "fprintf", "putchar", "fputc", "putc", "fwrite",
       "write", "vprintf", "vfprintf", "dprintf", "perror", "__printf_chk",
       "__fprintf_chk", NULL}},
@@ -128,6 +128,9 @@ static const struct {
     {"opens or reads files",
      {"open", "openat", "fopen", "freopen", "creat", "read", "pread", "fread", "fgets",
       "getline", "stat", NULL}},
+    {"uses the network",
+     {"socket", "socketpair", "connect", "bind", "listen", "accept", "accept4",
+      "sendto", "recvfrom", "sendmsg", "recvmsg", "getaddrinfo", NULL}},
     {"changes memory mappings or protections",
      {"mmap", "mprotect", "munmap", "mremap", NULL}},
     {"resets the runtime's counters, which the grader reads as evidence (the "

@@ -235,7 +235,7 @@ static int S_prepare(S_run *r, int slot, char **why)
     gr_spawn *sp = &r->sp;
     int untrusted = o->profile != GR_PROFILE_TRUSTED;
     sp->cwd = o->cwd;
-    sp->exec_fd = o->exec_fd > 0 ? o->exec_fd : -1;
+    sp->exec_fd = -1; /* opened, and checked, when the run may begin */
     sp->ruleset = -1;
     sp->uid = untrusted && iso->root ? S_sandbox_uid(slot) : (uid_t)-1;
     sp->namespaces = untrusted && iso->namespaces;
@@ -355,6 +355,18 @@ int gr_sandbox_run(char *const argv[], const gr_run_opts *o, gr_run_result *res)
     int serial = o->profile != GR_PROFILE_TRUSTED && !r.sp.namespaces;
     if (serial)
         pthread_mutex_lock(&S_direct);
+    /* The binary's hash is checked here, when no other untrusted run goes
+     * on that could touch its file (without namespaces runs go one at a
+     * time): between the check and the exec nothing changes what runs. */
+    int refused = 0;
+    if (rc == 0 && o->bin) {
+        int fd = gr_binary_open(o->bin, &why);
+        refused = fd < 0;
+        if (fd < 0)
+            rc = fd;
+        else
+            r.sp.exec_fd = fd;
+    }
     char **env = S_env(o);
     r.sp.argv = argv;
     r.sp.env = env;
@@ -374,6 +386,8 @@ int gr_sandbox_run(char *const argv[], const gr_run_opts *o, gr_run_result *res)
     close(pi[1]);
     if (r.sp.ruleset >= 0)
         close(r.sp.ruleset);
+    if (r.sp.exec_fd >= 0)
+        close(r.sp.exec_fd);
     if (pid < 0) {
         close(po[0]);
         close(pe[0]);
@@ -381,11 +395,12 @@ int gr_sandbox_run(char *const argv[], const gr_run_opts *o, gr_run_result *res)
         if (serial)
             pthread_mutex_unlock(&S_direct);
         S_slot_put(slot);
-        if (rc < 0) { /* the sandbox could not be built: say so, run nothing */
+        if (rc < 0) { /* no sandbox, or not our binary: say so, run nothing */
             res->end = GR_END_SPAWN;
             res->out = gr_xstrdup("");
-            res->err =
-                gr_fmt("could not build the sandbox: %s", why ? why : strerror(-rc));
+            res->err = refused ? gr_fmt("the grader refused to run it: %s", why)
+                               : gr_fmt("could not build the sandbox: %s",
+                                        why ? why : strerror(-rc));
             free(why);
             return 0;
         }

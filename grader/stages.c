@@ -109,25 +109,16 @@ char *gr_first_line(const char *s)
 int gr_run_binary(const gr_binary *b, char *const argv[], gr_run_opts *o,
                   gr_run_result *res)
 {
-    char *why = NULL;
-    int fd = gr_binary_open(b, &why);
-    int rc = fd;
-    if (fd >= 0) {
-        o->exec_fd = fd;
-        rc = gr_sandbox_run(argv, o, res);
-        close(fd);
-        o->exec_fd = 0;
-    }
+    o->bin = b;
+    int rc = gr_sandbox_run(argv, o, res);
+    o->bin = NULL;
     if (rc < 0) {
         memset(res, 0, sizeof *res);
         res->end = GR_END_SPAWN;
         res->out = gr_xstrdup("");
-        res->err =
-            why ? gr_fmt("the grader refused to run it: %s", why)
-                : gr_fmt("the grader could not run the program: %s", strerror(-rc));
+        res->err = gr_fmt("the grader could not run the program: %s", strerror(-rc));
     }
-    free(why);
-    return rc < 0 ? rc : 0;
+    return rc;
 }
 
 /* Runs `prog test <case>` of variant v into res. */

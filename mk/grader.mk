@@ -28,12 +28,17 @@ $(B)/bin/grader: $(GRADER_OBJS)
 # What grading needs at hand: the runtime in all three variants.
 GRADER_RUN_DEPS := $(B)/bin/grader $(foreach v,$(VARIANTS),$(B)/lib/librt-$(v).a)
 
-# The pattern judge's unit test: judge.c alone (and util.c), no program runs.
-GRADER_UNIT := $(B)/tests/grader/test_judge
-$(GRADER_UNIT): tests/grader/test_judge.c grader/judge.c grader/util.c grader/grader.h \
-		tests/check.h
+# Unit tests of the grader's pure parts: the pattern judge (judge.c), the
+# binaries' hashes (binary.c); no program runs.
+GRADER_UNIT := $(B)/tests/grader/test_judge $(B)/tests/grader/test_binary
+$(B)/tests/grader/test_judge: tests/grader/test_judge.c grader/judge.c grader/util.c \
+		grader/grader.h tests/check.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_asan) -Itests $(filter %.c,$^) -ljansson -lm -o $@
+$(B)/tests/grader/test_binary: tests/grader/test_binary.c grader/binary.c grader/util.c \
+		grader/grader.h tests/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_asan) -Itests $(filter %.c,$^) -lcrypto -ljansson -lm -o $@
 
 ALL_TARGETS  += $(B)/bin/grader
 TEST_SCRIPTS += tests/grader/test_grader.sh tests/grader/test_sandbox.sh \

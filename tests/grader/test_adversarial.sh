@@ -41,9 +41,11 @@ pass() { # label, command prefix...
         name=$(basename "$d")
         read -r want check <"$d/expect"
         # A cheat is judged at the build or by its tests; honest solutions
-        # get every check (patterns too, as we are; not again as nobody).
+        # get every check as we are, and build and tests again as nobody.
         skip="--skip quiz"
         [ "$want" = fail ] || [ "$who" != "$(id -un)" ] && skip="$skip --skip patterns"
+        [ "$check" = build ] || [ "$who" = "$(id -un)" -a "$want" = pass ] ||
+            skip="$skip --skip sanitizers"
         (
             t0=$SECONDS
             "$@" env GRADER_SCRATCH="$W/scratch" HOME="$W" "$GRADER" submit 03 \
