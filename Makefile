@@ -23,7 +23,12 @@ CFLAGS_asan = $(CSTD) $(WARN) -O1 -g -pthread -fsanitize=address,undefined \
               -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDLIBS_rt   = -pthread -lm
 VARIANTS    = rel tsan asan
-INCLUDES    = -Iruntime
+# Everything outside the runtime sees only its public headers.  The
+# runtime's own sources also see its internal headers, and are compiled
+# with hidden visibility: only what the public headers mark RT_API leaves
+# the archive (see "the runtime archive" below).
+INCLUDES    = -Iruntime/include
+RT_CFLAGS   = -Iruntime -Iruntime/include -fvisibility=hidden
 
 RT_SRCS       :=
 RUNTIME_TESTS :=
@@ -45,20 +50,33 @@ all:
 include mk/*.mk
 
 # ---------------------------------------------------------------- runtime
+# The runtime archive.  Its objects are linked into one relocatable object
+# (ld -r), whose hidden symbols - everything not marked RT_API - are then
+# made local (objcopy --localize-hidden), and that one object is the
+# archive's only member.  So a program linked with it can reach exactly
+# the public API: an internal name is an undefined reference, and a
+# program that defines a runtime symbol itself gets "multiple definition"
+# instead of quietly replacing a module.  tests/runtime/test_exports.sh
+# checks both.
 rt_objs = $(patsubst %.c,$(B)/obj/$(1)/%.o,$(RT_SRCS))
-$(B)/obj/rel/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_rel) $(INCLUDES) -MMD -MP -c $< -o $@
-$(B)/obj/tsan/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_tsan) $(INCLUDES) -MMD -MP -c $< -o $@
-$(B)/obj/asan/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_asan) $(INCLUDES) -MMD -MP -c $< -o $@
-define lib_rule
-$(B)/lib/librt-$(1).a: $(call rt_objs,$(1))
+# Objects of one variant: the runtime's own sources with RT_CFLAGS, any
+# other library built per variant (under $(B)/obj/<variant>/) with the
+# public headers only.
+define obj_rule
+$(B)/obj/$(1)/runtime/%.o: runtime/%.c
 	@mkdir -p $$(dir $$@)
-	rm -f $$@ && ar rcs $$@ $$^
+	$$(CC) $$(CFLAGS_$(1)) $$(RT_CFLAGS) -MMD -MP -c $$< -o $$@
+$(B)/obj/$(1)/%.o: %.c
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS_$(1)) $$(INCLUDES) -MMD -MP -c $$< -o $$@
+endef
+$(foreach v,$(VARIANTS),$(eval $(call obj_rule,$(v))))
+define lib_rule
+$(B)/obj/$(1)/librt.o: $(call rt_objs,$(1))
+	ld -r -o $$@.tmp $$^ && objcopy --localize-hidden $$@.tmp $$@ && rm -f $$@.tmp
+$(B)/lib/librt-$(1).a: $(B)/obj/$(1)/librt.o
+	@mkdir -p $$(dir $$@)
+	rm -f $$@ && ar rcs $$@ $$<
 endef
 $(foreach v,$(VARIANTS),$(eval $(call lib_rule,$(v))))
 
@@ -105,17 +123,26 @@ $(B)/.deps-ok: tools/deps.sh
 # Every C file in the tree, with the runtime's flags and include paths, so
 # clangd understands the runtime, the grader, the site and the exercises.
 COMPDB_SRCS = $(sort $(wildcard $(RT_SRCS) $(RUNTIME_TESTS) $(BENCH_SRCS) grader/*.c \
-              site/*.c tools/*.c chapters/*/*.c exercises/*/*.c solutions/*/*.c))
+              site/*.c course/*.c tests/course/*.c tools/*.c chapters/*/*.c \
+              exercises/*/*.c solutions/*/*.c))
 compdb: compile_commands.json
-compile_commands.json: $(COMPDB_SRCS) Makefile $(wildcard mk/*.mk)
-	@tools/compdb.sh "$(CC) $(CFLAGS_rel) $(INCLUDES) -Itests" $(COMPDB_SRCS) > $@
+compile_commands.json: $(COMPDB_SRCS) Makefile $(wildcard mk/*.mk) tools/compdb.sh
+	@RT_CFLAGS="$(RT_CFLAGS)" tools/compdb.sh "$(CC) $(CFLAGS_rel) $(INCLUDES) -I. -Itests" \
+	    $(COMPDB_SRCS) > $@
 
 build: $(B)/lib/librt-rel.a $(ALL_TARGETS) compile_commands.json
 	@tools/link-grader.sh $(B)/bin/grader
 	@B=$(B) tools/next-steps.sh
 
+# Cleaning removes what the build made, never the learner's work: the
+# gradebook (every graded attempt) lives in .workbook/, answers and hints
+# beside each exercise.  Say so, so nobody wonders whether it went too.
 clean:
 	rm -rf $(B) compile_commands.json
+	@if [ -e .workbook/gradebook.sqlite ]; then echo "kept .workbook/gradebook.sqlite:" \
+	    "your graded attempts (rm -r .workbook forgets them)"; fi
+	@kept=$$(ls -d exercises/*/answers.txt exercises/*/.hints exercises/*/.backup \
+	    2>/dev/null | tr '\n' ' '); [ -z "$$kept" ] || echo "kept your work: $$kept"
 
 help:
 	@sed -n '2,8p' Makefile

@@ -19,7 +19,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-
 static void start(rt_gil_policy policy, long interval_us, size_t trace)
 {
     rt_config cfg;
@@ -35,44 +34,69 @@ static void start(rt_gil_policy policy, long interval_us, size_t trace)
 
 /* ---------------------------------------------------------------- costs */
 
-/* Best of 7 runs of `iters` lock/unlock pairs: the least disturbed run. */
-static double mutex_pair_ns(void)
+/* The cost of one pair, as the best of many short runs: a run of 50,000
+ * pairs takes well under a millisecond, so on a shared machine most runs
+ * see no preemption at all, and the fastest is the cost itself. */
+static double best_pair_ns(void (*pairs)(int n))
 {
-    pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
-    const int iters = 2000000;
+    enum { RUNS = 60, PAIRS = 50000 };
     double best = 1e9;
-    for (int r = 0; r < 7; r++) {
+    for (int r = 0; r < RUNS; r++) {
         uint64_t t0 = rt_now_ns();
-        for (int i = 0; i < iters; i++) {
-            pthread_mutex_lock(&m);
-            __asm__ volatile("" ::: "memory");
-            pthread_mutex_unlock(&m);
-        }
-        double ns = (double)(rt_now_ns() - t0) / iters;
+        pairs(PAIRS);
+        double ns = (double)(rt_now_ns() - t0) / PAIRS;
         if (ns < best)
             best = ns;
     }
     return best;
 }
 
-/* What a blocking call pays with nobody else around: drop + take. */
+/* n lock/unlock pairs of a bare mutex.  While the process has one thread,
+ * glibc's mutex skips its atomic instructions (__libc_single_threaded);
+ * once a thread has been created it cannot, so main measures both. */
+static void mutex_pairs(int n)
+{
+    static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+    for (int i = 0; i < n; i++) {
+        pthread_mutex_lock(&m);
+        __asm__ volatile("" ::: "memory");
+        pthread_mutex_unlock(&m);
+    }
+}
+
+/* n drop+take pairs: what a blocking call pays with nobody else around. */
+static void gil_pairs(int n)
+{
+    for (int i = 0; i < n; i++) {
+        rt_tstate *ts = rt_save_thread();
+        rt_restore_thread(ts);
+    }
+}
+
+static double mutex_pair_ns(void)
+{
+    return best_pair_ns(mutex_pairs);
+}
+
 static double gil_pair_ns(void)
 {
     start(RT_GIL_CPYTHON, 5000, 0);
-    const int iters = 1000000;
-    double best = 1e9;
-    for (int r = 0; r < 7; r++) {
-        uint64_t t0 = rt_now_ns();
-        for (int i = 0; i < iters; i++) {
-            rt_tstate *ts = rt_save_thread();
-            rt_restore_thread(ts);
-        }
-        double ns = (double)(rt_now_ns() - t0) / iters;
-        if (ns < best)
-            best = ns;
-    }
+    double ns = best_pair_ns(gil_pairs);
     rt_fini();
-    return best;
+    return ns;
+}
+
+/* Makes the process multi-threaded for good: glibc never goes back to its
+ * single-threaded shortcuts once a thread has existed. */
+static void *S_nothing(void *p)
+{
+    return p;
+}
+static void become_threaded(void)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, S_nothing, NULL) == 0)
+        pthread_join(t, NULL);
 }
 
 /* ---------------------------------------------------------------- CPU */
@@ -247,13 +271,21 @@ int main(int argc, char **argv)
     const char *outdir = argc > 1 ? argv[1] : ".";
     char note[200];
 
-
     fprintf(stderr, "bench_gil: lock costs...\n");
     double m = mutex_pair_ns(), g = gil_pair_ns();
-    row("gil.mutex_ns", "ns", m, NULL, "bare pthread mutex lock+unlock, best of 7");
+    row("gil.mutex_ns", "ns", m, NULL,
+        "bare pthread mutex lock+unlock, best of 60 runs; process with one thread");
     snprintf(note, sizeof note,
              "rt_save_thread+rt_restore_thread, with counters; %.2fx the mutex", g / m);
     row("gil.uncontended_ns", "ns", g, "<= 2x gil.mutex_ns", note);
+    become_threaded();
+    m = mutex_pair_ns();
+    g = gil_pair_ns();
+    row("gil.mutex_threaded_ns", "ns", m, NULL,
+        "the same, once the process has had a second thread (atomic instructions)");
+    snprintf(note, sizeof note,
+             "one runtime thread in a threaded process; %.2fx the mutex", g / m);
+    row("gil.uncontended_threaded_ns", "ns", g, "<= 2x gil.mutex_threaded_ns", note);
 
     fprintf(stderr, "bench_gil: hold times (2 CPU-bound threads, 5 ms interval)...\n");
     hold_times(outdir);

@@ -6,8 +6,8 @@
  * running 200k tasks; 100k timers with delays spread over 10 ms; memory per
  * task suspended on a future; 100k tasks each sleeping 10 ms; one-byte echo
  * round trips over a socketpair.  libuv's twin (bench_uv.c) prints the
- * libuv column of the same rows, which the targets compare with.  Rows report the least disturbed of
- * 5 runs (3 for 1M timers).
+ * libuv column of the same rows, which the targets compare with.  Rows report the least
+ * disturbed of 5 runs (3 for 1M timers).
  *
  * Usage: bench_loop [OUTDIR [ROW]]   (ROW: run only rows whose name has it)
  */
@@ -29,7 +29,6 @@ static int want(const char *name)
 {
     return !only || strstr(name, only);
 }
-
 
 static rt_loop *new_loop(void)
 {
@@ -104,7 +103,7 @@ static int creator(rt_task *t)
     struct creator *f = rt_frame(t);
     RT_BEGIN(t);
     for (f->i = 0; f->i < CREATE; f->i++)
-        f->tasks[f->i] = rt_spawn(t->loop, noop, NULL, 0);
+        f->tasks[f->i] = rt_spawn(rt_task_loop(t), noop, NULL, 0);
     for (f->i = 0; f->i < CREATE; f->i++) {
         RT_AWAIT(t, rt_async_join(t, f->tasks[f->i]));
         rt_task_release(f->tasks[f->i]);
@@ -244,7 +243,7 @@ static int sleepers(rt_task *t)
     struct sleepers *f = rt_frame(t);
     RT_BEGIN(t);
     for (f->i = 0; f->i < f->n; f->i++)
-        f->tasks[f->i] = rt_spawn(t->loop, nap10, NULL, 0);
+        f->tasks[f->i] = rt_spawn(rt_task_loop(t), nap10, NULL, 0);
     RT_AWAIT(t, rt_async_gather(t, f->tasks, f->n));
     for (f->i = 0; f->i < f->n; f->i++)
         rt_task_release(f->tasks[f->i]);

@@ -1,5 +1,5 @@
 /*
- * bench_pool.c - the process pool's costs, measured (DESIGN section 4).
+ * bench_pool.c - the process pool's costs, measured.
  *
  * Rows (CPython's twins come from bench/py/pool_twin.py):
  *   pool.task_us_chunk1     identity task, chunksize 1, per task
@@ -28,7 +28,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
 
 static void die(const char *what)
 {
@@ -254,12 +253,12 @@ static void start_ms(rt_pool_start start, const char *name)
         uint64_t t0 = rt_now_ns();
         rt_pool *p = pool(2, start);
         rt_value *res;
-        rt_future *f = rt_pool_submit(p, "ident", v);
-        if (!f || rt_future_result(f, -1, &res) != 0)
+        rt_pool_future *f = rt_pool_submit(p, "ident", v);
+        if (!f || rt_pool_future_result(f, -1, &res) != 0)
             die("first result");
         t[r] = ms_since(t0);
         rt_value_free(res);
-        rt_future_free(f);
+        rt_pool_future_free(f);
         rt_pool_free(p);
     }
     rt_value_free(v);
@@ -334,12 +333,13 @@ static void payload(void)
         for (int r = 0; r < 5; r++) {
             uint64_t t0 = rt_now_ns();
             rt_value *res;
-            rt_future *f = rt_pool_submit(p, tasks[k], vals[k]);
-            if (!f || rt_future_result(f, -1, &res) != 0 || !res || res->len != size)
+            rt_pool_future *f = rt_pool_submit(p, tasks[k], vals[k]);
+            if (!f || rt_pool_future_result(f, -1, &res) != 0 || !res ||
+                res->len != size)
                 die("payload round trip");
             double s = (double)(rt_now_ns() - t0) / 1e9;
             rt_value_free(res);
-            rt_future_free(f);
+            rt_pool_future_free(f);
             best = s < best ? s : best;
         }
         char note[300];

@@ -2,8 +2,8 @@
  * bench_uv.c - libuv's twin of bench_loop's timer and echo rows.
  *
  * The figures here are libuv's, not ours: they are the yardstick of the
- * target "within 2x of libuv" (DESIGN section 4), measured on the same
- * machine in the same `make bench`.  The workloads are bench_loop's: 100k
+ * "<= 2x libuv" targets of bench_loop's timer and echo rows, measured on
+ * the same machine in the same `make bench`.  The workloads are bench_loop's: 100k
  * and 1M timers with delays (i % 1000) * 10 us (libuv counts milliseconds,
  * so 0..9 ms), and one-byte echo round trips over a socketpair, each end a
  * uv_pipe_t.  libuv has no tasks, so the switch, create, memory and sleep

@@ -65,13 +65,12 @@ int gr_paths_find(gr_paths *p)
         char real[PATH_MAX];
         p->repo = gr_xstrdup(realpath(env, real) ? real : env);
     } else {
-        /* The binary lives in <repo>/<build>/bin: walk up to runtime/. */
+        /* The binary lives in <repo>/<build>/bin: walk up to runtime/include/rt.h. */
         char dir[PATH_MAX];
         snprintf(dir, sizeof dir, "%s", exe);
         while (strcmp(dir, "/") && strchr(dir, '/') != dir + strlen(dir)) {
             S_dirname(dir);
-            if (S_exists(dir, "runtime/rt.h") ||
-                S_exists(dir, "runtime/include/rt.h")) {
+            if (S_exists(dir, "runtime/include/rt.h")) {
                 p->repo = gr_xstrdup(dir);
                 break;
             }
@@ -80,8 +79,8 @@ int gr_paths_find(gr_paths *p)
         }
     }
     if (!p->repo) {
-        fprintf(stderr,
-                "grader: cannot find the workbook (runtime/rt.h); set GRADER_REPO\n");
+        fprintf(stderr, "grader: cannot find the workbook (runtime/include/rt.h); set "
+                        "GRADER_REPO\n");
         return -ENOENT;
     }
     env = getenv("GRADER_BUILD");

@@ -1,190 +1,116 @@
 /*
- * gradebook.c - every attempt, in SQLite (build/gradebook.sqlite).
+ * gradebook.c - the grader's side of the gradebook: where it is, an
+ * attempt recorded from a report, and `grader status`.
  *
- * Schema (user_version 1; exercises/README.md documents it for readers
- * such as the site):
- *   attempts(id, exercise, slug, title, passed, score, max_score,
- *            started_at, finished_at, seconds, user, source, report)
- *   checks(attempt_id, seq, name, kind, status, score, max_score, reason,
- *          figures)
- * `report` is the JSON report (schema 1) and `figures` a pattern's figures.
+ * The schema, its migrations, the one-transaction write and the progress
+ * query are the course library's (course/gradebook.c), shared with the
+ * site, which shows the same progress in the book.
  *
- * Several graders may write at once (a learner's `watch` and a `make
- * grade`, an instructor's batch): WAL mode lets readers go on while one
- * writes, a busy timeout makes writers queue instead of failing, and each
- * attempt is one BEGIN IMMEDIATE transaction, so a reader never sees an
- * attempt without its checks.
+ * Where: <course>/.workbook/gradebook.sqlite, outside build/ so that `make
+ * clean` keeps every attempt.  It used to be <build>/gradebook.sqlite; the
+ * first grader run that finds one there moves it (see gr_gradebook_path).
  */
 #include "grader.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pwd.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static const char S_schema[] =
-    "CREATE TABLE IF NOT EXISTS attempts("
-    " id INTEGER PRIMARY KEY,"
-    " exercise TEXT NOT NULL, slug TEXT, title TEXT,"
-    " passed INTEGER NOT NULL, score REAL NOT NULL, max_score REAL NOT NULL,"
-    " started_at TEXT, finished_at TEXT NOT NULL, seconds REAL,"
-    " user TEXT, source TEXT, report TEXT);"
-    "CREATE TABLE IF NOT EXISTS checks("
-    " attempt_id INTEGER NOT NULL REFERENCES attempts(id) ON DELETE CASCADE,"
-    " seq INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT, status TEXT NOT NULL,"
-    " score REAL, max_score REAL, reason TEXT, figures TEXT,"
-    " PRIMARY KEY(attempt_id, seq));"
-    "CREATE INDEX IF NOT EXISTS attempts_by_exercise ON attempts(exercise, "
-    "finished_at);"
-    "PRAGMA user_version = 1;";
-
-char *gr_gradebook_path(const gr_paths *p, const char *opt)
+/* Whether a and b name the same directory (after symlinks). */
+static int S_same_dir(const char *a, const char *b)
 {
-    if (opt && *opt)
-        return gr_xstrdup(opt);
-    const char *env = getenv("GRADER_GRADEBOOK");
-    if (env && *env)
-        return gr_xstrdup(env);
-    return gr_fmt("%s/gradebook.sqlite", p->build);
+    char ra[PATH_MAX], rb[PATH_MAX];
+    return realpath(a, ra) && realpath(b, rb) && strcmp(ra, rb) == 0;
 }
 
-/* Opens the gradebook, creating it and its schema if needed.  Returns
- * NULL after printing why. */
-static sqlite3 *S_open(const char *path, int create)
+/* See grader.h.  The old location is adopted only for the repository's own
+ * course: an instructor grading a student's copy (GRADER_COURSE) must not
+ * carry the repository's attempts into it. */
+char *gr_gradebook_path(const gr_paths *p, const char *course, const char *opt)
 {
-    sqlite3 *db = NULL;
-    int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
-    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
-        if (create)
-            fprintf(stderr, "grader: gradebook %s: %s\n", path,
-                    db ? sqlite3_errmsg(db) : "cannot open");
-        sqlite3_close(db);
-        return NULL;
-    }
-    sqlite3_busy_timeout(db, 30000);
-    /* Switching to WAL takes an exclusive lock for a moment; another
-     * grader doing the same may make it fail with BUSY: retry. */
-    for (int i = 0; i < 100; i++) {
-        if (sqlite3_exec(db, "PRAGMA journal_mode=WAL;", NULL, NULL, NULL) == SQLITE_OK)
-            break;
-        usleep(20000);
-    }
-    char *err = NULL;
-    if (create && sqlite3_exec(db, S_schema, NULL, NULL, &err) != SQLITE_OK) {
-        fprintf(stderr, "grader: gradebook %s: %s\n", path, err);
-        sqlite3_free(err);
-        sqlite3_close(db);
-        return NULL;
-    }
-    sqlite3_exec(db, "PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
-    return db;
+    int is_default;
+    char *path = course_gradebook_path(course, opt, &is_default);
+    if (!is_default || !S_same_dir(course, p->repo))
+        return path;
+    char *legacy = course_fmt("%s/gradebook.sqlite", p->build);
+    course_diags d = {0};
+    int rc = course_gradebook_adopt(path, legacy, &d);
+    if (rc > 0)
+        fprintf(stderr,
+                "grader: moved the gradebook from %s to %s, where `make clean` "
+                "keeps it\n",
+                legacy, path);
+    course_diags_print(&d, stderr, "grader: gradebook ");
+    course_diags_free(&d);
+    free(legacy);
+    return path;
 }
 
-static int S_exec(sqlite3 *db, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK)
-        return 0;
-    fprintf(stderr, "grader: gradebook: %s: %s\n", sql, err);
-    sqlite3_free(err);
-    return -EIO;
-}
-
+/* See grader.h.  The report goes in whole (JSON), and each check as a row
+ * of its own, so that queries need not parse the report. */
 int gr_gradebook_record(const char *path, const gr_report *r)
 {
-    sqlite3 *db = S_open(path, 1);
-    if (!db)
-        return -EIO;
-    int rc = S_exec(db, "BEGIN IMMEDIATE;");
-    sqlite3_stmt *a = NULL, *c = NULL;
-    if (rc == 0 &&
-        (sqlite3_prepare_v2(
-             db,
-             "INSERT INTO attempts(exercise, slug, title, passed, score, "
-             "max_score, started_at, finished_at, seconds, user, source, "
-             "report) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
-             -1, &a, NULL) != SQLITE_OK ||
-         sqlite3_prepare_v2(
-             db,
-             "INSERT INTO checks(attempt_id, seq, name, kind, status, score, "
-             "max_score, reason, figures) VALUES(?,?,?,?,?,?,?,?,?)",
-             -1, &c, NULL) != SQLITE_OK))
-        rc = -EIO;
-    if (rc == 0) {
-        json_t *j = gr_report_to_json(r);
-        char *report = json_dumps(j, JSON_COMPACT);
-        json_decref(j);
-        struct passwd *pw = getpwuid(getuid());
-        const char *src = getenv("GRADER_SOURCE");
-        sqlite3_bind_text(a, 1, r->exercise, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(a, 2, r->slug, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(a, 3, r->title, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(a, 4, r->passed);
-        sqlite3_bind_double(a, 5, r->score);
-        sqlite3_bind_double(a, 6, r->max_score);
-        sqlite3_bind_text(a, 7, r->started_at, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(a, 8, r->finished_at, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_double(a, 9, r->seconds);
-        sqlite3_bind_text(a, 10, pw ? pw->pw_name : "?", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(a, 11, src ? src : "learner", -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(a, 12, report, -1, SQLITE_TRANSIENT);
-        free(report);
-        if (sqlite3_step(a) != SQLITE_DONE)
-            rc = -EIO;
-        sqlite3_int64 id = sqlite3_last_insert_rowid(db);
-        for (size_t i = 0; rc == 0 && i < r->nchecks; i++) {
-            const gr_check *k = &r->checks[i];
-            char *fig = k->figures ? json_dumps(k->figures, JSON_COMPACT) : NULL;
-            sqlite3_reset(c);
-            sqlite3_bind_int64(c, 1, id);
-            sqlite3_bind_int64(c, 2, (sqlite3_int64)i);
-            sqlite3_bind_text(c, 3, k->name, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(c, 4, k->kind, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(c, 5, gr_status_name(k->status), -1, SQLITE_STATIC);
-            sqlite3_bind_double(c, 6, k->score);
-            sqlite3_bind_double(c, 7, k->max_score);
-            sqlite3_bind_text(c, 8, k->reason ? k->reason : "", -1, SQLITE_TRANSIENT);
-            if (fig)
-                sqlite3_bind_text(c, 9, fig, -1, SQLITE_TRANSIENT);
-            else
-                sqlite3_bind_null(c, 9);
-            free(fig);
-            if (sqlite3_step(c) != SQLITE_DONE)
-                rc = -EIO;
-        }
-        if (rc < 0)
-            fprintf(stderr, "grader: gradebook %s: %s\n", path, sqlite3_errmsg(db));
+    json_t *j = gr_report_to_json(r);
+    char *report = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    course_check_row *rows = course_xcalloc(r->nchecks, sizeof *rows);
+    for (size_t i = 0; i < r->nchecks; i++) {
+        const gr_check *k = &r->checks[i];
+        rows[i] = (course_check_row){
+            .name = k->name,
+            .kind = k->kind,
+            .status = gr_status_name(k->status),
+            .score = k->score,
+            .max_score = k->max_score,
+            .reason = k->reason,
+            .figures = k->figures ? json_dumps(k->figures, JSON_COMPACT) : NULL,
+        };
     }
-    sqlite3_finalize(a);
-    sqlite3_finalize(c);
-    if (rc == 0)
-        rc = S_exec(db, "COMMIT;");
-    if (rc < 0)
-        sqlite3_exec(db, "ROLLBACK;", NULL, NULL, NULL);
-    sqlite3_close(db);
-    return rc;
+    struct passwd *pw = getpwuid(getuid());
+    const char *src = getenv("GRADER_SOURCE");
+    course_attempt a = {.exercise = r->exercise,
+                        .slug = r->slug,
+                        .title = r->title,
+                        .passed = r->passed,
+                        .score = r->score,
+                        .max_score = r->max_score,
+                        .started_at = r->started_at,
+                        .finished_at = r->finished_at,
+                        .seconds = r->seconds,
+                        .user = pw ? pw->pw_name : "?",
+                        .source = src && *src ? src : "learner",
+                        .report = report,
+                        .checks = rows,
+                        .nchecks = r->nchecks};
+    course_diags d = {0};
+    int rc = course_gradebook_record(path, &a, &d);
+    course_diags_print(&d, stderr, "grader: gradebook ");
+    course_diags_free(&d);
+    for (size_t i = 0; i < r->nchecks; i++)
+        free((char *)rows[i].figures);
+    free(rows);
+    free(report);
+    return rc < 0 ? -EIO : 0;
 }
 
+/* See grader.h.  Progress counts the learner's own attempts (an
+ * instructor's batch runs set GRADER_SOURCE and are left out). */
 int gr_gradebook_status(const char *path, const char *course, FILE *out, int colour,
                         gr_format fmt)
 {
-    gr_strv dirs = {0};
-    gr_exercise_list(course, &dirs);
-    sqlite3 *db = access(path, F_OK) == 0 ? S_open(path, 0) : NULL;
-    sqlite3_stmt *st = NULL;
-    if (db &&
-        sqlite3_prepare_v2(db,
-                           "SELECT count(*), max(passed), max(score), max(max_score), "
-                           "max(finished_at) FROM attempts "
-                           "WHERE exercise = ?1 AND source = 'learner'",
-                           -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "grader: gradebook %s: %s\n", path, sqlite3_errmsg(db));
-        sqlite3_close(db);
-        gr_strv_free(&dirs);
+    enum { MAXEX = 100 }; /* exercise ids are two digits */
+    course_progress *prog = course_xcalloc(MAXEX, sizeof *prog);
+    const char *note;
+    if (course_gradebook_progress(path, prog, MAXEX, &note) < 0) {
+        fprintf(stderr, "grader: gradebook %s: %s\n", path, note);
+        free(prog);
         return -EIO;
     }
+    course_strv dirs = {0};
+    gr_exercise_list(course, &dirs);
     json_t *list = json_array();
     if (fmt == GR_FMT_TEXT)
         fprintf(out, "%-4s %-32s %-12s %-10s %-8s %s\n", "ex", "slug", "state", "best",
@@ -193,54 +119,42 @@ int gr_gradebook_status(const char *path, const char *course, FILE *out, int col
     for (size_t i = 0; i < dirs.n; i++) {
         const char *id = strrchr(dirs.v[i], '/') + 1;
         gr_exercise *ex = gr_exercise_load(course, dirs.v[i], 0);
-        int n = 0, passed = 0;
-        double best = 0, max = 0;
-        const char *last = "";
-        if (st) {
-            sqlite3_reset(st);
-            sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-            if (sqlite3_step(st) == SQLITE_ROW) {
-                n = sqlite3_column_int(st, 0);
-                passed = sqlite3_column_int(st, 1);
-                best = sqlite3_column_double(st, 2);
-                max = sqlite3_column_double(st, 3);
-                last = sqlite3_column_text(st, 4)
-                           ? (const char *)sqlite3_column_text(st, 4)
-                           : "";
-            }
-        }
-        const char *state = !ex      ? "broken"
-                            : passed ? "passed"
-                            : n      ? "attempted"
-                                     : "not started";
-        done += passed;
+        const course_progress *g = &prog[atoi(id) % MAXEX];
+        const char *state = !ex           ? "broken"
+                            : g->passed   ? "passed"
+                            : g->attempts ? "attempted"
+                                          : "not started";
+        done += g->passed;
         if (fmt == GR_FMT_TEXT) {
-            char bestbuf[32] = "-";
-            if (n)
-                snprintf(bestbuf, sizeof bestbuf, "%g/%g", best, max);
-            const char *col = !colour ? "" : passed ? "\033[32m" : n ? "\033[33m" : "";
+            char best[32] = "-";
+            if (g->attempts)
+                snprintf(best, sizeof best, "%g/%g", g->best_score, g->max_score);
+            const char *col = !colour       ? ""
+                              : g->passed   ? "\033[32m"
+                              : g->attempts ? "\033[33m"
+                                            : "";
             fprintf(out, "%-4s %-32.32s %s%-12s%s %-10s %-8d %s\n", id,
                     ex ? ex->slug : "(exercise.yaml has errors)", col, state,
-                    colour ? "\033[0m" : "", bestbuf, n, *last ? last : "-");
+                    colour ? "\033[0m" : "", best, g->attempts,
+                    g->last[0] ? g->last : "-");
         } else {
-            json_array_append_new(list,
-                                  json_pack("{s:s, s:s, s:s, s:i, s:f, s:f, s:s}",
-                                            "exercise", id, "slug", ex ? ex->slug : "",
-                                            "state", state, "attempts", n, "best_score",
-                                            best, "max_score", max, "last_run", last));
+            json_array_append_new(
+                list, json_pack("{s:s, s:s, s:s, s:i, s:f, s:f, s:s}", "exercise", id,
+                                "slug", ex ? ex->slug : "", "state", state, "attempts",
+                                g->attempts, "best_score", g->best_score, "max_score",
+                                g->max_score, "last_run", g->last));
         }
         gr_exercise_free(ex);
     }
-    if (fmt == GR_FMT_TEXT)
+    if (fmt == GR_FMT_TEXT) {
         fprintf(out, "%d of %zu exercises passed (gradebook: %s)\n", done, dirs.n,
                 path);
-    else {
+    } else {
         json_dumpf(list, out, JSON_INDENT(2));
         fputc('\n', out);
     }
     json_decref(list);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    gr_strv_free(&dirs);
+    course_strv_free(&dirs);
+    free(prog);
     return 0;
 }

@@ -3,7 +3,8 @@
  *
  * The pipeline of `grader submit`, one module a stage:
  *
- *   exercise.c   read and validate exercises/NN/exercise.yaml (libyaml)
+ *   exercise.c   find exercises; exercises/NN/exercise.yaml is read by the
+ *                course library (course/exercise.c), shared with the site
  *   scratch.c    the scratch directory: the learner's files, a private
  *                include directory, the libraries
  *   build.c      compile (in the sandbox), check, link, install each variant
@@ -19,12 +20,15 @@
  *   calibrate.c  the machine's parallel capacity, measured in the session
  *   patterns.c   speedup patterns: measured, checked against our clocks
  *   judge.c      ... and judged on mechanism and timing (pure functions)
- *   quiz.c       the chapter's quiz block, answers.txt, scoring
+ *   quiz.c       the chapter's quiz (read by course/quiz.c), answers.txt,
+ *                asking, scoring
  *   report*.c    text, json, junit, tap, gradescope
- *   gradebook.c  SQLite: every attempt with its checks and figures
+ *   gradebook.c  every attempt with its checks and figures, recorded in
+ *                the course library's SQLite gradebook (course/gradebook.c)
+ *   progress.c   the learner's progress as a script for the book's pages
  *   watch.c      re-grade on save (inotify, polling fallback)
  *   main.c       the command line
- *   util.c       strings, files, time
+ *   util.c       files, time, text (allocation: course/util.c)
  *
  * Conventions: functions that can fail return 0 or a negative errno value;
  * user-facing errors are printed where they are detected, with file:line
@@ -33,6 +37,12 @@
  */
 #ifndef GRADER_H
 #define GRADER_H
+
+#include "course/claims.h"
+#include "course/exercise.h"
+#include "course/gradebook.h"
+#include "course/quiz.h"
+#include "course/util.h"
 
 #include <jansson.h>
 #include <pthread.h>
@@ -50,28 +60,25 @@ enum {
 };
 
 /* ------------------------------------------------------------------ */
-/* util.c                                                              */
+/* util.c, and what the grader takes from the course library (course/)  */
 /* ------------------------------------------------------------------ */
 
-/* A growable vector of owned strings (NULL-terminated for execv). */
-typedef struct gr_strv {
-    char **v; /* public, read-only; v[n] == NULL */
-    size_t n; /* public, read-only */
-} gr_strv;
+/* Allocation (never NULL), string vectors and whole files come from the
+ * course library, shared with the site generator: course/util.h.  The
+ * grader's modules written before it call them by these names, which stay
+ * until those modules are next edited; new code uses the course_ names. */
+typedef course_strv gr_strv;
+#define gr_xmalloc    course_xmalloc
+#define gr_xstrdup    course_xstrdup
+#define gr_fmt        course_fmt
+#define gr_strv_push  course_strv_push
+#define gr_strv_free  course_strv_free
+#define gr_read_file  course_read_file
+#define gr_write_file course_write_file
+#define gr_mkdir_p    course_mkdir_p
 
-void *gr_xmalloc(size_t n);      /* aborts on out-of-memory */
-char *gr_xstrdup(const char *s); /* caller frees */
-char *gr_fmt(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));     /* caller frees */
-void gr_strv_push(gr_strv *sv, const char *s); /* copies s */
-void gr_strv_free(gr_strv *sv);
-uint64_t gr_now_ns(void); /* CLOCK_MONOTONIC */
-char *gr_iso_time(void);  /* "2026-11-22T04:00:00Z", caller frees */
-/* Reads a whole file.  Returns the text (caller frees) or NULL with errno. */
-char *gr_read_file(const char *path, size_t *len);
-/* Writes via a temporary file and rename, so readers never see half. */
-int gr_write_file(const char *path, const char *text, size_t len);
-int gr_mkdir_p(const char *path, mode_t mode);
+uint64_t gr_now_ns(void);       /* CLOCK_MONOTONIC */
+char *gr_iso_time(void);        /* "2026-11-22T04:00:00Z", caller frees */
 int gr_rm_rf(const char *path); /* removes a tree */
 int gr_copy_file(const char *from, const char *to, mode_t mode);
 int gr_is_tty(FILE *f);                /* and NO_COLOR unset */
@@ -79,102 +86,45 @@ double gr_median(double *v, size_t n); /* sorts v in place */
 void gr_utf8_fix(char *s);             /* invalid bytes -> '?' */
 
 /* ------------------------------------------------------------------ */
-/* exercise.c: the metadata (exercises/README.md documents the format)  */
+/* exercise.c: the metadata (course/exercise.h reads it)               */
 /* ------------------------------------------------------------------ */
 
-typedef struct gr_limits {
-    long cpu_seconds, wall_seconds, memory_mb, processes, output_kb, open_files;
-    long file_mb; /* optional key: largest file the program may write */
-} gr_limits;
-
-typedef struct gr_test {
-    char *name;     /* check name, unique in the exercise */
-    char *casename; /* argv[2] of `prog test <case>` */
-    double points;
-    int hidden; /* from solutions/NN/hidden.yaml */
-} gr_test;
-
-typedef enum gr_expect {
-    GR_EXPECT_NONE,
-    GR_EXPECT_SCALES,
-    GR_EXPECT_OVERLAPS,
-    GR_EXPECT_SLOWER
-} gr_expect;
-
-typedef struct gr_pattern {
-    char *name;
-    gr_expect expect;
-    gr_strv baseline, variant; /* argv after `measure` */
-    int workers;
-    double points;
-    int pairs; /* optional key: interleaved pairs to start with (default 5) */
-} gr_pattern;
-
-typedef struct gr_exercise {
-    char *id, *slug, *title; /* id is "03" */
-    int chapter;
-    char *dir;       /* absolute path of exercises/NN */
-    char *course;    /* absolute path of the tree holding exercises/ */
-    char *yaml_path; /* as shown in messages: exercises/NN/exercise.yaml */
-    gr_strv files, driver, cflags, sanitizers, hints;
-    gr_limits limits;
-    gr_test *tests;
-    size_t ntests;
-    gr_pattern *patterns;
-    size_t npatterns;
-    int quiz_chapter;   /* 0 = no quiz */
-    double quiz_points; /* per question */
-    /* symbols: (objcheck.c): the global names the learner's files may
-     * define (when given: else those the exercise's headers declare), and
-     * functions or groups they may call besides the defaults. */
-    gr_strv sym_define, sym_use;
-    int sym_define_given;
-} gr_exercise;
+/* The metadata types are the course library's (course/exercise.h); these
+ * are the grader's names for them. */
+typedef course_limits gr_limits;
+typedef course_test gr_test;
+typedef course_pattern gr_pattern;
+typedef course_expect gr_expect;
+typedef course_exercise gr_exercise;
+#define GR_EXPECT_NONE     COURSE_EXPECT_NONE
+#define GR_EXPECT_SCALES   COURSE_EXPECT_SCALES
+#define GR_EXPECT_OVERLAPS COURSE_EXPECT_OVERLAPS
+#define GR_EXPECT_SLOWER   COURSE_EXPECT_SLOWER
+#define gr_expect_name     course_expect_name
+#define gr_exercise_free   course_exercise_free
 
 /* Resolves what the user typed ("exercises/05", "5", "05", "exercises/05/",
  * the slug) to an exercise directory under course/exercises.  Returns the
  * absolute directory (caller frees) or NULL after printing why. */
 char *gr_exercise_resolve(const char *course, const char *arg);
-/* Loads and validates dir/exercise.yaml (and solutions/NN/hidden.yaml when
- * with_hidden).  Errors are printed as "exercises/NN/exercise.yaml:LINE:
- * message"; returns NULL if there was any.  Caller frees with
- * gr_exercise_free. */
+/* Loads dir/exercise.yaml for grading (every key it needs; with_hidden:
+ * solutions/NN/hidden.yaml's tests too).  Every mistake is printed as
+ * "exercises/NN/exercise.yaml:LINE: message"; returns NULL if there was
+ * any.  Caller frees with gr_exercise_free. */
 gr_exercise *gr_exercise_load(const char *course, const char *dir, int with_hidden);
-void gr_exercise_free(gr_exercise *ex);
-const char *gr_expect_name(gr_expect e);
 /* Every exercise directory under course/exercises, sorted (caller frees). */
 int gr_exercise_list(const char *course, gr_strv *out);
 
-/* A chapter's claims (chapters/NN/claims.yaml), checked on its demo by
- * `grader claims N` with the same judge as an exercise's patterns. */
-typedef struct gr_counter_check {
-    char *path; /* "stats.max_running", "result.os_threads", ... */
-    char op[3]; /* "==", ">=", "<=" */
-    double value;
-} gr_counter_check;
-
-typedef struct gr_claim {
-    char *says;                 /* the chapter's sentence it checks */
-    gr_pattern pattern;         /* pattern.name is the claim's name */
-    int is_pattern;             /* 1: judged as a speedup pattern */
-    gr_strv run;                /* else: `demo measure <run...>` once, and ... */
-    gr_counter_check *counters; /* ... these comparisons on its measure line */
-    size_t ncounters;
-    gr_strv env; /* NAME=value for every run of this claim */
-} gr_claim;
-
-typedef struct gr_claims {
-    char *dir;       /* absolute chapters/NN */
-    char *yaml_path; /* chapters/NN/claims.yaml, as shown in messages */
-    char *demo;      /* the program's name in chapters/NN (demo) */
-    gr_claim *v;
-    size_t n;
-} gr_claims;
-
-/* Loads chapters/NN/claims.yaml; errors as file:line, NULL if any.  Caller
- * frees with gr_claims_free. */
+/* A chapter's claims (chapters/NN/claims.yaml, read by course/claims.c),
+ * checked on its demo by `grader claims N` with the same judge as an
+ * exercise's patterns. */
+typedef course_claims gr_claims;
+typedef course_claim gr_claim;
+typedef course_counter_check gr_counter_check;
+/* Loads chapters/NN/claims.yaml, printing every mistake as file:line;
+ * NULL if there was any.  Caller frees with gr_claims_free. */
 gr_claims *gr_claims_load(const char *course, int chapter);
-void gr_claims_free(gr_claims *cs);
+#define gr_claims_free course_claims_free
 
 /* ------------------------------------------------------------------ */
 /* isolation.c: what the kernel lets us do (namespaces, Landlock)       */
@@ -346,7 +296,7 @@ typedef enum gr_variant { GR_REL, GR_TSAN, GR_ASAN, GR_NVARIANTS } gr_variant;
 const char *gr_variant_name(gr_variant v); /* "rel", "tsan", "asan" */
 
 typedef struct gr_paths {
-    char *repo;  /* the tree with runtime/ */
+    char *repo;  /* the tree with runtime/include/rt.h */
     char *build; /* the build directory with lib/librt-*.a */
 } gr_paths;
 /* Finds the repository and build directory (GRADER_REPO, GRADER_BUILD, or
@@ -362,9 +312,8 @@ typedef struct gr_scratch {
     gr_binary prog[GR_NVARIANTS]; /* what gr_build installed */
 } gr_scratch;
 
-/* The runtime's public headers: every .h of <repo>/runtime/include when
- * that directory exists, else runtime/rt.h, rt_loop.h, rt_pool.h and
- * rt_codec.h.  Full paths appended to *out. */
+/* The runtime's public headers: every .h of <repo>/runtime/include.  Full
+ * paths appended to *out. */
 void gr_public_headers(const char *repo, gr_strv *out);
 void gr_headers_in(const char *dir, gr_strv *out); /* every .h, sorted */
 /* Makes the scratch directory and copies into it the learner's files (from
@@ -520,30 +469,22 @@ double gr_measure_value(json_t *line, const char *path);
 int gr_claims_judge(const gr_claims *cs, const gr_paths *p, int quiet, gr_report *r);
 
 /* ------------------------------------------------------------------ */
-/* quiz.c                                                              */
+/* quiz.c: the chapter's quiz (course/quiz.h reads it)                 */
 /* ------------------------------------------------------------------ */
 
-typedef struct gr_question {
-    char *q, *answer, *explain;
-    gr_strv choices;
-} gr_question;
-
-typedef struct gr_quiz {
-    gr_question *qs;
-    size_t n;
-    char *path; /* the chapter file */
-} gr_quiz;
-
-/* Finds chapters/NN-*.md for the chapter and parses its ```quiz block.
- * Returns 0, -ENOENT (no chapter or no block), or -EINVAL after printing
- * "file:line: message". */
-int gr_quiz_load(const char *course, int chapter, gr_quiz *qz);
-void gr_quiz_free(gr_quiz *qz);
+/* Loads chapter n's quiz (its first ```quiz block) from course/chapters.
+ * Returns 0, -ENOENT (no chapter or no block) or -EINVAL after printing
+ * every mistake as "chapters/NN-slug.md:LINE: message".  Caller frees with
+ * course_quiz_free. */
+int gr_quiz_load(const char *course, int chapter, course_quiz *qz);
 /* Reads answers.txt ("1=b" lines) into answers[0..n) (0 = unanswered). */
 int gr_quiz_read_answers(const char *path, char *answers, size_t n);
 int gr_quiz_write_answers(const char *path, const char *answers, size_t n);
 /* Asks in the terminal, or takes "1=b,2=a" from spec; stores the answers. */
 int gr_quiz_ask(const gr_exercise *ex, const char *spec, int colour);
+/* Adds the "quiz" check to r: the answers in answers.txt scored against
+ * the quiz of ex's quiz chapter. */
+void gr_quiz_grade(const gr_exercise *ex, gr_report *r);
 
 /* ------------------------------------------------------------------ */
 /* run.c, stages.c: the pipeline                                       */
@@ -605,17 +546,33 @@ char *gr_run_output(const gr_run_result *r); /* for a check's output (caller fre
 char *gr_first_line(const char *s);          /* caller frees */
 
 /* ------------------------------------------------------------------ */
-/* gradebook.c                                                         */
+/* gradebook.c (course/gradebook.h keeps the schema and queries)       */
 /* ------------------------------------------------------------------ */
 
 /* The gradebook's path: --gradebook, else GRADER_GRADEBOOK, else
- * <build>/gradebook.sqlite (caller frees). */
-char *gr_gradebook_path(const gr_paths *p, const char *opt);
+ * <course>/.workbook/gradebook.sqlite.  For the default, an old
+ * <build>/gradebook.sqlite is moved there first (saying so on stderr).
+ * Caller frees. */
+char *gr_gradebook_path(const gr_paths *p, const char *course, const char *opt);
 /* Records one attempt (one transaction).  Returns 0 or -EIO after printing. */
 int gr_gradebook_record(const char *db, const gr_report *r);
-/* Prints progress over all exercises (grader status). */
+/* Prints progress over all exercises (grader status).  Returns 0, or -EIO
+ * after printing why the gradebook could not be read. */
 int gr_gradebook_status(const char *db, const char *course, FILE *out, int colour,
                         gr_format fmt);
+
+/* ------------------------------------------------------------------ */
+/* progress.c                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Writes the learner's progress (the gradebook's exercises, the quizzes'
+ * answers) to SITE/data/progress.js for the book's pages; SITE is
+ * GRADER_SITE, else <build>/site.  after_grading: called at the end of a
+ * submit, quiz or grade, when another gradebook than the learner's (an
+ * option or GRADER_GRADEBOOK, and no GRADER_SITE) skips it.  Returns 0 or
+ * a negative errno after printing. */
+int gr_progress_write(const gr_paths *p, const char *course, const char *gradebook_opt,
+                      int after_grading);
 
 /* ------------------------------------------------------------------ */
 /* watch.c                                                             */

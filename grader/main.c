@@ -8,6 +8,7 @@
  *   grader watch EX     grade on every save
  *   grader reset EX     restore the starter, after a backup
  *   grader grade        grade every exercise, summary table (make grade)
+ *   grader progress     write the progress the book's pages show
  *
  * EX is exercises/05, exercises/05/, 05, 5 or the exercise's slug.
  */
@@ -36,6 +37,8 @@ static const char S_usage[] =
     "  grade         grade every exercise and print a summary table (make grade)\n"
     "  claims [N]    check chapter N's claims about speed on its demo (all\n"
     "                chapters with chapters/NN/claims.yaml when N is left out)\n"
+    "  progress      write your progress for the book's pages (submit, quiz and\n"
+    "                grade do it too)\n"
     "\n"
     "EX is exercises/05, 05, 5 or the exercise's slug.  `grader COMMAND --help`\n"
     "describes each command's options.\n"
@@ -46,7 +49,8 @@ static const char S_usage[] =
     "\n"
     "environment: NO_COLOR (no colour), GRADER_GRADEBOOK (gradebook path),\n"
     "GRADER_COURSE (the tree holding exercises/), GRADER_REPO, GRADER_BUILD,\n"
-    "GRADER_CGROUP_ROOT (where cgroups are mounted; default /sys/fs/cgroup).\n";
+    "GRADER_CGROUP_ROOT (where cgroups are mounted; default /sys/fs/cgroup),\n"
+    "GRADER_SITE (the book's pages, for progress; default <build>/site).\n";
 
 static const char S_submit_help[] =
     "usage: grader submit EX [options]\n"
@@ -55,7 +59,8 @@ static const char S_submit_help[] =
     "\n"
     "  --format F        text (default), json, junit, tap or gradescope\n"
     "  -o, --output FILE write the report to FILE instead of standard output\n"
-    "  --gradebook PATH  gradebook file (default build/gradebook.sqlite)\n"
+    "  --gradebook PATH  gradebook file (default .workbook/gradebook.sqlite in\n"
+    "                    the course; GRADER_GRADEBOOK sets it too)\n"
     "  --no-record       do not record the attempt\n"
     "  --from DIR        grade the files in DIR instead of exercises/NN (for\n"
     "                    instructors: solutions, mutants, student copies)\n"
@@ -91,6 +96,11 @@ static const char *const S_cmd_help[][2] = {
      "chapter's own demo, with the judge that grades exercises: each claim is a\n"
      "speedup pattern or counter comparisons on one measure line.  Without N,\n"
      "every chapter that has claims.  Exit 0 iff every claim holds.\n"},
+    {"progress",
+     "usage: grader progress [--gradebook PATH]\n"
+     "Writes your progress (exercises from the gradebook, quiz answers) to\n"
+     "<build>/site/data/progress.js, or GRADER_SITE/data/progress.js, where the\n"
+     "book's pages read it.  submit, quiz and grade do this when they finish.\n"},
 };
 
 typedef struct S_args {
@@ -219,27 +229,28 @@ static char *S_course(const gr_paths *p)
     const char *env = getenv("GRADER_COURSE");
     char buf[PATH_MAX];
     if (env && *env)
-        return gr_xstrdup(realpath(env, buf) ? buf : env);
+        return course_xstrdup(realpath(env, buf) ? buf : env);
     if (getcwd(buf, sizeof buf)) {
         for (;;) {
-            char *ex = gr_fmt("%s/exercises", buf);
+            char *ex = course_fmt("%s/exercises", buf);
             struct stat st;
             int ok = stat(ex, &st) == 0 && S_ISDIR(st.st_mode);
             free(ex);
             if (ok)
-                return gr_xstrdup(buf);
+                return course_xstrdup(buf);
             char *s = strrchr(buf, '/');
             if (!s || s == buf)
                 break;
             *s = '\0';
         }
     }
-    return gr_xstrdup(p->repo);
+    return course_xstrdup(p->repo);
 }
 
 typedef struct S_ctx {
     S_args *a;
     gr_paths *p;
+    const char *course; /* the tree holding exercises/ */
     gr_exercise *ex;
     int last_exit;
     int any_failed; /* --repeat: a pass before the last failed */
@@ -314,9 +325,11 @@ static int S_submit_once(void *arg)
                     : r.passed && !c->any_failed ? GR_EXIT_PASS
                                                  : GR_EXIT_FAIL;
     if (!c->a->no_record) {
-        char *db = gr_gradebook_path(c->p, c->a->gradebook);
+        char *db = gr_gradebook_path(c->p, c->course, c->a->gradebook);
         if (gr_gradebook_record(db, &r) < 0)
             exit_code = GR_EXIT_INTERNAL;
+        else /* the book's pages show the attempt without a rebuild */
+            gr_progress_write(c->p, c->ex->course, c->a->gradebook, 1);
         free(db);
     }
     gr_report_free(&r);
@@ -349,8 +362,8 @@ static int S_hint(S_ctx *c)
         printf("exercise %s has no hints.\n", ex->id);
         return 0;
     }
-    char *path = gr_fmt("%s/.hints", ex->dir);
-    char *text = gr_read_file(path, NULL);
+    char *path = course_fmt("%s/.hints", ex->dir);
+    char *text = course_read_file(path, NULL);
     int shown = text ? atoi(text) : 0;
     free(text);
     if (c->a->all) {
@@ -368,8 +381,8 @@ static int S_hint(S_ctx *c)
     }
     printf("hint %d of %zu: %s\n", next + 1, ex->hints.n, ex->hints.v[next]);
     if (next + 1 > shown) {
-        char *num = gr_fmt("%d\n", next + 1);
-        gr_write_file(path, num, strlen(num));
+        char *num = course_fmt("%d\n", next + 1);
+        course_write_file(path, num, strlen(num));
         free(num);
     }
     free(path);
@@ -385,15 +398,15 @@ static int S_reset(S_ctx *c)
     localtime_r(&t, &tm);
     char stamp[32];
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    char *bdir = gr_fmt("%s/.backup/%s", ex->dir, stamp);
-    if (gr_mkdir_p(bdir, 0755) < 0) {
+    char *bdir = course_fmt("%s/.backup/%s", ex->dir, stamp);
+    if (course_mkdir_p(bdir, 0755) < 0) {
         fprintf(stderr, "grader: cannot create %s\n", bdir);
         free(bdir);
         return GR_EXIT_INTERNAL;
     }
     for (size_t i = 0; i < ex->files.n; i++) {
-        char *f = gr_fmt("%s/%s", ex->dir, ex->files.v[i]);
-        char *b = gr_fmt("%s/%s", bdir, ex->files.v[i]);
+        char *f = course_fmt("%s/%s", ex->dir, ex->files.v[i]);
+        char *b = course_fmt("%s/%s", bdir, ex->files.v[i]);
         if (access(f, F_OK) == 0 && gr_copy_file(f, b, 0644) < 0) {
             fprintf(stderr, "grader: cannot back up %s; nothing was reset\n", f);
             free(f);
@@ -407,10 +420,10 @@ static int S_reset(S_ctx *c)
     printf("your files are saved in exercises/%s/.backup/%s/\n", ex->id, stamp);
     int rc = GR_EXIT_PASS;
     for (size_t i = 0; i < ex->files.n; i++) {
-        char *tmp = gr_fmt("%s/%s.reset-tmp", ex->dir, ex->files.v[i]);
-        char *cmd = gr_fmt("git -C '%s' show 'HEAD:./%s' > '%s' 2>/dev/null", ex->dir,
-                           ex->files.v[i], tmp);
-        char *f = gr_fmt("%s/%s", ex->dir, ex->files.v[i]);
+        char *tmp = course_fmt("%s/%s.reset-tmp", ex->dir, ex->files.v[i]);
+        char *cmd = course_fmt("git -C '%s' show 'HEAD:./%s' > '%s' 2>/dev/null",
+                               ex->dir, ex->files.v[i], tmp);
+        char *f = course_fmt("%s/%s", ex->dir, ex->files.v[i]);
         if (system(cmd) == 0 && rename(tmp, f) == 0) {
             printf("restored exercises/%s/%s\n", ex->id, ex->files.v[i]);
         } else {
@@ -491,17 +504,17 @@ static int S_claims(S_ctx *c, const char *course)
 
 static int S_grade_all(S_ctx *c, const char *course)
 {
-    gr_strv dirs = {0};
+    course_strv dirs = {0};
     gr_exercise_list(course, &dirs);
     int rc = GR_EXIT_PASS;
     double total = 0, max = 0;
-    char *summary = gr_xstrdup("");
+    char *summary = course_xstrdup("");
     for (size_t i = 0; i < dirs.n; i++) {
         gr_exercise *ex = gr_exercise_load(course, dirs.v[i], 1);
         if (!ex) {
-            char *s = gr_fmt("%s  %-4s %-34s %12s  %s\n", summary,
-                             strrchr(dirs.v[i], '/') + 1, "(bad exercise.yaml)", "-",
-                             "ERROR");
+            char *s = course_fmt("%s  %-4s %-34s %12s  %s\n", summary,
+                                 strrchr(dirs.v[i], '/') + 1, "(bad exercise.yaml)",
+                                 "-", "ERROR");
             free(summary);
             summary = s;
             rc = GR_EXIT_FAIL;
@@ -515,19 +528,19 @@ static int S_grade_all(S_ctx *c, const char *course)
         if (sr != -EINVAL) {
             gr_report_text(&r, stdout, gr_is_tty(stdout));
             if (!c->a->no_record) {
-                char *db = gr_gradebook_path(c->p, c->a->gradebook);
+                char *db = gr_gradebook_path(c->p, c->course, c->a->gradebook);
                 gr_gradebook_record(db, &r);
                 free(db);
             }
         }
         char pts[32];
         snprintf(pts, sizeof pts, "%g/%g", r.score, r.max_score);
-        char *s = gr_fmt("%s  %-4s %-34.34s %12s  %s (%.1fs)\n", summary, ex->id,
-                         ex->slug, sr == -EINVAL ? "-" : pts,
-                         sr == -EINVAL ? "MISSING FILES"
-                         : r.passed    ? "OK"
-                                       : "FAIL",
-                         r.seconds);
+        char *s = course_fmt("%s  %-4s %-34.34s %12s  %s (%.1fs)\n", summary, ex->id,
+                             ex->slug, sr == -EINVAL ? "-" : pts,
+                             sr == -EINVAL ? "MISSING FILES"
+                             : r.passed    ? "OK"
+                                           : "FAIL",
+                             r.seconds);
         free(summary);
         summary = s;
         total += r.score;
@@ -538,9 +551,11 @@ static int S_grade_all(S_ctx *c, const char *course)
         gr_exercise_free(ex);
         c->ex = NULL;
     }
+    if (!c->a->no_record)
+        gr_progress_write(c->p, course, c->a->gradebook, 1);
     printf("\n== summary ==\n%sScore: %g/%g\n", summary, total, max);
     free(summary);
-    gr_strv_free(&dirs);
+    course_strv_free(&dirs);
     return rc;
 }
 
@@ -552,8 +567,8 @@ int main(int argc, char **argv)
         return argc < 2 ? GR_EXIT_USAGE : GR_EXIT_PASS;
     }
     S_args a = {.cmd = argv[1]};
-    static const char *const cmds[] = {"submit", "status", "hint",   "quiz", "watch",
-                                       "reset",  "grade",  "claims", NULL};
+    static const char *const cmds[] = {"submit", "status", "hint",   "quiz",     "watch",
+                                       "reset",  "grade",  "claims", "progress", NULL};
     int known = 0;
     for (int i = 0; cmds[i]; i++)
         known |= !strcmp(a.cmd, cmds[i]);
@@ -578,9 +593,9 @@ int main(int argc, char **argv)
     if (gr_paths_find(&p) < 0)
         return GR_EXIT_INTERNAL;
     char *course = S_course(&p);
-    S_ctx c = {.a = &a, .p = &p};
-    int need_ex =
-        strcmp(a.cmd, "status") && strcmp(a.cmd, "grade") && strcmp(a.cmd, "claims");
+    S_ctx c = {.a = &a, .p = &p, .course = course};
+    int need_ex = strcmp(a.cmd, "status") && strcmp(a.cmd, "grade") &&
+                  strcmp(a.cmd, "claims") && strcmp(a.cmd, "progress");
     if (need_ex && !a.exercise) {
         fprintf(stderr, "grader %s: which exercise? (e.g. grader %s exercises/03)\n",
                 a.cmd, a.cmd);
@@ -606,7 +621,7 @@ int main(int argc, char **argv)
         gr_watch(c.ex, S_watch_step, &c);
         rc = c.last_exit;
     } else if (!strcmp(a.cmd, "status")) {
-        char *db = gr_gradebook_path(&p, a.gradebook);
+        char *db = gr_gradebook_path(&p, course, a.gradebook);
         rc = gr_gradebook_status(db, course, stdout, gr_is_tty(stdout), a.fmt) < 0
                  ? GR_EXIT_INTERNAL
                  : GR_EXIT_PASS;
@@ -622,9 +637,14 @@ int main(int argc, char **argv)
         rc = S_reset(&c);
     } else if (!strcmp(a.cmd, "claims")) {
         rc = S_claims(&c, course);
+    } else if (!strcmp(a.cmd, "progress")) {
+        rc = gr_progress_write(&p, course, a.gradebook, 0) < 0 ? GR_EXIT_INTERNAL
+                                                               : GR_EXIT_PASS;
     } else {
         rc = S_grade_all(&c, course);
     }
+    if (!strcmp(a.cmd, "quiz") && rc == GR_EXIT_PASS) /* the pages show the score */
+        gr_progress_write(&p, course, a.gradebook, 1);
 out:
     gr_exercise_free(c.ex);
     free(course);

@@ -4,7 +4,7 @@
  * A pattern says how a variant compares with a baseline: `none` (about 1x:
  * CPU-bound threads under a GIL), `scales` (about min(workers, cores)x),
  * `overlaps` (N waits take about the longest one), `slower`.  Timing alone
- * lies on a shared machine, so:
+ * lies on a shared machine, so (docs/design.md, "The grader"):
  *
  * 1. Mechanism, from the runtime's counters in each `measure` line: did two
  *    threads ever run at once (max_running), did anyone run interpreter work
@@ -214,16 +214,16 @@ static double S_med(const double *v, int n)
 void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *c)
 {
     int max_rounds = p->pairs * 3;
-    S_sample *bs = calloc((size_t)max_rounds, sizeof *bs);
-    S_sample *vs = calloc((size_t)max_rounds, sizeof *vs);
-    double *bw = calloc((size_t)max_rounds, sizeof *bw),
-           *vw = calloc((size_t)max_rounds, sizeof *vw);
-    double *ratio = calloc((size_t)max_rounds, sizeof *ratio);
-    double *capv = calloc((size_t)max_rounds, sizeof *capv);
-    double *par = calloc((size_t)max_rounds, sizeof *par);
-    double *cpur = calloc((size_t)max_rounds, sizeof *cpur);
-    double *oratio = calloc((size_t)max_rounds, sizeof *oratio);
-    double *claimed = calloc((size_t)max_rounds, sizeof *claimed);
+    S_sample *bs = course_xcalloc((size_t)max_rounds, sizeof *bs);
+    S_sample *vs = course_xcalloc((size_t)max_rounds, sizeof *vs);
+    double *bw = course_xcalloc((size_t)max_rounds, sizeof *bw),
+           *vw = course_xcalloc((size_t)max_rounds, sizeof *vw);
+    double *ratio = course_xcalloc((size_t)max_rounds, sizeof *ratio);
+    double *capv = course_xcalloc((size_t)max_rounds, sizeof *capv);
+    double *par = course_xcalloc((size_t)max_rounds, sizeof *par);
+    double *cpur = course_xcalloc((size_t)max_rounds, sizeof *cpur);
+    double *oratio = course_xcalloc((size_t)max_rounds, sizeof *oratio);
+    double *claimed = course_xcalloc((size_t)max_rounds, sizeof *claimed);
     double parallelism = -1;
     S_progress pr = {.name = p->name, .rounds = p->pairs};
     char *why = NULL, *mwhy = NULL, *twhy = NULL;

@@ -1,12 +1,12 @@
 /*
- * quiz.c - the chapter's quiz: read it, ask it, store and score answers.
+ * quiz.c - the chapter's quiz in the grader: ask it, store the answers,
+ * score them.
  *
- * A chapter holds its quiz as a fenced block with the info string `quiz`
- * whose body is a JSON list of {"q", "choices", "answer", "explain"}
- * (answer: the letter of the right choice, a = first).  jansson parses the
- * body; its line numbers are offset by the block's position so a mistake
- * is reported as chapters/03-threads-and-the-gil.md:LINE: message.
- * The learner's answers live in exercises/NN/answers.txt, lines "1=b".
+ * The quiz block itself is read by the course library (course/quiz.c), with
+ * the same rules and messages as the book's site: cmark-gfm finds the
+ * ```quiz fence, jansson reads the JSON, and every mistake is printed as
+ * chapters/03-threads-and-the-gil.md:LINE: message.  The learner's answers
+ * live in exercises/NN/answers.txt, lines "1=b".
  */
 #include "grader.h"
 
@@ -19,7 +19,7 @@
 /* chapters/NN-*.md for chapter n (caller frees), or NULL. */
 static char *S_chapter_file(const char *course, int n)
 {
-    char *dir = gr_fmt("%s/chapters", course);
+    char *dir = course_fmt("%s/chapters", course);
     char prefix[8];
     snprintf(prefix, sizeof prefix, "%02d-", n);
     DIR *d = opendir(dir);
@@ -29,7 +29,7 @@ static char *S_chapter_file(const char *course, int n)
         size_t len = strlen(e->d_name);
         if (!strncmp(e->d_name, prefix, 3) && len > 3 &&
             !strcmp(e->d_name + len - 3, ".md"))
-            found = gr_fmt("%s/%s", dir, e->d_name);
+            found = course_fmt("%s/%s", dir, e->d_name);
     }
     if (d)
         closedir(d);
@@ -37,139 +37,27 @@ static char *S_chapter_file(const char *course, int n)
     return found;
 }
 
-void gr_quiz_free(gr_quiz *qz)
-{
-    for (size_t i = 0; i < qz->n; i++) {
-        free(qz->qs[i].q);
-        free(qz->qs[i].answer);
-        free(qz->qs[i].explain);
-        gr_strv_free(&qz->qs[i].choices);
-    }
-    free(qz->qs);
-    free(qz->path);
-    memset(qz, 0, sizeof *qz);
-}
-
-/* Validates the parsed list into qz.  Returns the number of errors. */
-static int S_fill(gr_quiz *qz, json_t *list, const char *shown, int line)
-{
-    int errors = 0;
-    if (!json_is_array(list) || json_array_size(list) == 0) {
-        fprintf(stderr, "%s:%d: the quiz block must be a non-empty JSON list\n", shown,
-                line);
-        return 1;
-    }
-    qz->qs = calloc(json_array_size(list), sizeof *qz->qs);
-    size_t i;
-    json_t *item;
-    json_array_foreach(list, i, item)
-    {
-        gr_question *q = &qz->qs[qz->n++];
-        json_t *qq = json_object_get(item, "q"), *ch = json_object_get(item, "choices"),
-               *an = json_object_get(item, "answer"),
-               *ex = json_object_get(item, "explain");
-        if (!json_is_string(qq) || !json_is_array(ch) || json_array_size(ch) < 2 ||
-            !json_is_string(an) || !json_is_string(ex)) {
-            fprintf(stderr,
-                    "%s:%d: question %zu needs \"q\" (text), \"choices\" (a list of "
-                    "2 or more), \"answer\" (a letter) and \"explain\" (text)\n",
-                    shown, line, i + 1);
-            errors++;
-            continue;
-        }
-        q->q = gr_xstrdup(json_string_value(qq));
-        q->answer = gr_xstrdup(json_string_value(an));
-        q->explain = gr_xstrdup(json_string_value(ex));
-        size_t k;
-        json_t *c;
-        json_array_foreach(ch, k, c)
-        {
-            if (!json_is_string(c)) {
-                fprintf(stderr, "%s:%d: question %zu: choice %zu is not text\n", shown,
-                        line, i + 1, k + 1);
-                errors++;
-            } else {
-                gr_strv_push(&q->choices, json_string_value(c));
-            }
-        }
-        size_t nc = json_array_size(ch);
-        if (strlen(q->answer) != 1 || q->answer[0] < 'a' ||
-            q->answer[0] >= 'a' + (int)nc) {
-            fprintf(stderr,
-                    "%s:%d: question %zu: answer \"%s\" is not a letter from a to %c\n",
-                    shown, line, i + 1, q->answer, (char)('a' + nc - 1));
-            errors++;
-        }
-    }
-    return errors;
-}
-
-int gr_quiz_load(const char *course, int chapter, gr_quiz *qz)
+/* See grader.h. */
+int gr_quiz_load(const char *course, int chapter, course_quiz *qz)
 {
     memset(qz, 0, sizeof *qz);
     char *path = S_chapter_file(course, chapter);
     if (!path)
         return -ENOENT;
-    char *text = gr_read_file(path, NULL);
-    if (!text) {
-        free(path);
-        return -ENOENT;
-    }
     const char *shown = strstr(path, "chapters/") ? strstr(path, "chapters/") : path;
-    int line = 1, start = 0;
-    char *body = NULL;
-    size_t blen = 0;
-    FILE *b = NULL;
-    for (char *p = text; *p;) {
-        size_t n = strcspn(p, "\n");
-        if (!b && n >= 7 && !strncmp(p, "```quiz", 7) &&
-            (n == 7 || isspace((unsigned char)p[7]))) {
-            start = line;
-            b = open_memstream(&body, &blen);
-        } else if (b && n >= 3 && !strncmp(p, "```", 3)) {
-            fclose(b);
-            b = NULL;
-            break;
-        } else if (b) {
-            fwrite(p, 1, n, b);
-            fputc('\n', b);
-        }
-        p += n + (p[n] == '\n');
-        line++;
-    }
-    int rc = 0;
-    if (b) {
-        fclose(b);
-        fprintf(stderr, "%s:%d: the quiz block is never closed (```)\n", shown, start);
-        rc = -EINVAL;
-    } else if (!start) {
-        rc = -ENOENT;
-    } else {
-        json_error_t err;
-        json_t *list = json_loads(body, 0, &err);
-        if (!list) {
-            fprintf(stderr, "%s:%d:%d: quiz block: %s\n", shown, start + err.line,
-                    err.column, err.text);
-            rc = -EINVAL;
-        } else if (S_fill(qz, list, shown, start) > 0) {
-            rc = -EINVAL;
-        }
-        json_decref(list);
-    }
-    free(body);
-    free(text);
-    if (rc < 0) {
-        free(path);
-        gr_quiz_free(qz);
-        return rc;
-    }
-    qz->path = path;
-    return 0;
+    course_diags d = {0};
+    int rc = course_quiz_load(path, shown, qz, &d);
+    course_diags_print(&d, stderr, "");
+    course_diags_free(&d);
+    free(path);
+    return rc;
 }
 
+/* See grader.h.  Lines that are not "N=letter" (comments, blanks) are
+ * skipped; answers to questions past n are ignored. */
 int gr_quiz_read_answers(const char *path, char *answers, size_t n)
 {
-    char *text = gr_read_file(path, NULL);
+    char *text = course_read_file(path, NULL);
     if (!text)
         return -errno;
     for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
@@ -182,17 +70,19 @@ int gr_quiz_read_answers(const char *path, char *answers, size_t n)
     return 0;
 }
 
+/* See grader.h.  Written atomically: a reader sees the old answers or the
+ * new ones. */
 int gr_quiz_write_answers(const char *path, const char *answers, size_t n)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    fputs("# grader quiz answers: question=letter\n", f);
+    static const char head[] = "# grader quiz answers: question=letter\n";
+    size_t cap = sizeof head + n * 24, len = sizeof head - 1;
+    char *buf = course_xmalloc(cap);
+    memcpy(buf, head, len);
     for (size_t i = 0; i < n; i++)
         if (answers[i])
-            fprintf(f, "%zu=%c\n", i + 1, answers[i]);
-    fclose(f);
-    int rc = gr_write_file(path, buf, len);
+            len +=
+                (size_t)snprintf(buf + len, cap - len, "%zu=%c\n", i + 1, answers[i]);
+    int rc = course_write_file(path, buf, len);
     free(buf);
     return rc;
 }
@@ -200,10 +90,10 @@ int gr_quiz_write_answers(const char *path, const char *answers, size_t n)
 /* Parses "1=b,2=a" into answers; returns -EINVAL after printing.  An
  * empty spec or a question named twice ("1=a,1=b": which one did you
  * mean?) is an error too: the stored answers stay as they were. */
-static int S_parse_spec(const char *spec, const gr_quiz *qz, char *answers)
+static int S_parse_spec(const char *spec, const course_quiz *qz, char *answers)
 {
-    char *s = gr_xstrdup(spec);
-    char *given = calloc(qz->n + 1, 1);
+    char *s = course_xstrdup(spec);
+    char *given = course_xcalloc(qz->n + 1, 1);
     int rc = 0, n = 0;
     for (char *t = strtok(s, ", "); t; t = strtok(NULL, ", ")) {
         n++;
@@ -217,9 +107,10 @@ static int S_parse_spec(const char *spec, const gr_quiz *qz, char *answers)
             continue;
         }
         a = (char)tolower((unsigned char)a);
-        if (a < 'a' || a >= 'a' + (int)qz->qs[q - 1].choices.n) {
+        int nc = (int)qz->qs[q - 1].choices.n;
+        if (a < 'a' || a - 'a' >= nc) {
             fprintf(stderr, "grader: --answer: question %d has choices a to %c\n", q,
-                    (char)('a' + qz->qs[q - 1].choices.n - 1));
+                    course_quiz_letter(nc - 1));
             rc = -EINVAL;
             continue;
         }
@@ -240,66 +131,123 @@ static int S_parse_spec(const char *spec, const gr_quiz *qz, char *answers)
     return rc;
 }
 
+/* Asks question i in the terminal (Enter keeps a stored answer); stores the
+ * letter in answers[i].  Returns 0, or -1 at the end of input. */
+static int S_ask_one(const course_question *q, size_t i, char *answers, int colour)
+{
+    printf("\n%s%zu. %s%s\n", colour ? "\033[1m" : "", i + 1, q->q,
+           colour ? "\033[0m" : "");
+    int nc = (int)q->choices.n;
+    for (int k = 0; k < nc; k++)
+        printf("   %c) %s\n", course_quiz_letter(k), q->choices.v[k]);
+    char line[64];
+    char a = 0;
+    while (!a) {
+        printf("answer [a-%c]%s: ", course_quiz_letter(nc - 1),
+               answers[i] ? " (Enter keeps your last)" : "");
+        fflush(stdout);
+        if (!fgets(line, sizeof line, stdin)) {
+            printf("\n");
+            return -1;
+        }
+        char c = (char)tolower((unsigned char)line[0]);
+        if (c == '\n' && answers[i])
+            a = answers[i];
+        else if (c >= 'a' && c - 'a' < nc)
+            a = c;
+    }
+    answers[i] = a;
+    int right = a == course_quiz_letter(q->answer);
+    printf("%s%s%s %s\n", colour ? (right ? "\033[32m" : "\033[31m") : "",
+           right ? "Right." : "Not quite.", colour ? "\033[0m" : "",
+           right ? q->explain : "Re-read the chapter's section and try again later.");
+    return 0;
+}
+
+/* See grader.h.  Nothing is stored if the spec is wrong; answers given in
+ * the terminal before the input ends are stored. */
 int gr_quiz_ask(const gr_exercise *ex, const char *spec, int colour)
 {
-    gr_quiz qz;
-    int rc = gr_quiz_load(ex->course, ex->quiz_chapter ? ex->quiz_chapter : ex->chapter,
-                          &qz);
+    course_quiz qz;
+    int chapter = ex->quiz_chapter ? ex->quiz_chapter : ex->chapter;
+    int rc = gr_quiz_load(ex->course, chapter, &qz);
     if (rc == -ENOENT) {
-        fprintf(stderr, "grader: chapter %d has no quiz yet\n", ex->chapter);
+        fprintf(stderr, "grader: chapter %d has no quiz yet\n", chapter);
         return rc;
     }
     if (rc < 0)
         return rc;
-    char *path = gr_fmt("%s/answers.txt", ex->dir);
-    char *answers = calloc(qz.n + 1, 1);
+    char *path = course_fmt("%s/answers.txt", ex->dir);
+    char *answers = course_xcalloc(qz.n + 1, 1);
     gr_quiz_read_answers(path, answers, qz.n);
-    if (spec) {
+    if (spec)
         rc = S_parse_spec(spec, &qz, answers);
-    } else {
-        for (size_t i = 0; i < qz.n; i++) {
-            gr_question *q = &qz.qs[i];
-            printf("\n%s%zu. %s%s\n", colour ? "\033[1m" : "", i + 1, q->q,
-                   colour ? "\033[0m" : "");
-            for (size_t k = 0; k < q->choices.n; k++)
-                printf("   %c) %s\n", (char)('a' + k), q->choices.v[k]);
-            char line[64];
-            char a = 0;
-            while (!a) {
-                printf("answer [a-%c]%s: ", (char)('a' + q->choices.n - 1),
-                       answers[i] ? " (Enter keeps your last)" : "");
-                fflush(stdout);
-                if (!fgets(line, sizeof line, stdin)) {
-                    printf("\n");
-                    goto store;
-                }
-                char c = (char)tolower((unsigned char)line[0]);
-                if (c == '\n' && answers[i])
-                    a = answers[i];
-                else if (c >= 'a' && c < 'a' + (int)q->choices.n)
-                    a = c;
-            }
-            answers[i] = a;
-            int right = a == q->answer[0];
-            printf("%s%s%s %s\n", colour ? (right ? "\033[32m" : "\033[31m") : "",
-                   right ? "Right." : "Not quite.", colour ? "\033[0m" : "",
-                   right ? q->explain
-                         : "Re-read the chapter's section and try again later.");
-        }
-    }
-store:
+    else
+        for (size_t i = 0; i < qz.n && S_ask_one(&qz.qs[i], i, answers, colour) == 0;
+             i++)
+            ;
     if (rc == 0) {
         rc = gr_quiz_write_answers(path, answers, qz.n);
         if (rc < 0)
             fprintf(stderr, "grader: cannot write %s: %s\n", path, strerror(-rc));
         else
-            printf(
-                "answers stored in exercises/%s/answers.txt; `grader submit %s` grades "
-                "them\n",
-                ex->id, ex->id);
+            printf("answers stored in exercises/%s/answers.txt; `grader submit %s` "
+                   "grades them\n",
+                   ex->id, ex->id);
     }
     free(answers);
     free(path);
-    gr_quiz_free(&qz);
+    course_quiz_free(&qz);
     return rc;
+}
+
+/* Appends ", N" to the list *s (caller frees). */
+static void S_list_add(char **s, size_t n)
+{
+    char *t = course_fmt("%s%s%zu", *s, **s ? ", " : "", n);
+    free(*s);
+    *s = t;
+}
+
+/* See grader.h.  Partial credit: quiz_points per right answer; the reason
+ * names the wrong and the unanswered questions, never the right answers. */
+void gr_quiz_grade(const gr_exercise *ex, gr_report *r)
+{
+    course_quiz qz;
+    int rc = gr_quiz_load(ex->course, ex->quiz_chapter, &qz);
+    if (rc < 0) {
+        gr_check *c = gr_report_add(r, "quiz", "quiz", 0);
+        if (rc == -ENOENT)
+            gr_check_set(c, GR_SKIP, 0, "chapter %d has no quiz yet", ex->quiz_chapter);
+        else
+            gr_check_set(c, GR_ERROR, 0,
+                         "chapter %d's quiz block is malformed (see above)",
+                         ex->quiz_chapter);
+        return;
+    }
+    gr_check *c = gr_report_add(r, "quiz", "quiz", ex->quiz_points * (double)qz.n);
+    char *path = course_fmt("%s/answers.txt", ex->dir);
+    char *ans = course_xcalloc(qz.n + 1, 1);
+    int have = gr_quiz_read_answers(path, ans, qz.n);
+    size_t right = 0;
+    char *wrong = course_xstrdup(""), *blank = course_xstrdup("");
+    for (size_t i = 0; i < qz.n; i++) {
+        if (ans[i] && ans[i] == course_quiz_letter(qz.qs[i].answer))
+            right++;
+        else
+            S_list_add(ans[i] ? &wrong : &blank, i + 1);
+    }
+    if (have < 0)
+        gr_check_set(c, GR_FAIL, 0, "not answered yet: run `grader quiz %d`",
+                     ex->quiz_chapter);
+    else
+        gr_check_set(c, right == qz.n ? GR_PASS : GR_FAIL,
+                     ex->quiz_points * (double)right, "%zu of %zu right%s%s%s%s", right,
+                     qz.n, *wrong ? "; wrong: " : "", wrong,
+                     *blank ? "; unanswered: " : "", blank);
+    free(wrong);
+    free(blank);
+    free(ans);
+    free(path);
+    course_quiz_free(&qz);
 }

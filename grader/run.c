@@ -34,51 +34,6 @@ static void S_patterns(gr_grading *g, int quiet, gr_report *r)
     free(cwd);
 }
 
-static void S_quiz(const gr_exercise *ex, gr_report *r)
-{
-    gr_quiz qz;
-    int rc = gr_quiz_load(ex->course, ex->quiz_chapter, &qz);
-    if (rc < 0) {
-        gr_check *c = gr_report_add(r, "quiz", "quiz", 0);
-        if (rc == -ENOENT)
-            gr_check_set(c, GR_SKIP, 0, "chapter %d has no quiz yet", ex->quiz_chapter);
-        else
-            gr_check_set(c, GR_ERROR, 0,
-                         "chapter %d's quiz block is malformed (see above)",
-                         ex->quiz_chapter);
-        return;
-    }
-    gr_check *c = gr_report_add(r, "quiz", "quiz", ex->quiz_points * (double)qz.n);
-    char *path = gr_fmt("%s/answers.txt", ex->dir);
-    char *ans = calloc(qz.n + 1, 1);
-    int have = gr_quiz_read_answers(path, ans, qz.n);
-    size_t right = 0;
-    char *wrong = gr_xstrdup(""), *blank = gr_xstrdup("");
-    for (size_t i = 0; i < qz.n; i++) {
-        char **list = !ans[i] ? &blank : &wrong;
-        if (ans[i] && ans[i] == qz.qs[i].answer[0]) {
-            right++;
-            continue;
-        }
-        char *t = gr_fmt("%s%s%zu", *list, **list ? ", " : "", i + 1);
-        free(*list);
-        *list = t;
-    }
-    if (have < 0)
-        gr_check_set(c, GR_FAIL, 0, "not answered yet: run `grader quiz %d`",
-                     ex->quiz_chapter);
-    else
-        gr_check_set(c, right == qz.n ? GR_PASS : GR_FAIL,
-                     ex->quiz_points * (double)right, "%zu of %zu right%s%s%s%s", right,
-                     qz.n, *wrong ? "; wrong: " : "", wrong,
-                     *blank ? "; unanswered: " : "", blank);
-    free(wrong);
-    free(blank);
-    free(ans);
-    free(path);
-    gr_quiz_free(&qz);
-}
-
 /* Adds the checks a stage would have made, skipped with `why`. */
 static void S_skip_rest(const gr_exercise *ex, const gr_submit_opts *o, gr_report *r,
                         const char *why)
@@ -108,7 +63,7 @@ static void S_stages(gr_grading *g, const gr_submit_opts *o, gr_report *r)
     if (!o->skip_patterns)
         S_patterns(g, o->quiet, r);
     if (g->ex->quiz_chapter && !o->skip_quiz)
-        S_quiz(g->ex, r);
+        gr_quiz_grade(g->ex, r);
 }
 
 /* The build check's verdict from the plain build. */
@@ -180,7 +135,7 @@ int gr_submit(const gr_exercise *ex, const gr_paths *p, const gr_submit_opts *o,
                     refused ? "not run: the program was refused (see build)"
                             : "not run: the program does not compile");
         if (ex->quiz_chapter && !o->skip_quiz)
-            S_quiz(ex, r);
+            gr_quiz_grade(ex, r);
     } else {
         /* --repeat (make reliability): the same build graded again and
          * again; every pass but the last goes to o->each. */

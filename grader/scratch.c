@@ -68,18 +68,7 @@ void gr_headers_in(const char *dir, gr_strv *out)
 void gr_public_headers(const char *repo, gr_strv *out)
 {
     char *inc = gr_fmt("%s/runtime/include", repo);
-    struct stat st;
-    if (stat(inc, &st) == 0 && S_ISDIR(st.st_mode)) {
-        S_headers(inc, NULL, NULL, out);
-    } else {
-        static const char *const four[] = {"rt.h", "rt_loop.h", "rt_pool.h",
-                                           "rt_codec.h", NULL};
-        for (int i = 0; four[i]; i++) {
-            char *p = gr_fmt("%s/runtime/%s", repo, four[i]);
-            gr_strv_push(out, p);
-            free(p);
-        }
-    }
+    S_headers(inc, NULL, NULL, out);
     free(inc);
 }
 

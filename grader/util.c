@@ -1,78 +1,21 @@
 /*
- * util.c - small helpers every grader module uses: strings, files, time.
+ * util.c - small helpers the grader's modules use: time, files, text.
  *
- * Out-of-memory aborts (the grader cannot report anything useful without
- * memory); every other failure is returned as a negative errno value.
+ * Allocation, string vectors, reading and atomically writing whole files
+ * and mkdir -p are the course library's (course/util.h), shared with the
+ * site generator.  What is left here only the grader needs.  Failures are
+ * returned as negative errno values.
  */
 #include "grader.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-/* Allocates n bytes or aborts. */
-void *gr_xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fputs("grader: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
-
-/* Copies s (NULL stays NULL).  Caller frees. */
-char *gr_xstrdup(const char *s)
-{
-    if (!s)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    return memcpy(gr_xmalloc(n), s, n);
-}
-
-/* printf into a fresh string.  Caller frees. */
-char *gr_fmt(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        n = 0;
-    char *s = gr_xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
-/* Appends a copy of s; keeps v NULL-terminated. */
-void gr_strv_push(gr_strv *sv, const char *s)
-{
-    char **v = realloc(sv->v, (sv->n + 2) * sizeof *v);
-    if (!v) {
-        fputs("grader: out of memory\n", stderr);
-        abort();
-    }
-    v[sv->n++] = gr_xstrdup(s);
-    v[sv->n] = NULL;
-    sv->v = v;
-}
-
-void gr_strv_free(gr_strv *sv)
-{
-    for (size_t i = 0; i < sv->n; i++)
-        free(sv->v[i]);
-    free(sv->v);
-    sv->v = NULL;
-    sv->n = 0;
-}
 
 uint64_t gr_now_ns(void)
 {
@@ -89,94 +32,7 @@ char *gr_iso_time(void)
     gmtime_r(&t, &tm);
     char buf[32];
     strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return gr_xstrdup(buf);
-}
-
-/* Reads path whole, NUL-terminated.  Returns NULL with errno on failure. */
-char *gr_read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = gr_xmalloc(cap);
-    size_t got;
-    while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (cap - n - 1 == 0) {
-            cap *= 2;
-            char *nb = realloc(buf, cap);
-            if (!nb)
-                abort();
-            buf = nb;
-        }
-    }
-    int err = ferror(f) ? EIO : 0;
-    fclose(f);
-    if (err) {
-        free(buf);
-        errno = err;
-        return NULL;
-    }
-    buf[n] = '\0';
-    if (len)
-        *len = n;
-    return buf;
-}
-
-/* Writes text to path atomically (temporary file in the same directory,
- * then rename), so a reader sees the old file or the new one, never half. */
-int gr_write_file(const char *path, const char *text, size_t len)
-{
-    char *tmp = gr_fmt("%s.tmp.%ld", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return -e;
-    }
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, text + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0) {
-            int e = errno;
-            close(fd);
-            unlink(tmp);
-            free(tmp);
-            return -e;
-        }
-        off += (size_t)w;
-    }
-    if (close(fd) < 0 || rename(tmp, path) < 0) {
-        int e = errno;
-        unlink(tmp);
-        free(tmp);
-        return -e;
-    }
-    free(tmp);
-    return 0;
-}
-
-/* mkdir -p.  Returns 0 or a negative errno. */
-int gr_mkdir_p(const char *path, mode_t mode)
-{
-    char *p = gr_xstrdup(path);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        if (mkdir(p, mode) < 0 && errno != EEXIST) {
-            int e = errno;
-            free(p);
-            return -e;
-        }
-        *s = '/';
-    }
-    int rc = (mkdir(p, mode) < 0 && errno != EEXIST) ? -errno : 0;
-    free(p);
-    return rc;
+    return course_xstrdup(buf);
 }
 
 /* rm -rf, without following symlinks (a submission may have planted one
@@ -198,7 +54,7 @@ int gr_rm_rf(const char *path)
     while ((e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
-        char *sub = gr_fmt("%s/%s", path, e->d_name);
+        char *sub = course_fmt("%s/%s", path, e->d_name);
         int r = gr_rm_rf(sub);
         if (r < 0 && rc == 0)
             rc = r;
@@ -233,18 +89,10 @@ int gr_copy_file(const char *from, const char *to, mode_t mode)
             rc = r < 0 ? -errno : 0;
             break;
         }
-        for (ssize_t off = 0; off < r;) {
-            ssize_t w = write(out, buf + off, (size_t)(r - off));
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w < 0) {
-                rc = -errno;
-                goto done;
-            }
-            off += w;
-        }
+        rc = course_write_all(out, buf, (size_t)r);
+        if (rc < 0)
+            break;
     }
-done:
     close(in);
     if (close(out) < 0 && rc == 0)
         rc = -errno;

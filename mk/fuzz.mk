@@ -4,7 +4,7 @@
 .SECONDEXPANSION:
 $(B)/fuzz/fuzz_codec: tests/fuzz/fuzz_codec.c $$(RT_SRCS)
 	@mkdir -p $(dir $@)
-	clang $(CSTD) -g -O1 -pthread -fsanitize=fuzzer,address,undefined -Iruntime \
+	clang $(CSTD) -g -O1 -pthread -fsanitize=fuzzer,address,undefined -Iruntime -Iruntime/include \
 	    $^ -lm -o $@
 
 .PHONY: fuzz-codec

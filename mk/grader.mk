@@ -14,19 +14,21 @@
 
 GRADER_SRCS   := $(sort $(wildcard grader/*.c))
 GRADER_OBJS   := $(patsubst %.c,$(B)/obj/grader/%.o,$(GRADER_SRCS))
-GRADER_LDLIBS := -lyaml -ljansson -lsqlite3 -lelf -lcrypto -pthread -lm
+GRADER_LDLIBS := $(COURSE_LDLIBS) -lelf -lcrypto -pthread -lm
 K ?= 20
 
 $(B)/obj/grader/%.o: %.c grader/grader.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CSTD) $(WARN) -O2 -g -MMD -MP -c $< -o $@
+	$(CC) $(CSTD) $(WARN) -O2 -g -I. -MMD -MP -c $< -o $@
 
-$(B)/bin/grader: $(GRADER_OBJS)
+# The course library (mk/course.mk): quiz blocks, exercise.yaml, gradebook.
+$(B)/bin/grader: $(GRADER_OBJS) $(COURSE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $^ $(GRADER_LDLIBS) -o $@
 
 # What grading needs at hand: the runtime in all three variants.
-GRADER_RUN_DEPS := $(B)/bin/grader $(foreach v,$(VARIANTS),$(B)/lib/librt-$(v).a)
+GRADER_RUN_DEPS := $(B)/bin/grader $(foreach v,$(VARIANTS),$(B)/lib/librt-$(v).a \
+                                     $(B)/lib/libexkit-$(v).a)
 
 # Unit tests of the grader's pure parts: the pattern judge (judge.c), the
 # binaries' hashes (binary.c); no program runs.

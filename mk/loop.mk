@@ -1,7 +1,8 @@
 # The event loop (issue 3): asyncio's model on epoll.  See runtime/loop.c.
-RT_SRCS += runtime/loop.c runtime/loop_core.c runtime/loop_task.c runtime/loop_io.c
+RT_SRCS += runtime/loop.c runtime/loop_core.c runtime/loop_task.c runtime/loop_io.c \
+           runtime/loop_pool.c
 LOOP_TESTS := tests/runtime/test_loop.c tests/runtime/test_loop_task.c \
-              tests/runtime/test_loop_io.c
+              tests/runtime/test_loop_io.c tests/runtime/test_loop_pool.c
 RUNTIME_TESTS += $(LOOP_TESTS)
 BENCH_SRCS += bench/bench_loop.c
 BENCH_PY += bench/py/loop_twin.py

@@ -16,7 +16,7 @@
  * No clocks in here: reading the clock costs ~70 ns on a virtual machine,
  * more than encoding an int.  Callers time whole batches (rt_pool_stats).
  */
-#include "rt_codec.h"
+#include "rt_internal.h" /* rt__shm_*, and rt_codec.h */
 
 #include <errno.h>
 #include <fcntl.h>

@@ -29,9 +29,11 @@ static atomic_long S_interval_us;   /* switch interval */
 static long S_ticks;                /* ticks policy: checkpoints per turn */
 static int S_breaker_always;        /* ticks policy: every checkpoint looks */
 atomic_int rt__drop_request;        /* gil_drop_request */
-static atomic_int S_holder_id = -1; /* who took the GIL last (-1: nobody) */
+static int S_word_names_holder;     /* the policy's lock word says who holds */
+static int S_lone_is_bare;          /* ... and no trace: see S_alone() */
+static atomic_int S_holder_id = -1; /* who holds the GIL (other policies) */
 static atomic_int S_last_taker = -1;
-static atomic_uint_fast64_t S_holder_since; /* 0: a hold taken alone, not timed */
+static atomic_uint_fast64_t S_holder_since; /* start of a measured hold, or 0 */
 static atomic_int S_waiting;                /* threads inside take */
 
 /* ---------------------------------------------------------------- none */
@@ -100,10 +102,13 @@ int rt__gil_init(const rt_config *cfg)
     atomic_store(&S_interval_us, cfg->switch_interval_us);
     S_ticks = cfg->ticks;
     S_breaker_always = cfg->policy == RT_GIL_TICKS;
+    S_word_names_holder = S_ops == &rt__gil_cpython_ops;
+    S_lone_is_bare = S_word_names_holder && cfg->trace_events == 0;
     atomic_store(&rt__drop_request, 0);
     atomic_store(&rt__eval_breaker, S_breaker_always);
     atomic_store(&S_holder_id, -1);
     atomic_store(&S_last_taker, -1);
+    atomic_store(&S_holder_since, 0);
     atomic_store(&S_waiting, 0);
     S_self = S_ops->create(cfg->switch_interval_us);
     return S_self ? 0 : -ENOMEM;
@@ -131,7 +136,9 @@ void rt__gil_after_fork(rt_tstate *ts)
     atomic_store(&S_waiting, 0);
     atomic_store(&S_holder_id, -1);
     atomic_store(&S_last_taker, -1);
+    atomic_store(&S_holder_since, 0);
     ts->holds_gil = 0;
+    ts->accounted = 0; /* a hold measured in the parent ended there */
     rt__gil_take(ts);
 }
 
@@ -204,6 +211,28 @@ static int S_measuring(void)
            atomic_load_explicit(&rt__tracing, memory_order_relaxed);
 }
 
+/* The uncontended case at its barest: one thread attached, not measured,
+ * and a policy whose lock word names its holder, so take and drop are the
+ * policy's own and nothing else.  S_lone_is_bare is fixed at rt_init (the
+ * policy and the trace cannot change later), so this is two loads. */
+static inline int S_alone(void)
+{
+    return S_lone_is_bare &&
+           atomic_load_explicit(&rt__attached, memory_order_relaxed) <= 1;
+}
+
+/* Who holds the GIL now (-1: nobody).  The cpython policy's lock word
+ * names its holder, so the front end keeps no copy of its own for it (one
+ * store fewer on every take and drop); other policies' holders are recorded
+ * in S_holder_id.  Atomic loads only: the deadlock report calls this from a
+ * signal handler. */
+static int S_holder(void)
+{
+    if (S_word_names_holder)
+        return rt__gil_cpython_holder(S_self);
+    return atomic_load_explicit(&S_holder_id, memory_order_relaxed);
+}
+
 /* Marks `ts` (holding the GIL) as the holder, measured from now. */
 static void S_begin_hold(rt_tstate *ts, uint64_t now)
 {
@@ -226,24 +255,11 @@ void rt__gil_account(rt_tstate *ts)
         S_begin_hold(ts, rt_now_ns());
 }
 
-/* Takes the GIL for `ts` (the calling thread, not holding it) through the
- * policy, and records the wait. */
-void rt__gil_take(rt_tstate *ts)
+/* rt__gil_take's measured path: the clock, the wait, the trace. */
+static void S_take_measured(rt_tstate *ts)
 {
-    if (ts->holds_gil)
-        rt__fatal("thread %d (%s) takes the GIL it already holds", ts->id, ts->name);
-    rt__ts_add(ts, RT__TS_TAKES, 1);
-    if (!S_measuring()) {
-        S_ops->take(S_self, ts);
-        ts->holds_gil = 1;
-        ts->accounted = 0;
-        atomic_store_explicit(&S_holder_since, 0,
-                              memory_order_relaxed); /* unmeasured */
-        atomic_store_explicit(&S_holder_id, ts->id, memory_order_relaxed);
-        return;
-    }
     int none = S_ops == &rt__gil_none_ops;
-    int contended = !none && atomic_load(&S_holder_id) >= 0;
+    int contended = !none && S_holder() >= 0;
     uint64_t t0 = contended ? rt_now_ns() : 0;
     rt_trace_event(RT_EV_GIL_REQUEST, 0, NULL);
     if (contended)
@@ -256,9 +272,38 @@ void rt__gil_take(rt_tstate *ts)
         rt__count_wait(t1 - t0);
     }
     ts->holds_gil = 1;
-    atomic_store(&S_holder_id, ts->id);
+    if (!S_word_names_holder)
+        atomic_store_explicit(&S_holder_id, ts->id, memory_order_relaxed);
     S_begin_hold(ts, t1);
     rt_trace_event(RT_EV_GIL_TAKE, 0, NULL);
+}
+
+/* Takes the GIL for `ts` (the calling thread, not holding it) through the
+ * policy, and records the wait.  Unmeasured, it is the policy's take and
+ * stores to the thread's own state: no clock, no shared counter. */
+void rt__gil_take(rt_tstate *ts)
+{
+    if (ts->holds_gil)
+        rt__fatal("thread %d (%s) takes the GIL it already holds", ts->id, ts->name);
+    rt__ts_add(ts, RT__TS_TAKES, 1);
+    if (S_measuring()) {
+        S_take_measured(ts);
+        return;
+    }
+    S_ops->take(S_self, ts);
+    ts->holds_gil = 1;
+    if (!S_word_names_holder)
+        atomic_store_explicit(&S_holder_id, ts->id, memory_order_relaxed);
+}
+
+/* The end of a measured hold: its length, the trace, the running level. */
+static void S_end_hold(rt_tstate *ts, int forced)
+{
+    rt__count_hold(rt_now_ns() - ts->took_at_ns);
+    rt_trace_event(RT_EV_GIL_DROP, (uint32_t)forced, NULL);
+    rt__running_add(-1);
+    atomic_store_explicit(&S_holder_since, 0, memory_order_relaxed);
+    ts->accounted = 0;
 }
 
 /* Drops the GIL held by `ts` (the calling thread) and records the hold.
@@ -268,13 +313,10 @@ void rt__gil_drop(rt_tstate *ts, int forced)
     if (!ts->holds_gil)
         rt__fatal("thread %d (%s) releases the GIL but does not hold it", ts->id,
                   ts->name);
-    if (ts->accounted) {
-        rt__count_hold(rt_now_ns() - ts->took_at_ns);
-        rt_trace_event(RT_EV_GIL_DROP, (uint32_t)forced, NULL);
-        rt__running_add(-1);
-        ts->accounted = 0;
-    }
-    if (atomic_load_explicit(&S_holder_id, memory_order_relaxed) == ts->id)
+    if (ts->accounted)
+        S_end_hold(ts, forced);
+    if (!S_word_names_holder &&
+        atomic_load_explicit(&S_holder_id, memory_order_relaxed) == ts->id)
         atomic_store_explicit(&S_holder_id, -1, memory_order_relaxed);
     ts->holds_gil = 0;
     S_ops->drop(S_self, ts, forced);
@@ -293,11 +335,14 @@ void rt__handle_eval_breaker(void)
     }
 }
 
+/* For the deadlock report (a signal handler): atomic loads only.  The
+ * duration is known only for a measured hold (since_ns 0 otherwise). */
 int rt__gil_holder_id(uint64_t *since_ns, int *waiting)
 {
-    *since_ns = atomic_load(&S_holder_since);
+    int id = S_ops && S_self ? S_holder() : -1;
+    *since_ns = id >= 0 ? atomic_load(&S_holder_since) : 0;
     *waiting = atomic_load(&S_waiting);
-    return atomic_load(&S_holder_id);
+    return id;
 }
 
 /* ---------------------------------------------------------------- public */
@@ -312,18 +357,26 @@ static _Noreturn void S_save_misuse(const rt_tstate *ts)
               ts->id, ts->name);
 }
 
-/* The hot path of every blocking call.  With one thread attached it is the
- * policy's drop and take and a few plain stores: nothing to measure. */
+/* The hot path of every blocking call.  Alone (S_alone) it is the
+ * policy's drop and take, two per-thread counters and two stores to the
+ * thread's own state; otherwise the measured path in rt__gil_drop and
+ * rt__gil_take. */
 rt_tstate *rt_save_thread(void)
 {
     rt_tstate *ts = rt__current;
     if (!ts || !ts->holds_gil)
         S_save_misuse(ts);
     rt__ts_add(ts, RT__TS_BLOCKING, 1);
-    ts->blocked_counted = S_measuring();
-    if (ts->blocked_counted)
+    if (S_alone() && !ts->accounted) {
+        ts->holds_gil = 0;
+        S_ops->drop(S_self, ts, 0);
+        return ts;
+    }
+    if (S_measuring()) {
+        ts->blocked_counted = 1;
         rt__blocked_add(1);
-    rt__gil_drop(ts, 0); /* an unmeasured hold skips all the accounting */
+    }
+    rt__gil_drop(ts, 0);
     return ts;
 }
 
@@ -335,6 +388,11 @@ void rt_restore_thread(rt_tstate *ts)
     if (ts->blocked_counted) {
         rt__blocked_add(-1);
         ts->blocked_counted = 0;
+    } else if (S_alone() && !ts->holds_gil) {
+        rt__ts_add(ts, RT__TS_TAKES, 1);
+        S_ops->take(S_self, ts);
+        ts->holds_gil = 1;
+        return;
     }
     rt__gil_take(ts);
 }

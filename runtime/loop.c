@@ -62,8 +62,7 @@
  * flag before it takes the list, so a call that finds the flag set is sure
  * to be taken by the loop's next look.
  */
-#include "rt_loop.h"
-#include "rt_internal.h" /* rt__fatal */
+#include "loop_internal.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -82,12 +81,7 @@ enum { RT__L_OPEN = 1, RT__L_RUNNING, RT__L_CLOSED };
 #define S_GRAIN_NS 1000000
 
 static void S_run_handle(rt_loop *l, void *arg);
-
-struct rt__tscall {
-    struct rt__tscall *next;
-    rt_callback cb;
-    void *arg;
-};
+static void S_run_node(rt_loop *l, void *arg);
 
 /* ---------------------------------------------------------------- life */
 
@@ -133,12 +127,15 @@ int rt_loop_close(rt_loop *l)
         return 0;
     pthread_mutex_lock(&l->ts_lock);
     l->ts_closed = 1; /* from now on rt_call_soon_threadsafe says -ESHUTDOWN */
-    struct rt__tscall *calls = l->ts_head;
+    rt__tscall *calls = l->ts_head;
     l->ts_head = l->ts_tail = NULL;
     pthread_mutex_unlock(&l->ts_lock);
     while (calls) {
-        struct rt__tscall *next = calls->next;
-        free(calls);
+        rt__tscall *next = calls->next;
+        if (calls->drop)
+            calls->drop(calls);
+        else
+            free(calls);
         calls = next;
     }
     /* Tasks first: they give up their timers and fd waits. */
@@ -146,9 +143,14 @@ int rt_loop_close(rt_loop *l)
     rt_callback cb;
     void *arg;
     while (l->core->ready_pop(l->cs, &cb, &arg)) {
-        /* Only timers with a handle own something in the queue. */
+        /* Only timers with a handle own something in the queue, and
+         * caller-owned nodes from other threads would (today an iteration
+         * runs every node it takes, so none is left here: the check keeps
+         * close correct should that change). */
         if (cb == S_run_handle)
             rt_timer_release(arg);
+        else if (cb == S_run_node)
+            ((rt__tscall *)arg)->drop(arg);
     }
     rt_timer_entry e;
     while (l->core->timer_pop(l->cs, &e)) {
@@ -214,20 +216,14 @@ int rt_call_soon(rt_loop *l, rt_callback cb, void *arg)
     return l->core->ready_push(l->cs, cb, arg);
 }
 
-int rt_call_soon_threadsafe(rt_loop *l, rt_callback cb, void *arg)
+/* Appends c to the list other threads fill and wakes the loop.  Returns 0
+ * or -ESHUTDOWN (c is not queued).  Any thread. */
+static int S_enqueue(rt_loop *l, rt__tscall *c)
 {
-    if (!l || !cb)
-        return -EINVAL;
-    struct rt__tscall *c = malloc(sizeof *c);
-    if (!c)
-        return -ENOMEM;
     c->next = NULL;
-    c->cb = cb;
-    c->arg = arg;
     pthread_mutex_lock(&l->ts_lock);
     if (l->ts_closed) {
         pthread_mutex_unlock(&l->ts_lock);
-        free(c);
         return -ESHUTDOWN;
     }
     if (l->ts_tail)
@@ -249,21 +245,55 @@ int rt_call_soon_threadsafe(rt_loop *l, rt_callback cb, void *arg)
     return 0;
 }
 
-/* Moves the calls other threads queued into the ready queue.  Loop thread. */
+int rt_call_soon_threadsafe(rt_loop *l, rt_callback cb, void *arg)
+{
+    if (!l || !cb)
+        return -EINVAL;
+    rt__tscall *c = malloc(sizeof *c);
+    if (!c)
+        return -ENOMEM;
+    *c = (rt__tscall){.cb = cb, .arg = arg};
+    int rc = S_enqueue(l, c);
+    if (rc < 0)
+        free(c);
+    return rc;
+}
+
+int rt__call_soon_threadsafe_node(rt_loop *l, rt__tscall *c)
+{
+    assert(c->drop); /* a node without an owner would be freed by the loop */
+    return S_enqueue(l, c);
+}
+
+/* A caller-owned node's turn in the ready queue (it may be freed by its
+ * callback). */
+static void S_run_node(rt_loop *l, void *arg)
+{
+    rt__tscall *c = arg;
+    c->cb(l, c->arg);
+}
+
+/* Moves the calls other threads queued into the ready queue.  Loop thread.
+ * Our own nodes are freed here; a caller-owned node goes into the queue
+ * itself, so that closing the loop can hand it back (drop). */
 static void S_take_threadsafe(rt_loop *l)
 {
     if (atomic_load_explicit(&l->ts_count, memory_order_acquire) == 0)
         return;
     pthread_mutex_lock(&l->ts_lock);
-    struct rt__tscall *c = l->ts_head;
+    rt__tscall *c = l->ts_head;
     l->ts_head = l->ts_tail = NULL;
     atomic_store(&l->ts_count, 0);
     pthread_mutex_unlock(&l->ts_lock);
     while (c) {
-        struct rt__tscall *next = c->next;
-        rt__ready(l, c->cb, c->arg);
+        rt__tscall *next = c->next;
         l->stats.threadsafe_calls++;
-        free(c);
+        if (c->drop) {
+            rt__ready(l, S_run_node, c);
+        } else {
+            rt__ready(l, c->cb, c->arg);
+            free(c);
+        }
         c = next;
     }
 }
@@ -320,7 +350,8 @@ rt_timer *rt__timer_add(rt_loop *l, uint64_t deadline_ns, rt_callback cb, void *
     rt_timer *tm = malloc(sizeof *tm);
     if (!tm)
         return NULL;
-    *tm = (rt_timer){.cb = cb, .arg = arg, .refs = 2, .in_heap = 1};
+    *tm = (rt_timer){.cb = cb, .arg = arg, .in_heap = 1};
+    atomic_init(&tm->refs, 2);
     if (S_push(l, deadline_ns, S_run_handle, tm) < 0) {
         free(tm);
         return NULL;
@@ -394,12 +425,18 @@ int rt_timer_cancel(rt_loop *l, rt_timer *h)
     return ran ? -EALREADY : 0;
 }
 
+/* Any thread: the loop drops its reference on its own thread while a
+ * holder may drop theirs on another, so the count is atomic.  The
+ * decrement is acquire-release: whoever frees sees every write the other
+ * made to the timer before letting go. */
 void rt_timer_release(rt_timer *h)
 {
     if (!h)
         return;
-    assert(h->refs > 0);
-    if (--h->refs == 0)
+    unsigned before = atomic_fetch_sub_explicit(&h->refs, 1, memory_order_acq_rel);
+    if (before == 0)
+        rt__fatal("rt_timer_release: the timer was already released");
+    if (before == 1)
         free(h);
 }
 
@@ -508,7 +545,7 @@ static int S_iterate(rt_loop *l)
     return 0;
 }
 
-static int S_run(rt_loop *l, rt_task *until)
+static int S_run(rt_loop *l, rt__task *until)
 {
     if (!l)
         return -EINVAL;
@@ -540,5 +577,5 @@ int rt_loop_run_until(rt_loop *l, rt_task *task)
 {
     if (!task)
         return -EINVAL;
-    return S_run(l, task);
+    return S_run(l, rt__task_of(task));
 }

@@ -29,7 +29,7 @@
  * Limit: epoll is Linux's.  A kqueue or poll(2) core would fill the same
  * two io_ slots.
  */
-#include "rt_loop.h"
+#include "loop_internal.h" /* RT__LOOP_EVENTS */
 
 #include <assert.h>
 #include <errno.h>

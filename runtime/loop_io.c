@@ -26,7 +26,7 @@
  * kernel drops it from epoll silently and the task is never woken): cancel
  * the task first, as with asyncio's remove_reader.
  */
-#include "rt_loop.h"
+#include "loop_internal.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 struct rt__fdw {
-    rt_task *reader, *writer;
+    rt__task *reader, *writer;
     unsigned watched; /* what the core watches this fd for (RT_IO_*) */
     unsigned empty;   /* RT_IO_READ: the last read was short; RT_IO_WRITE:
                          the last write was (see S_async_io) */
@@ -62,25 +62,25 @@ static int S_grow(rt_loop *l, int fd)
 
 /* Suspends the running task t until fd is ready for `dir` (RT_IO_READ or
  * RT_IO_WRITE), then does `op`.  Returns RT_SUSPENDED, or 0 with the error
- * in t->awaited. */
-static int S_wait_fd(rt_task *t, int fd, unsigned dir, int op, void *buf, size_t len)
+ * in t->pub.awaited. */
+static int S_wait_fd(rt__task *t, int fd, unsigned dir, int op, void *buf, size_t len)
 {
     rt_loop *l = t->loop;
     int rc = fd < 0 ? -EBADF : S_grow(l, fd);
     if (rc < 0) {
-        t->awaited = rc;
+        t->pub.awaited = rc;
         return 0;
     }
     struct rt__fdw *w = &l->fds[fd];
-    rt_task **slot = dir == RT_IO_READ ? &w->reader : &w->writer;
+    rt__task **slot = dir == RT_IO_READ ? &w->reader : &w->writer;
     if (*slot) {
-        t->awaited = -EBUSY;
+        t->pub.awaited = -EBUSY;
         return 0;
     }
     if (!(w->watched & dir)) {
         rc = l->core->io_watch(l->cs, fd, w->watched, w->watched | dir);
         if (rc < 0) {
-            t->awaited = rc;
+            t->pub.awaited = rc;
             return 0;
         }
         w->watched |= dir;
@@ -96,21 +96,23 @@ static int S_wait_fd(rt_task *t, int fd, unsigned dir, int op, void *buf, size_t
     return RT_SUSPENDED;
 }
 
-int rt_async_readable(rt_task *t, int fd)
+int rt_async_readable(rt_task *pt, int fd)
 {
+    rt__task *t = rt__task_of(pt);
     int rc = rt__await_begin(t);
     if (rc <= 0)
         return rc;
-    t->awaited = 0;
+    t->pub.awaited = 0;
     return S_wait_fd(t, fd, RT_IO_READ, S_OP_READY, NULL, 0);
 }
 
-int rt_async_writable(rt_task *t, int fd)
+int rt_async_writable(rt_task *pt, int fd)
 {
+    rt__task *t = rt__task_of(pt);
     int rc = rt__await_begin(t);
     if (rc <= 0)
         return rc;
-    t->awaited = 0;
+    t->pub.awaited = 0;
     return S_wait_fd(t, fd, RT_IO_WRITE, S_OP_READY, NULL, 0);
 }
 
@@ -140,7 +142,7 @@ static void S_note(rt_loop *l, int fd, unsigned dir, ssize_t n, size_t len)
 /* Tries the I/O at once, unless the last one on this fd came back short:
  * then it waits for readiness first, as libuv does, which spares a read
  * that would find nothing (two system calls per echo round trip). */
-static int S_async_io(rt_task *t, int op, int fd, void *buf, size_t len)
+static int S_async_io(rt__task *t, int op, int fd, void *buf, size_t len)
 {
     int rc = rt__await_begin(t);
     if (rc <= 0)
@@ -152,7 +154,7 @@ static int S_async_io(rt_task *t, int op, int fd, void *buf, size_t len)
     ssize_t n = S_do_io(op, fd, buf, len);
     if (n != -EAGAIN && n != -EWOULDBLOCK) { /* done now: no wait needed */
         S_note(l, fd, dir, n, len);
-        t->awaited = n;
+        t->pub.awaited = n;
         return 0;
     }
     return S_wait_fd(t, fd, dir, op, buf, len);
@@ -160,19 +162,19 @@ static int S_async_io(rt_task *t, int op, int fd, void *buf, size_t len)
 
 int rt_async_read(rt_task *t, int fd, void *buf, size_t len)
 {
-    return S_async_io(t, S_OP_READ, fd, buf, len);
+    return S_async_io(rt__task_of(t), S_OP_READ, fd, buf, len);
 }
 
 int rt_async_write(rt_task *t, int fd, const void *buf, size_t len)
 {
-    return S_async_io(t, S_OP_WRITE, fd, (void *)buf, len);
+    return S_async_io(rt__task_of(t), S_OP_WRITE, fd, (void *)buf, len);
 }
 
 /* The fd of *slot's task is ready: do its I/O and wake it, or leave it
  * waiting if the I/O would still block. */
-static void S_ready(rt_loop *l, rt_task **slot)
+static void S_ready(rt_loop *l, rt__task **slot)
 {
-    rt_task *t = *slot;
+    rt__task *t = *slot;
     long outcome = 0;
     if (t->on.io.op != S_OP_READY) {
         outcome = S_do_io(t->on.io.op, t->on.io.fd, t->on.io.buf, t->on.io.len);
@@ -216,7 +218,7 @@ void rt__io_dispatch(rt_loop *l, const rt_io_event *ev, int n)
 
 /* t (waiting on an fd) is cancelled: stop waiting; the interest stays and
  * is narrowed lazily. */
-void rt__io_forget(rt_task *t)
+void rt__io_forget(rt__task *t)
 {
     rt_loop *l = t->loop;
     struct rt__fdw *w = &l->fds[t->on.io.fd];

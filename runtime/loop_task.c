@@ -18,7 +18,8 @@
  *                    ^                |
  *                    |             RT_AWAIT
  *                    |                v
- *                    +---wake---- WAITING   (sleep, fd, future, task, gather)
+ *                    +---wake---- WAITING   (sleep, fd, future, task, gather,
+ *                                            a pool future: loop_pool.c)
  *
  * Every wait ends the same way, in rt__task_wake(t, outcome): the outcome
  * goes to t->awaited and the task's next step is queued.  Cancellation is a
@@ -31,8 +32,7 @@
  * Futures wake waiters in the order they started waiting.  A task is a
  * future too (t->done), so awaiting a task is awaiting its future.
  */
-#include "rt_loop.h"
-#include "rt_internal.h" /* rt__fatal */
+#include "loop_internal.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -40,11 +40,15 @@
 #include <string.h>
 
 struct rt__gather {
-    rt_task *parent;
+    rt__task *parent;
     rt_task **kids; /* the caller's array (in the parent's frame) */
     size_t n, left;
     rt__waiter nodes[]; /* nodes[i] waits on kids[i]->done */
 };
+
+static void S_end(rt__task *t, long result);
+static void S_release(rt__task *t);
+static void S_timeout_clear(rt__task *t);
 
 /* ---------------------------------------------------------------- futures */
 
@@ -102,24 +106,24 @@ int rt_future_set(rt_future *f, long value)
 /* One step of t: the callback the ready queue holds for a READY task. */
 static void S_task_step(rt_loop *l, void *arg)
 {
-    rt_task *t = arg;
+    rt__task *t = arg;
     assert(t->state == RT__T_READY);
     if (t->cancel_rc) {
         long rc = t->cancel_rc;
         t->cancel_rc = 0;
-        if (t->resume_at == 0) { /* cancelled before it ever ran */
+        if (t->pub.resume_at == 0) { /* cancelled before it ever ran */
             t->state = RT__T_RUNNING;
-            rt__task_end(t, rc);
-            rt_task_release(t);
+            S_end(t, rc);
+            S_release(t);
             return;
         }
-        t->awaited = rc; /* replaces what the await would have given */
+        t->pub.awaited = rc; /* replaces what the await would have given */
     }
     t->state = RT__T_RUNNING;
     l->current = t;
     l->stats.switches++;
-    rt_trace_event(RT_EV_TASK_SWITCH, t->id, NULL);
-    int r = t->fn(t);
+    rt_trace_event(RT_EV_TASK_SWITCH, t->pub.id, NULL);
+    int r = t->fn(&t->pub);
     l->current = NULL;
     if (r == RT_SUSPENDED) {
         if (t->state == RT__T_RUNNING)
@@ -127,16 +131,15 @@ static void S_task_step(rt_loop *l, void *arg)
         return;
     }
     if (t->state == RT__T_RUNNING) /* a bare `return RT_DONE;` */
-        rt__task_end(t, 0);
-    rt_task_release(t); /* the loop's reference */
+        S_end(t, 0);
+    S_release(t); /* the loop's reference */
 }
 
-/* Ends t with `result`: called by RT_END / RT_RETURN from t's own step. */
-int rt__task_end(rt_task *t, long result)
+/* Ends the running task t with `result`. */
+static void S_end(rt__task *t, long result)
 {
-    assert(t->state == RT__T_RUNNING);
     rt_loop *l = t->loop;
-    rt_timeout_clear(t);
+    S_timeout_clear(t);
     t->state = RT__T_DONE;
     if (t->prev)
         t->prev->next = t->next;
@@ -147,12 +150,24 @@ int rt__task_end(rt_task *t, long result)
     t->prev = t->next = NULL;
     l->stats.tasks_done++;
     rt_future_set(&t->done, result);
+}
+
+/* RT_END / RT_RETURN, from t's own step.  Exported (rt_loop.h): a program
+ * can call it by hand, so a task that is not running is refused loudly
+ * rather than unlinked twice. */
+int rt__task_end(rt_task *pt, long result)
+{
+    rt__task *t = rt__task_of(pt);
+    if (!t || !t->loop || t->loop->current != t || t->state != RT__T_RUNNING)
+        rt__fatal("RT_END or RT_RETURN outside the task's own step (task %u)",
+                  t ? t->pub.id : 0);
+    S_end(t, result);
     return RT_DONE;
 }
 
 /* Marks the running task t as waiting on something of kind `wait`.  The
  * await op has already arranged for rt__task_wake to be called later. */
-void rt__task_suspend(rt_task *t, int wait)
+void rt__task_suspend(rt__task *t, int wait)
 {
     rt_loop *l = t->loop;
     assert(t->state == RT__T_RUNNING);
@@ -163,12 +178,12 @@ void rt__task_suspend(rt_task *t, int wait)
 }
 
 /* Ends t's wait with `outcome` and queues its next step.  Loop thread. */
-void rt__task_wake(rt_task *t, long outcome)
+void rt__task_wake(rt__task *t, long outcome)
 {
     assert(t->state == RT__T_WAITING);
     t->loop->stats.waiting--;
     t->wait = RT__W_NONE;
-    t->awaited = outcome;
+    t->pub.awaited = outcome;
     t->state = RT__T_READY;
     rt__ready(t->loop, S_task_step, t);
 }
@@ -176,12 +191,12 @@ void rt__task_wake(rt_task *t, long outcome)
 /* Every await op starts here.  Returns 1 to go on, 0 if the await is over
  * already (a cancellation was pending: t->awaited has it), or -EPERM if t
  * is not the running task. */
-int rt__await_begin(rt_task *t)
+int rt__await_begin(rt__task *t)
 {
     if (!t || !t->loop || t->loop->current != t || t->state != RT__T_RUNNING)
         return -EPERM;
     if (t->cancel_rc) {
-        t->awaited = t->cancel_rc;
+        t->pub.awaited = t->cancel_rc;
         t->cancel_rc = 0;
         return 0;
     }
@@ -198,7 +213,7 @@ rt_task *rt_spawn(rt_loop *l, rt_task_fn fn, const void *frame, size_t frame_siz
         errno = ESHUTDOWN;
         return NULL;
     }
-    rt_task *t = malloc(sizeof *t + frame_size);
+    rt__task *t = malloc(sizeof *t + frame_size);
     if (!t)
         return NULL;
     memset(t, 0, sizeof *t);
@@ -208,7 +223,7 @@ rt_task *rt_spawn(rt_loop *l, rt_task_fn fn, const void *frame, size_t frame_siz
         memset(t->frame, 0, frame_size);
     t->fn = fn;
     t->loop = l;
-    t->id = ++l->next_id;
+    t->pub.id = ++l->next_id;
     t->refs = 2; /* the caller's, the loop's */
     t->state = RT__T_READY;
     t->next = l->tasks;
@@ -217,25 +232,41 @@ rt_task *rt_spawn(rt_loop *l, rt_task_fn fn, const void *frame, size_t frame_siz
     l->tasks = t;
     l->stats.tasks_created++;
     rt__ready(l, S_task_step, t);
-    return t;
+    return &t->pub;
 }
 
-void rt_task_release(rt_task *t)
+/* Drops one of t's references (the loop's or the spawner's). */
+static void S_release(rt__task *t)
 {
-    if (!t)
-        return;
     assert(t->refs > 0);
     if (--t->refs == 0)
         free(t);
 }
 
-int rt_task_done(const rt_task *t)
+void rt_task_release(rt_task *t)
 {
-    return t && t->state == RT__T_DONE;
+    if (t)
+        S_release(rt__task_of(t));
 }
 
-long rt_task_result(const rt_task *t)
+void *rt_frame(rt_task *t)
 {
+    return t ? rt__task_of(t)->frame : NULL;
+}
+
+rt_loop *rt_task_loop(const rt_task *t)
+{
+    return t ? ((const rt__task *)t)->loop : NULL;
+}
+
+int rt_task_done(const rt_task *t)
+{
+    return t && ((const rt__task *)t)->state == RT__T_DONE;
+}
+
+long rt_task_result(const rt_task *pt)
+{
+    const rt__task *t = (const rt__task *)pt;
     if (!t)
         return -EINVAL;
     return t->state == RT__T_DONE ? t->done.value : -EAGAIN;
@@ -243,18 +274,19 @@ long rt_task_result(const rt_task *t)
 
 rt_task *rt_task_current(const rt_loop *l)
 {
-    return l ? l->current : NULL;
+    return l && l->current ? &l->current->pub : NULL;
 }
 
 /* ---------------------------------------------------------------- awaits */
 
-int rt_async_yield(rt_task *t)
+int rt_async_yield(rt_task *pt)
 {
+    rt__task *t = rt__task_of(pt);
     int rc = rt__await_begin(t);
     if (rc <= 0)
         return rc;
     /* Not a wait: straight back to the end of the ready queue. */
-    t->awaited = 0;
+    t->pub.awaited = 0;
     t->state = RT__T_READY;
     rt__ready(t->loop, S_task_step, t);
     return RT_SUSPENDED;
@@ -262,20 +294,21 @@ int rt_async_yield(rt_task *t)
 
 static void S_sleep_done(rt_loop *l, void *arg)
 {
-    rt_task *t = arg;
+    rt__task *t = arg;
     rt_timer_release(t->on.timer); /* the task's reference */
     t->on.timer = NULL;
     rt__task_wake(t, 0);
 }
 
-int rt_async_sleep(rt_task *t, uint64_t ns)
+int rt_async_sleep(rt_task *pt, uint64_t ns)
 {
+    rt__task *t = rt__task_of(pt);
     int rc = rt__await_begin(t);
     if (rc <= 0)
         return rc;
     t->on.timer = rt__timer_add(t->loop, rt_now_ns() + ns, S_sleep_done, t);
     if (!t->on.timer) {
-        t->awaited = -ENOMEM;
+        t->pub.awaited = -ENOMEM;
         return 0;
     }
     rt__task_suspend(t, RT__W_SLEEP);
@@ -284,22 +317,23 @@ int rt_async_sleep(rt_task *t, uint64_t ns)
 
 static void S_future_done(void *arg, long value)
 {
-    rt_task *t = arg;
+    rt__task *t = arg;
     t->on.future = NULL;
     rt__task_wake(t, value);
 }
 
-int rt_async_future(rt_task *t, rt_future *f)
+int rt_async_future(rt_task *pt, rt_future *f)
 {
+    rt__task *t = rt__task_of(pt);
     int rc = rt__await_begin(t);
     if (rc <= 0)
         return rc;
     if (!f) {
-        t->awaited = -EINVAL;
+        t->pub.awaited = -EINVAL;
         return 0;
     }
     if (f->done) {
-        t->awaited = f->value;
+        t->pub.awaited = f->value;
         return 0;
     }
     t->waiter = (rt__waiter){.fn = S_future_done, .arg = t};
@@ -309,16 +343,17 @@ int rt_async_future(rt_task *t, rt_future *f)
     return RT_SUSPENDED;
 }
 
-int rt_async_join(rt_task *t, rt_task *other)
+int rt_async_join(rt_task *pt, rt_task *po)
 {
+    rt__task *t = rt__task_of(pt), *other = rt__task_of(po);
     if (t && other && (other == t || other->loop != t->loop)) {
         int rc = rt__await_begin(t);
         if (rc <= 0)
             return rc;
-        t->awaited = other == t ? -EDEADLK : -EINVAL;
+        t->pub.awaited = other == t ? -EDEADLK : -EINVAL;
         return 0;
     }
-    return rt_async_future(t, other ? &other->done : NULL);
+    return rt_async_future(pt, other ? &other->done : NULL);
 }
 
 /* ---------------------------------------------------------------- gather */
@@ -327,9 +362,11 @@ int rt_async_join(rt_task *t, rt_task *other)
  * list was emptied when it ended.) */
 static void S_gather_unhook(rt__gather *g)
 {
-    for (size_t i = 0; i < g->n; i++)
-        if (g->nodes[i].fn && !g->kids[i]->done.done)
-            S_future_remove(&g->kids[i]->done, &g->nodes[i]);
+    for (size_t i = 0; i < g->n; i++) {
+        rt__task *k = rt__task_of(g->kids[i]);
+        if (g->nodes[i].fn && !k->done.done)
+            S_future_remove(&k->done, &g->nodes[i]);
+    }
 }
 
 static void S_gather_one(void *arg, long value)
@@ -338,56 +375,59 @@ static void S_gather_one(void *arg, long value)
     g->left--;
     if (value >= 0 && g->left > 0)
         return;
-    rt_task *parent = g->parent;
+    rt__task *parent = g->parent;
     S_gather_unhook(g);
     free(g);
     parent->on.gather = NULL;
     rt__task_wake(parent, value < 0 ? value : 0);
 }
 
-int rt_async_gather(rt_task *t, rt_task **kids, size_t n)
+int rt_async_gather(rt_task *pt, rt_task **tasks, size_t n)
 {
+    rt__task *t = rt__task_of(pt);
     int rc = rt__await_begin(t);
     if (rc <= 0)
         return rc;
     size_t left = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!kids[i] || kids[i]->loop != t->loop || kids[i] == t) {
-            t->awaited = -EINVAL;
+        rt__task *k = rt__task_of(tasks[i]);
+        if (!k || k->loop != t->loop || k == t) {
+            t->pub.awaited = -EINVAL;
             return 0;
         }
-        if (!kids[i]->done.done)
+        if (!k->done.done)
             left++;
-        else if (kids[i]->done.value < 0) { /* failed already */
-            t->awaited = kids[i]->done.value;
+        else if (k->done.value < 0) { /* failed already */
+            t->pub.awaited = k->done.value;
             return 0;
         }
     }
-    t->awaited = 0;
+    t->pub.awaited = 0;
     if (left == 0)
         return 0;
     rt__gather *g = calloc(1, sizeof *g + n * sizeof g->nodes[0]);
     if (!g) {
-        t->awaited = -ENOMEM;
+        t->pub.awaited = -ENOMEM;
         return 0;
     }
     g->parent = t;
-    g->kids = kids;
+    g->kids = tasks;
     g->n = n;
     /* One waiter per distinct unfinished task: a task listed twice is
      * waited for once (as asyncio's gather does), so that it never holds
      * two nodes of g when its end frees g. */
     for (size_t i = 0; i < n; i++) {
-        if (kids[i]->done.done || kids[i]->mark)
+        rt__task *k = rt__task_of(tasks[i]);
+        if (k->done.done || k->mark)
             continue;
-        kids[i]->mark = 1;
+        k->mark = 1;
         g->nodes[i] = (rt__waiter){.fn = S_gather_one, .arg = g};
-        S_future_add(&kids[i]->done, &g->nodes[i]);
+        S_future_add(&k->done, &g->nodes[i]);
     }
     left = 0;
     for (size_t i = 0; i < n; i++) {
         left += g->nodes[i].fn != NULL;
-        kids[i]->mark = 0;
+        rt__task_of(tasks[i])->mark = 0;
     }
     g->left = left;
     t->on.gather = g;
@@ -399,7 +439,7 @@ int rt_async_gather(rt_task *t, rt_task **kids, size_t n)
 
 /* Makes whatever t waits on forget it.  With `cascade`, a gather's
  * unfinished tasks are cancelled too (asyncio's gather does this). */
-static void S_detach(rt_task *t, int cascade)
+static void S_detach(rt__task *t, int cascade)
 {
     rt_loop *l = t->loop;
     switch (t->wait) {
@@ -426,12 +466,15 @@ static void S_detach(rt_task *t, int cascade)
     case RT__W_IO:
         rt__io_forget(t);
         break;
+    case RT__W_POOL:
+        rt__pool_wait_forget(t);
+        break;
     default:
         assert(0 && "waiting on nothing");
     }
 }
 
-static int S_cancel(rt_task *t, int reason)
+static int S_cancel(rt__task *t, int reason)
 {
     switch (t->state) {
     case RT__T_DONE:
@@ -450,29 +493,36 @@ int rt_task_cancel(rt_task *t)
 {
     if (!t)
         return -EINVAL;
-    return S_cancel(t, -ECANCELED);
+    return S_cancel(rt__task_of(t), -ECANCELED);
 }
 
 static void S_timeout_fired(rt_loop *l, void *arg)
 {
-    rt_task *t = arg;
+    rt__task *t = arg;
     rt_timer_release(t->timeout); /* the task's reference */
     t->timeout = NULL;
     S_cancel(t, -ETIMEDOUT);
 }
 
-int rt_timeout_set(rt_task *t, uint64_t ns)
+int rt_timeout_set(rt_task *pt, uint64_t ns)
 {
+    rt__task *t = rt__task_of(pt);
     if (!t || t->state == RT__T_DONE)
         return -EINVAL;
-    rt_timeout_clear(t);
+    S_timeout_clear(t);
     t->timeout = rt__timer_add(t->loop, rt_now_ns() + ns, S_timeout_fired, t);
     return t->timeout ? 0 : -ENOMEM;
 }
 
 void rt_timeout_clear(rt_task *t)
 {
-    if (!t || !t->timeout)
+    if (t)
+        S_timeout_clear(rt__task_of(t));
+}
+
+static void S_timeout_clear(rt__task *t)
+{
+    if (!t->timeout)
         return;
     rt__timer_cancel(t->loop, t->timeout);
     rt_timer_release(t->timeout);
@@ -487,20 +537,20 @@ void rt_timeout_clear(rt_task *t)
  * tasks end; their waiters are not woken, as they are being closed too. */
 void rt__tasks_close(rt_loop *l)
 {
-    for (rt_task *t = l->tasks; t; t = t->next) {
+    for (rt__task *t = l->tasks; t; t = t->next) {
         if (t->state == RT__T_WAITING)
             S_detach(t, 0);
         t->wait = RT__W_NONE;
-        rt_timeout_clear(t);
+        S_timeout_clear(t);
     }
     while (l->tasks) {
-        rt_task *t = l->tasks;
+        rt__task *t = l->tasks;
         l->tasks = t->next;
         t->prev = t->next = NULL;
         t->state = RT__T_DONE;
         t->done.done = 1;
         t->done.value = -ECANCELED;
         t->done.waiters = NULL;
-        rt_task_release(t); /* the loop's reference */
+        S_release(t); /* the loop's reference */
     }
 }

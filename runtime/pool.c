@@ -406,7 +406,7 @@ static int S_check(rt_pool *p, const char *task, const rt_value *const *args, si
 {
     if (!p || !task || (n && !args))
         return -EINVAL;
-    if (!rt__task_lookup(task, strlen(task)))
+    if (!rt__pool_fn_lookup(task, strlen(task)))
         return -ENOENT;
     for (size_t i = 0; i < n; i++) {
         long long sz = rt_codec_size(args[i]);
@@ -418,7 +418,7 @@ static int S_check(rt_pool *p, const char *task, const rt_value *const *args, si
     return 0;
 }
 
-rt_future *rt_pool_submit(rt_pool *p, const char *task, const rt_value *arg)
+rt_pool_future *rt_pool_submit(rt_pool *p, const char *task, const rt_value *arg)
 {
     long long size = 0;
     int rc = S_check(p, task, &arg, 1, &size);
@@ -430,7 +430,7 @@ rt_future *rt_pool_submit(rt_pool *p, const char *task, const rt_value *arg)
     /* Encoded now, so the caller may free arg as soon as we return. */
     uint64_t t0 = rt_now_ns();
     b->enc_len = (size_t)rt_codec_encode_into(arg, b->enc, (size_t)size);
-    return (rt_future *)S_enqueue(p, b, rt_now_ns() - t0);
+    return (rt_pool_future *)S_enqueue(p, b, rt_now_ns() - t0);
 }
 
 rt__batch *rt__pool_imap(rt_pool *p, const char *task, rt_value *const *args, size_t n,

@@ -79,6 +79,11 @@ void rt__batch_resolve(rt__batch *b, size_t i, int rc, rt_value *result,
         s->cancelled++;
     else
         s->failed++;
+    if (b->done_fn && b->resolved == b->n) {
+        void (*fn)(void *, int) = b->done_fn;
+        b->done_fn = NULL;
+        fn(b->done_arg, rc);
+    }
 }
 
 size_t rt__batch_fail_unsent(rt__batch *b, int rc, const char *msg)
@@ -186,7 +191,7 @@ static int S_first_resolved(const rt__batch *b)
     return b->rc[0] != RT__PENDING;
 }
 
-int rt_future_result(rt_future *f, long timeout_ms, rt_value **out)
+int rt_pool_future_result(rt_pool_future *f, long timeout_ms, rt_value **out)
 {
     if (!f || !out)
         return -EINVAL;
@@ -204,7 +209,7 @@ int rt_future_result(rt_future *f, long timeout_ms, rt_value **out)
     return rc;
 }
 
-int rt_future_done(rt_future *f)
+int rt_pool_future_done(rt_pool_future *f)
 {
     if (!f)
         return 0;
@@ -214,7 +219,7 @@ int rt_future_done(rt_future *f)
     return done;
 }
 
-const char *rt_future_error(rt_future *f)
+const char *rt_pool_future_error(rt_pool_future *f)
 {
     if (!f)
         return NULL;
@@ -224,7 +229,7 @@ const char *rt_future_error(rt_future *f)
     return m;
 }
 
-int rt_future_cancel(rt_future *f)
+int rt_pool_future_cancel(rt_pool_future *f)
 {
     if (!f)
         return 0;
@@ -252,10 +257,45 @@ static void S_batch_release(rt__batch *b)
     rt__pool_unref(p);
 }
 
-void rt_future_free(rt_future *f)
+void rt_pool_future_free(rt_pool_future *f)
 {
-    if (f)
-        S_batch_release(&f->b);
+    if (!f)
+        return;
+    pthread_mutex_lock(&f->b.pool->lock);
+    int awaited = f->b.done_fn != NULL;
+    pthread_mutex_unlock(&f->b.pool->lock);
+    if (awaited)
+        rt__fatal("rt_pool_future_free: a loop task is awaiting this future "
+                  "(cancel the task first)");
+    S_batch_release(&f->b);
+}
+
+int rt__pool_future_on_done(rt_pool_future *f, void (*fn)(void *arg, int rc), void *arg,
+                            int *rc)
+{
+    rt__batch *b = &f->b;
+    pthread_mutex_lock(&b->pool->lock);
+    int armed = 1;
+    if (b->rc[0] != RT__PENDING) {
+        *rc = b->rc[0];
+        armed = 0;
+    } else if (b->done_fn) {
+        armed = -EBUSY;
+    } else {
+        b->done_fn = fn;
+        b->done_arg = arg;
+    }
+    pthread_mutex_unlock(&b->pool->lock);
+    return armed;
+}
+
+int rt__pool_future_disarm(rt_pool_future *f)
+{
+    pthread_mutex_lock(&f->b.pool->lock);
+    int armed = f->b.done_fn != NULL;
+    f->b.done_fn = NULL;
+    pthread_mutex_unlock(&f->b.pool->lock);
+    return armed;
 }
 
 /* ------------------------------------------------------------ iterators */

@@ -29,7 +29,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "rt.h"
+#include "rt_internal.h" /* rt__fatal */
 #include "rt_pool.h"
 
 #define RT__HELLO_SEQ     0xFFFFFFFFu
@@ -69,9 +69,12 @@ typedef struct rt__batch {
     int queued;
     int est;         /* index into the pool's est[], or -1 */
     int ext_results; /* results[] belongs to the caller (rt_pool_map) */
+    /* A future's done callback (rt__pool_future_on_done), or NULL. */
+    void (*done_fn)(void *arg, int rc);
+    void *done_arg;
 } rt__batch;
 
-struct rt_future {
+struct rt_pool_future {
     rt__batch b;
 };
 struct rt_pool_iter {
@@ -164,8 +167,23 @@ int rt__pool_wait(rt_pool *p, int (*pred)(const rt__batch *b), const rt__batch *
 /* Fails everything pending in the pool (queue and in flight) with msg. */
 void rt__pool_fail_all(rt_pool *p, int rc, const char *msg);
 
+/* pool_future.c, for the event loop's bridge (loop_pool.c): the analogue
+ * of concurrent.futures.Future.add_done_callback.  Both take the pool lock
+ * themselves.
+ *
+ * rt__pool_future_on_done arranges fn(arg, rc) to be called once f is
+ * resolved, with its rc, on whichever thread resolves it (the manager, or a
+ * thread cancelling or shutting down), with the pool lock held: fn must be
+ * short and must not call into the pool.  Returns 1 if armed; 0 if f is
+ * resolved already (*rc is its rc; fn is not armed); -EBUSY if a callback
+ * is armed already.  rt__pool_future_disarm returns 1 if a callback was
+ * armed (it will never run now), 0 if it has run or none was armed. */
+int rt__pool_future_on_done(rt_pool_future *f, void (*fn)(void *arg, int rc), void *arg,
+                            int *rc);
+int rt__pool_future_disarm(rt_pool_future *f);
+
 /* pool_worker.c */
-rt_task_fn rt__task_lookup(const char *name, size_t len); /* NULL if none */
+rt_pool_fn rt__pool_fn_lookup(const char *name, size_t len); /* NULL if none */
 int rt__pool_in_worker(void); /* nonzero inside a pool worker */
 /* Runs the worker loop on socket fd; returns the exit status. */
 int rt__pool_worker_main(int fd, int index);

@@ -17,7 +17,7 @@
  * socket (SCM_RIGHTS) would lift the last two limits at the price of a
  * second channel beside the byte stream.
  */
-#include "rt_codec.h"
+#include "rt_internal.h" /* rt__shm_*, and rt_codec.h */
 
 #include <errno.h>
 #include <fcntl.h>

@@ -31,21 +31,21 @@
 static struct {
     char name[RT__TASK_NAME_MAX];
     size_t len;
-    rt_task_fn fn;
+    rt_pool_fn fn;
 } S_tasks[S_MAX_TASKS];
 static int S_ntasks;
 static int S_in_worker; /* set in a worker process (fork or spawn) */
 
 /* ------------------------------------------------------------ registry */
 
-int rt_pool_register(const char *name, rt_task_fn fn)
+int rt_pool_register(const char *name, rt_pool_fn fn)
 {
     if (!name || !fn || !*name)
         return -EINVAL;
     size_t len = strlen(name);
     if (len >= RT__TASK_NAME_MAX)
         return -ENAMETOOLONG;
-    if (rt__task_lookup(name, len))
+    if (rt__pool_fn_lookup(name, len))
         return -EEXIST;
     if (S_ntasks == S_MAX_TASKS)
         return -ENOSPC;
@@ -59,7 +59,7 @@ int rt_pool_register(const char *name, rt_task_fn fn)
 /* Finds a task by name (not NUL-terminated: it points into a frame).
  * Registration happens at start-up, before any pool thread exists, so
  * lookups need no lock. */
-rt_task_fn rt__task_lookup(const char *name, size_t len)
+rt_pool_fn rt__pool_fn_lookup(const char *name, size_t len)
 {
     for (int i = 0; i < S_ntasks; i++)
         if (S_tasks[i].len == len && memcmp(S_tasks[i].name, name, len) == 0)
@@ -235,7 +235,7 @@ static int S_run_frame(const uint8_t *p, size_t len, int index, rt__buf *out,
     const uint8_t *q = p + 9 + nlen, *end = p + len;
     char name[RT__TASK_NAME_MAX];
     snprintf(name, sizeof name, "%.*s", (int)nlen, (const char *)p + 5);
-    rt_task_fn fn = rt__task_lookup(name, nlen);
+    rt_pool_fn fn = rt__pool_fn_lookup(name, nlen);
     if (count > len / 4)
         return -EPROTO; /* each item takes at least its length field */
     S_item stack[16], *items = count <= 16 ? stack : calloc(count, sizeof *items);

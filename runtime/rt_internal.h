@@ -1,13 +1,16 @@
 /*
  * rt_internal.h - what the runtime's modules share with one another.
  *
- * Nothing here is for demos, exercises or tests: use rt.h.  Names are
- * `rt__` (double underscore), as libuv marks its internals `uv__`.
+ * Nothing here is for demos, exercises or tests: use the public headers
+ * in runtime/include/.  Names are `rt__` (double underscore), as libuv
+ * marks its internals `uv__`; none of them is exported from the runtime
+ * archive except the few rt.h and rt_loop.h list with their reasons.
  */
 #ifndef RT_INTERNAL_H
 #define RT_INTERNAL_H
 
 #include "rt.h"
+#include "rt_codec.h"
 
 #include <pthread.h>
 
@@ -101,6 +104,9 @@ extern const rt_gil_ops rt__gil_cpython_ops;
 extern const rt_gil_ops rt__gil_ticks_ops;
 extern const rt_gil_ops rt__gil_none_ops;
 long rt__ticks_setting(void);
+/* The cpython policy's lock word names its holder: a thread id or -1.  One
+ * atomic load (safe in a signal handler).  `self` is its create() result. */
+int rt__gil_cpython_holder(void *self);
 
 /* stats.c: counters.  All are safe from any thread. */
 typedef enum rt__counter {
@@ -124,6 +130,13 @@ int rt__trace_init(size_t events);
 void rt__trace_fini(void);
 void rt__trace_name_thread(int tid, const char *name);
 void rt__trace_after_fork(void); /* empties the buffer */
+
+/* pool_shm.c, for the codec (codec.c): take a reference to a block; read
+ * its handle; open a handle another process sent, returning NULL with *rc
+ * a negative errno and a message in why. */
+void rt__shm_ref(rt_shm *shm);
+void rt__shm_handle(const rt_shm *shm, pid_t *pid, int *fd);
+rt_shm *rt__shm_open(pid_t pid, int fd, uint64_t size, int *rc, char *why, size_t len);
 
 /* diag.c: the SIGUSR2 deadlock report. */
 void rt__diag_install(void);

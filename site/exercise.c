@@ -5,10 +5,10 @@
  * the files the learner edits (exercise.yaml's `files:` list), highlighted,
  * the learner's progress from the gradebook, and the exact line to submit.
  *
- * The metadata is read with libyaml's document API; we look only at the
- * top-level keys `title` and `files` and ignore the rest, so the grader can
- * grow its format freely.  `files:` may list plain paths or mappings with a
- * `path:` key.  Paths are relative to the exercise folder.
+ * The metadata is read by the course library (course/exercise.h) with the
+ * grader's rules, so a file the grader refuses is refused here too, with
+ * the same "exercises/NN/exercise.yaml:LINE: message" errors; the panel
+ * uses `title` and `files` (plain names in the exercise folder).
  */
 #include "site.h"
 
@@ -19,15 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <yaml.h>
-
-enum { MAX_FILES = 16 };
-
-typedef struct meta {
-    char *title;
-    char *files[MAX_FILES];
-    int nfiles;
-} meta;
+#include <unistd.h>
 
 static char *S_dir(const char *exdir, int num)
 {
@@ -45,89 +37,31 @@ int exercise_exists(const char *exdir, int num)
     return ok;
 }
 
-static const char *S_scalar(yaml_document_t *doc, yaml_node_t *n)
+/* The metadata of the exercise in dir, read with the course's rules (only
+ * `id` is required: the panel shows what else is there).  Returns NULL,
+ * with the mistakes in d, if the file breaks the rules; a folder without
+ * exercise.yaml gives an empty record (the panel then shows the task
+ * alone). */
+static course_exercise *S_meta(const char *dir, course_diags *d)
 {
-    (void)doc;
-    return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
-}
-
-/* Reads title and files from dir/exercise.yaml into m.  A missing file is
- * fine (m stays empty); a file that is not YAML is an error. */
-static int S_read_meta(const char *dir, meta *m, site_err *e)
-{
-    memset(m, 0, sizeof *m);
     char *path = path_join(dir, "exercise.yaml");
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        free(path);
-        return 0;
-    }
-    yaml_parser_t parser;
-    yaml_document_t doc;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, f);
-    int rc = 0;
-    if (!yaml_parser_load(&parser, &doc)) {
-        rc = site_errf(e, 0, "%s:%zu: %s", path, parser.problem_mark.line + 1,
-                       parser.problem ? parser.problem : "invalid YAML");
-        goto out;
-    }
-    yaml_node_t *root = yaml_document_get_root_node(&doc);
-    if (root && root->type == YAML_MAPPING_NODE) {
-        for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
-             p < root->data.mapping.pairs.top; p++) {
-            const char *key = S_scalar(&doc, yaml_document_get_node(&doc, p->key));
-            yaml_node_t *v = yaml_document_get_node(&doc, p->value);
-            if (key && strcmp(key, "title") == 0 && S_scalar(&doc, v)) {
-                m->title = xstrdup(S_scalar(&doc, v));
-            } else if (key && strcmp(key, "files") == 0 && v &&
-                       v->type == YAML_SEQUENCE_NODE) {
-                for (yaml_node_item_t *it = v->data.sequence.items.start;
-                     it < v->data.sequence.items.top && m->nfiles < MAX_FILES; it++) {
-                    yaml_node_t *item = yaml_document_get_node(&doc, *it);
-                    const char *name = S_scalar(&doc, item);
-                    if (!name && item && item->type == YAML_MAPPING_NODE) {
-                        for (yaml_node_pair_t *q = item->data.mapping.pairs.start;
-                             q < item->data.mapping.pairs.top; q++) {
-                            const char *k =
-                                S_scalar(&doc, yaml_document_get_node(&doc, q->key));
-                            if (k && strcmp(k, "path") == 0)
-                                name = S_scalar(&doc,
-                                                yaml_document_get_node(&doc, q->value));
-                        }
-                    }
-                    if (name)
-                        m->files[m->nfiles++] = xstrdup(name);
-                }
-            }
-        }
-    }
-    yaml_document_delete(&doc);
-out:
-    yaml_parser_delete(&parser);
-    fclose(f);
+    int present = access(path, F_OK) == 0;
     free(path);
-    return rc;
+    if (!present)
+        return course_xcalloc(1, sizeof(course_exercise));
+    return course_exercise_load(NULL, dir, 0, d);
 }
 
-static void S_free_meta(meta *m)
-{
-    free(m->title);
-    for (int i = 0; i < m->nfiles; i++)
-        free(m->files[i]);
-}
-
+/* See site.h.  A broken exercise.yaml gives no title here; the panel
+ * reports its mistakes. */
 char *exercise_title(const char *exdir, int num)
 {
     char *dir = S_dir(exdir, num);
-    meta m;
-    site_err e;
-    char *t = NULL;
-    if (S_read_meta(dir, &m, &e) == 0) {
-        t = m.title;
-        m.title = NULL;
-        S_free_meta(&m);
-    }
+    course_diags d = {0};
+    course_exercise *m = S_meta(dir, &d);
+    char *t = m ? course_xstrdup(m->title) : NULL;
+    course_exercise_free(m);
+    course_diags_free(&d);
     free(dir);
     return t;
 }
@@ -198,7 +132,7 @@ static void S_render_task(const char *md, size_t len, sb *out)
     cmark_parser_free(parser);
 }
 
-int exercise_panel(const char *exdir, int num, const grade *g, sb *out, site_err *e)
+int exercise_panel(const char *exdir, int num, const grade *g, sb *out, course_diags *d)
 {
     sb_puts(out, "<section class=\"exercise\" id=\"exercise\" "
                  "aria-labelledby=\"exercise-title\">\n");
@@ -213,16 +147,16 @@ int exercise_panel(const char *exdir, int num, const grade *g, sb *out, site_err
         return 0;
     }
     char *dir = S_dir(exdir, num);
-    meta m;
-    if (S_read_meta(dir, &m, e) != 0) {
+    course_exercise *m = S_meta(dir, d);
+    if (!m) {
         free(dir);
         return -1;
     }
     int rc = 0;
     sb_printf(out, "<h2 id=\"exercise-title\">Exercise %02d", num);
-    if (m.title) {
+    if (m->title) {
         sb_puts(out, ": ");
-        sb_html(out, m.title, strlen(m.title));
+        sb_html(out, m->title, strlen(m->title));
     }
     sb_puts(out, " <a class=\"anchor\" href=\"#exercise-title\">#</a></h2>\n");
     if (g && g->attempts) {
@@ -235,7 +169,7 @@ int exercise_panel(const char *exdir, int num, const grade *g, sb *out, site_err
     }
     char *readme_path = path_join(dir, "README.md");
     size_t len;
-    char *readme = read_file(readme_path, &len);
+    char *readme = course_read_file(readme_path, &len);
     free(readme_path);
     sb_puts(out, "<div class=\"ex-task\">\n");
     if (readme) {
@@ -245,30 +179,26 @@ int exercise_panel(const char *exdir, int num, const grade *g, sb *out, site_err
         sb_puts(out, "<p>The task description (README.md) is not written yet.</p>\n");
     }
     sb_puts(out, "</div>\n");
-    if (m.nfiles)
+    if (m->files.n)
         sb_puts(out, "<h3 id=\"exercise-files\">Files you edit <a class=\"anchor\" "
                      "href=\"#exercise-files\">#</a></h3>\n");
-    for (int i = 0; i < m.nfiles && rc == 0; i++) {
-        if (!path_is_safe(m.files[i])) {
-            rc = site_errf(e, 0,
-                           "%s/exercise.yaml: file \"%s\" must be relative, without ..",
-                           dir, m.files[i]);
-            break;
-        }
-        char *fp = path_join(dir, m.files[i]);
+    /* The reader made sure each name is a plain file name of this folder. */
+    for (size_t i = 0; i < m->files.n && rc == 0; i++) {
+        char *fp = path_join(dir, m->files.v[i]);
         size_t n;
-        char *src = read_file(fp, &n);
+        char *src = course_read_file(fp, &n);
         if (!src) {
-            rc = site_errf(e, 0, "%s/exercise.yaml lists %s: %s", dir, m.files[i],
-                           strerror(errno));
+            course_diag_add(d, m->yaml_path, 0, 0, "files: cannot read %s: %s",
+                            m->files.v[i], strerror(errno));
+            rc = -1;
             free(fp);
             break;
         }
         sb_printf(out, "<details class=\"ex-file\"%s><summary><code>exercises/%02d/",
                   i == 0 ? " open" : "", num);
-        sb_html(out, m.files[i], strlen(m.files[i]));
+        sb_html(out, m->files.v[i], strlen(m->files.v[i]));
         sb_puts(out, "</code></summary>\n<pre class=\"code\"><code>");
-        highlight(lang_of_path(m.files[i]), src, n, out);
+        highlight(lang_of_path(m->files.v[i]), src, n, out);
         sb_puts(out, "</code></pre>\n</details>\n");
         free(src);
         free(fp);
@@ -279,7 +209,7 @@ int exercise_panel(const char *exdir, int num, const grade *g, sb *out, site_err
         "<pre class=\"code submit\"><code>grader submit exercises/%02d</code></pre>\n"
         "</section>\n",
         num);
-    S_free_meta(&m);
+    course_exercise_free(m);
     free(dir);
     return rc;
 }

@@ -8,7 +8,8 @@
  *   ```
  *
  * and the generator pulls the file, or the lines between the markers
- * `// [region spawn]` (or just `// [spawn]`) and `// [end]`, into a highlighted block.
+ * `// [region spawn]` (or just `// [spawn]`) and `// [end]`, into a highlighted block
+ * (in Python and other files where comments start with '#': `# [spawn]`, `# [end]`).
  * The marker lines themselves are left out, as are markers of other regions nested
  * inside, and a region loses the indentation its lines share.  Limit: a
  * comment line that is only "// [something]" inside a region is taken for
@@ -21,16 +22,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Is line (n bytes, no newline) a marker "// [TEXT]"?  Returns a
- * pointer to what follows "[" and sets *len to the text up to "]". */
+/* Is line (n bytes, no newline) a marker "// [TEXT]" (C) or "# [TEXT]"
+ * (Python, shell, YAML)?  Returns a pointer to what follows "[" and sets
+ * *len to the text up to "]". */
 static const char *S_marker(const char *line, size_t n, size_t *len)
 {
     size_t i = 0;
     while (i < n && (line[i] == ' ' || line[i] == '\t'))
         i++;
-    if (i + 3 > n || line[i] != '/' || line[i + 1] != '/')
+    if (i + 2 <= n && line[i] == '#')
+        i += 1;
+    else if (i + 3 <= n && line[i] == '/' && line[i + 1] == '/')
+        i += 2;
+    else
         return NULL;
-    i += 2;
     while (i < n && line[i] == ' ')
         i++;
     if (i >= n || line[i] != '[')
@@ -78,7 +83,7 @@ char *include_read(const char *root, const char *path, const char *region, site_
     }
     char *full = path_join(root, path);
     size_t n;
-    char *text = read_file(full, &n);
+    char *text = course_read_file(full, &n);
     free(full);
     if (!text) {
         site_errf(e, 0, "include: cannot read %s: %s", path, strerror(errno));

@@ -4,9 +4,13 @@
  *           [--page N] [--quiet]
  *
  * Reads DIR/chapters (default: the current directory's) and DIR/exercises,
+ * and the learner's progress from the gradebook (FILE, default
+ * $GRADER_GRADEBOOK or DIR/.workbook/gradebook.sqlite, as the grader),
  * writes OUT (default build/site): one page per chapter, index.html,
- * print.html, search-index.js, the theme's CSS and JS, and the figures the
- * chapters use.  --page N prints the path of chapter N's page at the end.
+ * print.html, bench.html, search-index.js, the theme's CSS and JS, the
+ * figures the chapters use and their timelines' traces (as scripts), and,
+ * when they are missing, the live data files of data.c.  --page N prints the path of
+ * chapter N's page at the end.
  *
  * All or nothing: every chapter is rendered in memory first, and if any has
  * an error (printed as "chapters/NN-x.md:LINE: message") nothing is written,
@@ -15,7 +19,7 @@
  * one; chapter pages no chapter produces any more are removed.  Exit
  * status: 0 built, 1 errors in the book, 2 usage or I/O error.
  */
-#include "site.h"
+#include "parts.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -59,14 +63,12 @@ static int S_find_chapters(book *b)
             continue;
         if (b->n == cap) {
             cap = cap ? 2 * cap : 16;
-            b->ch = realloc(b->ch, sizeof *b->ch * (size_t)cap);
-            if (!b->ch)
-                abort();
+            b->ch = course_xrealloc(b->ch, sizeof *b->ch * (size_t)cap);
         }
         chapter *c = &b->ch[b->n++];
         memset(c, 0, sizeof *c);
         c->path = path_join(b->chapdir, ent->d_name);
-        c->name = xstrdup(ent->d_name);
+        c->name = course_xstrdup(ent->d_name);
         c->name[strlen(c->name) - 3] = '\0';
         c->num = (ent->d_name[0] - '0') * 10 + (ent->d_name[1] - '0');
     }
@@ -94,10 +96,10 @@ static int S_write(const char *outdir, outfile *f)
     char *path = path_join(outdir, f->rel);
     char *slash = strrchr(path, '/');
     *slash = '\0';
-    int rc = mkdir_p(path);
+    int rc = course_mkdir_p(path, 0777);
     *slash = '/';
     if (rc == 0)
-        rc = write_file_atomic(path, f->data, f->len);
+        rc = course_write_file(path, f->data, f->len);
     if (rc != 0)
         fprintf(stderr, "sitegen: cannot write %s\n", path);
     free(path);
@@ -109,8 +111,8 @@ static int S_write(const char *outdir, outfile *f)
 static int S_copy_in(outfile *f, const char *dir, const char *rel)
 {
     char *p = path_join(dir, rel);
-    f->rel = xstrdup(rel);
-    f->data = read_file(p, &f->len);
+    f->rel = course_xstrdup(rel);
+    f->data = course_read_file(p, &f->len);
     if (!f->data)
         fprintf(stderr, "sitegen: cannot read %s\n", p);
     free(p);
@@ -156,8 +158,8 @@ static void S_usage(void)
 
 int main(int argc, char **argv)
 {
-    const char *root = ".", *gradebook = "build/gradebook.sqlite",
-               *theme = "site/theme", *out = "build/site";
+    const char *root = ".", *gradebook = NULL, *theme = "site/theme",
+               *out = "build/site";
     int page = -1, quiet = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -193,8 +195,8 @@ int main(int argc, char **argv)
     book b = {0};
     b.root = root;
     int dot_root = strcmp(root, ".") == 0;
-    char *chapdir = dot_root ? xstrdup("chapters") : path_join(root, "chapters");
-    char *exdir = dot_root ? xstrdup("exercises") : path_join(root, "exercises");
+    char *chapdir = dot_root ? course_xstrdup("chapters") : path_join(root, "chapters");
+    char *exdir = dot_root ? course_xstrdup("exercises") : path_join(root, "exercises");
     b.chapdir = chapdir;
     b.exdir = exdir;
     site_err e = {0};
@@ -208,7 +210,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "sitegen: no chapters (NN-slug.md) in %s/\n", chapdir);
         return 1;
     }
-    gradebook_read(gradebook, b.grades, 100, &b.grade_note);
+    int gb_default;
+    char *gbpath = course_gradebook_path(root, gradebook, &gb_default);
+    if (gb_default && access(gbpath, F_OK) < 0) {
+        /* The grader kept its gradebook in build/ before .workbook/; it moves
+         * the file on its next run.  Until then, show what is there. */
+        char *old = path_join(root, "build/gradebook.sqlite");
+        if (access(old, F_OK) == 0) {
+            free(gbpath);
+            gbpath = old;
+        } else {
+            free(old);
+        }
+    }
+    course_gradebook_progress(gbpath, b.grades, 100, &b.grade_note);
+    free(gbpath);
     for (int i = 0; i < b.n; i++)
         chapter_load(&b, &b.ch[i]);
     if (b.errors == 0)
@@ -225,8 +241,15 @@ int main(int argc, char **argv)
     }
 
     /* Everything rendered: now make the files, then write them. */
-    int nfiles = b.n + 5 + b.nassets;
-    outfile *files = calloc((size_t)nfiles, sizeof *files);
+    static const char *const theme_files[] = {"book.css", "book.js", "live.js",
+                                              "timeline.js"};
+    enum { NTHEME = sizeof theme_files / sizeof theme_files[0] };
+    int ntimeline = 0;
+    const char *rel, *data;
+    while (timeline_file(ntimeline, &rel, &data) == 0)
+        ntimeline++;
+    int nfiles = b.n + 4 + NTHEME + b.nassets + ntimeline;
+    outfile *files = course_xcalloc((size_t)nfiles, sizeof *files);
     int k = 0;
     for (int i = 0; i < b.n; i++) {
         sb name = {0};
@@ -234,17 +257,22 @@ int main(int argc, char **argv)
         files[k].rel = sb_take(&name);
         files[k++].data = page_chapter(&b, i);
     }
-    files[k].rel = xstrdup("index.html");
+    files[k].rel = course_xstrdup("index.html");
     files[k++].data = page_index(&b);
-    files[k].rel = xstrdup("print.html");
+    files[k].rel = course_xstrdup("print.html");
     files[k++].data = page_print(&b);
-    files[k].rel = xstrdup("search-index.js");
+    files[k].rel = course_xstrdup("bench.html");
+    files[k++].data = page_bench(&b);
+    files[k].rel = course_xstrdup("search-index.js");
     files[k++].data = page_search_index(&b);
-    static const char *const theme_files[] = {"book.css", "book.js"};
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < NTHEME; i++)
         rc |= S_copy_in(&files[k++], theme, theme_files[i]);
     for (int i = 0; i < b.nassets; i++)
         rc |= S_copy_in(&files[k++], chapdir, b.assets[i]);
+    for (int i = 0; i < ntimeline && timeline_file(i, &rel, &data) == 0; i++) {
+        files[k].rel = course_xstrdup(rel);
+        files[k++].data = course_xstrdup(data);
+    }
     if (rc)
         rc = 2;
     for (int i = 0; i < k && rc == 0; i++) {
@@ -255,6 +283,8 @@ int main(int argc, char **argv)
     }
     if (rc == 0)
         S_remove_stale(out, files, k);
+    if (rc == 0 && data_placeholders(out) != 0)
+        rc = 2;
     for (int i = 0; i < k; i++) {
         free(files[i].rel);
         free(files[i].data);
@@ -287,5 +317,6 @@ done:
     free(chapdir);
     free(exdir);
     page_shutdown();
+    timeline_shutdown();
     return rc;
 }

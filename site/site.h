@@ -10,18 +10,30 @@
  *   main.c       find the chapters, run the steps, and only when every
  *                chapter rendered cleanly, write the files (no half-built site)
  *
- * Helpers: util.c (byte buffers, files, slugs), fence.c (widget options),
- * quiz.c, dot.c (graphviz), highlight.c (C syntax), include.c (code regions),
- * exercise.c (the exercise panel), gradebook.c (SQLite progress).
+ * Helpers: util.c (byte buffers, paths, slugs), fence.c (widget options),
+ * quiz.c (the quiz widget), dot.c (graphviz), highlight.c (C syntax),
+ * include.c (code regions), exercise.c (the exercise panel).
+ *
+ * From the course library (course/, shared with the grader): allocation and
+ * whole files (course/util.h), the quiz block reader (course/quiz.h), the
+ * exercise.yaml reader (course/exercise.h) and the gradebook's progress
+ * query (course/gradebook.h), so the book and the grader read the same
+ * files by the same rules.
  *
  * Ownership: a function returning `char *` returns memory the caller frees,
  * unless its comment says otherwise.  Errors are reported as a site_err (a
- * line in the chapter and a message) and never printed by a helper: main.c
- * prints them as "chapters/NN-x.md:LINE: message", the format editors and
- * CI logs understand.
+ * line in the chapter and a message) or, from the course library's readers,
+ * as a course_diags list, and never printed by a helper: render.c prints
+ * them as "chapters/NN-x.md:LINE: message" (or the exercise.yaml's own
+ * file and line), the format editors and CI logs understand.
  */
 #ifndef SITE_H
 #define SITE_H
+
+#include "course/exercise.h"
+#include "course/gradebook.h"
+#include "course/quiz.h"
+#include "course/util.h"
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -52,14 +64,9 @@ typedef struct site_err {
 int site_errf(site_err *e, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4))); /* fills e, returns -1 */
 
-char *read_file(const char *path, size_t *len); /* caller frees; NULL + errno */
-int write_file_atomic(const char *path, const char *data, size_t len);
-int mkdir_p(const char *dir);
 int path_is_safe(const char *rel);             /* relative, no "..", no "//" */
 char *path_join(const char *a, const char *b); /* caller frees */
 char *slugify(const char *text);               /* "Why 1x?" -> "why-1x"; caller frees */
-char *xstrdup(const char *s);
-void *xmalloc(size_t n); /* aborts on out-of-memory: a generator has no better plan */
 
 /* ------------------------------------------------------------ fence.c */
 
@@ -81,12 +88,13 @@ const char *fence_opt(const fence *f, const char *key); /* NULL if absent */
 
 /* ------------------------------------------------------------ quiz.c */
 
-/* Validates a quiz body (a JSON list of 3-6 {q, choices, answer, explain})
- * and renders it as HTML into out.  first_line is the chapter line of the
- * body's first line, so errors name the chapter line.  id names the quiz
- * for the page's localStorage ("03").  Returns 0, or -1 with e set. */
-int quiz_render(const char *body, size_t len, int first_line, const char *id, sb *out,
-                site_err *e);
+/* Reads a quiz body with the course's rules (course/quiz.h) and renders it
+ * as HTML into out.  file names the chapter in messages; first_line is the
+ * chapter line of the body's first line, so errors name the chapter line.
+ * id names the quiz for the page's localStorage ("03").  Returns 0, or -1
+ * with every mistake appended to d (and nothing added to out). */
+int quiz_render(const char *file, const char *body, size_t len, int first_line,
+                const char *id, sb *out, course_diags *d);
 
 /* ------------------------------------------------------------ dot.c */
 
@@ -112,31 +120,20 @@ const char *lang_of_path(const char *path); /* "c" for .c/.h, else "" */
  * e->msg set; e->line is left to the caller. */
 char *include_read(const char *root, const char *path, const char *region, site_err *e);
 
-/* ------------------------------------------------------------ gradebook.c */
-
-/* Progress for one exercise, as read from the grader's SQLite gradebook. */
-typedef struct grade {
-    int attempts; /* 0: never submitted (or no gradebook) */
-    int passed;   /* any attempt passed */
-    double best_score, max_score;
-    char last[32]; /* finished_at of the latest attempt */
-} grade;
-
-/* Fills g[0..n) for exercises 0..n-1 from the gradebook at path.  A missing
- * file, a missing table or unexpected columns leave every entry at zero and
- * return 0 (no state to show is not an error); *note says why, if so
- * (static string). */
-int gradebook_read(const char *path, grade *g, int n, const char **note);
+/* Progress on one exercise, from the grader's gradebook (read with
+ * course_gradebook_progress, course/gradebook.h). */
+typedef course_progress grade;
 
 /* ------------------------------------------------------------ exercise.c */
 
 /* Appends the exercise panel of exercise num (exercises/NN under exdir):
  * its task (README.md), the files the learner edits (from exercise.yaml's
  * `files:`), highlighted, and the `grader submit` line.  A missing folder
- * gives a "not available yet" panel.  Returns 0, or -1 with e set for a
- * folder that exists but is broken (unreadable metadata, a listed file
- * missing). */
-int exercise_panel(const char *exdir, int num, const grade *g, sb *out, site_err *e);
+ * gives a "not available yet" panel.  Returns 0, or -1 with the mistakes
+ * appended to d for a folder that exists but is broken (exercise.yaml
+ * breaks the format's rules, a listed file cannot be read). */
+int exercise_panel(const char *exdir, int num, const grade *g, sb *out,
+                   course_diags *d);
 int exercise_exists(const char *exdir, int num);
 char *exercise_title(const char *exdir, int num); /* NULL if none; caller frees */
 
@@ -182,6 +179,8 @@ cmark_parser *md_parser(int options);
 /* Prints "path:line: message" to stderr and counts it in b->errors. */
 void book_error(book *b, const chapter *c, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Prints every entry of d ("file:line: message") and counts them. */
+void book_diags(book *b, const course_diags *d);
 
 /* Reads and parses c->path; finds the title and the anchors.  Returns 0, or
  * -1 after reporting. */

@@ -1,36 +1,17 @@
-/* util.c - byte buffers, files and slugs for the site generator.
+/* util.c - byte buffers, error records, paths and slugs for the site
+ * generator.
  *
- * Nothing here knows about Markdown.  Allocation failure aborts: a build tool
- * that runs out of memory has nothing sensible to fall back to, and checking
- * every append would bury the interesting code.
+ * Nothing here knows about Markdown.  Allocation (which aborts on failure:
+ * a build tool that runs out of memory has nothing sensible to fall back
+ * to), reading and atomically writing whole files and mkdir -p are the
+ * course library's (course/util.h), shared with the grader.
  */
 #include "site.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fputs("sitegen: out of memory\n", stderr);
-        abort();
-    }
-    return p;
-}
-
-char *xstrdup(const char *s)
-{
-    size_t n = strlen(s);
-    char *p = xmalloc(n + 1);
-    memcpy(p, s, n + 1);
-    return p;
-}
 
 /* Grows b so that `extra` more bytes and a NUL fit. */
 static void S_reserve(sb *b, size_t extra)
@@ -40,12 +21,7 @@ static void S_reserve(sb *b, size_t extra)
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + extra + 1)
         cap *= 2;
-    char *p = realloc(b->ptr, cap);
-    if (!p) {
-        fputs("sitegen: out of memory\n", stderr);
-        abort();
-    }
-    b->ptr = p;
+    b->ptr = course_xrealloc(b->ptr, cap);
     b->cap = cap;
 }
 
@@ -117,7 +93,7 @@ const char *sb_str(const sb *b)
 
 char *sb_take(sb *b)
 {
-    char *p = b->ptr ? b->ptr : xstrdup("");
+    char *p = b->ptr ? b->ptr : course_xstrdup("");
     b->ptr = NULL;
     b->len = b->cap = 0;
     return p;
@@ -138,68 +114,6 @@ int site_errf(site_err *e, int line, const char *fmt, ...)
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
     return -1;
-}
-
-char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    sb b = {0};
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        sb_putn(&b, chunk, n);
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        sb_free(&b);
-        errno = EIO;
-        return NULL;
-    }
-    if (len)
-        *len = b.len;
-    return sb_take(&b);
-}
-
-/* Writes to "path.tmp" and renames it over path, so a reader (or a crash)
- * sees either the old file or the new one, never half of one. */
-int write_file_atomic(const char *path, const char *data, size_t len)
-{
-    sb tmp = {0};
-    sb_printf(&tmp, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(sb_str(&tmp), "wb");
-    if (!f) {
-        sb_free(&tmp);
-        return -1;
-    }
-    int ok = fwrite(data, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(sb_str(&tmp), path) != 0) {
-        unlink(sb_str(&tmp));
-        sb_free(&tmp);
-        return -1;
-    }
-    sb_free(&tmp);
-    return 0;
-}
-
-int mkdir_p(const char *dir)
-{
-    char *p = xstrdup(dir);
-    for (char *s = p + 1; *s; s++) {
-        if (*s == '/') {
-            *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-                free(p);
-                return -1;
-            }
-            *s = '/';
-        }
-    }
-    int rc = (mkdir(p, 0777) != 0 && errno != EEXIST) ? -1 : 0;
-    free(p);
-    return rc;
 }
 
 /* A path an author may name: relative, without ".." components, so that no

@@ -9,9 +9,9 @@
  * shows the threads taking turns: each holds the GIL for about one switch
  * interval, until the other, having waited that long, asks it to let go.
  */
-#include <stdio.h>
+#include "figure.h"
 
-#include "rt.h"
+static uint64_t S_work[2];
 
 static void cpu_job(void *arg)
 {
@@ -19,42 +19,15 @@ static void cpu_job(void *arg)
     *units = rt_bytecodes(*units);
 }
 
+/* 30 ms of work each: about six turns apiece at 5 ms. */
+static void setup(double per_ms)
+{
+    S_work[0] = S_work[1] = (uint64_t)(30 * per_ms);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s OUT.svg\n", argv[0]);
-        return 2;
-    }
-    rt_config cfg;
-    rt_config_default(&cfg); /* cpython policy, 5 ms switch interval */
-    cfg.trace_events = 4096; /* room for every take, drop and request */
-    if (rt_init(&cfg) < 0) {
-        fprintf(stderr, "timeline: rt_init failed\n");
-        return 1;
-    }
-    /* 30 ms of work each: about six turns apiece at 5 ms. */
-    uint64_t work[2];
-    work[0] = work[1] = (uint64_t)(30 * rt_bytecodes_per_ms());
-    uint64_t t0 = rt_now_ns();
-    rt_thread *a = rt_thread_start_named("thread A", cpu_job, &work[0]);
-    rt_thread *b = rt_thread_start_named("thread B", cpu_job, &work[1]);
-    if (!a || !b) {
-        perror("rt_thread_start");
-        return 1;
-    }
-    rt_thread_join(a);
-    rt_thread_join(b);
-    uint64_t t1 = rt_now_ns();
-    FILE *out = fopen(argv[1], "w");
-    if (!out) {
-        perror(argv[1]);
-        return 1;
-    }
-    int rc = rt_trace_write_svg(out, 760, t0, t1);
-    if (fclose(out) != 0 || rc < 0) {
-        fprintf(stderr, "timeline: could not write %s\n", argv[1]);
-        return 1;
-    }
-    rt_fini();
-    return 0;
+    const fig_thread th[2] = {{"thread A", cpu_job, &S_work[0]},
+                              {"thread B", cpu_job, &S_work[1]}};
+    return figure_main(argc, argv, setup, th);
 }

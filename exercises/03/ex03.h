@@ -3,8 +3,8 @@
  *
  * Provided; do not edit.  The driver (driver.c) calls these three
  * functions, checks what they did, and measures them.  Everything here runs
- * on the runtime of runtime/rt.h: read its "Threads" and "Running Python
- * code" sections first.
+ * on the runtime of runtime/include/rt.h: read its "Threads" and "Running
+ * Python code" sections first.
  */
 #ifndef EX03_H
 #define EX03_H

@@ -193,6 +193,141 @@ typedef struct exkit_sampler {
 void exkit_sampler_start(exkit_sampler *s);
 int exkit_sampler_stop(exkit_sampler *s); /* returns the peak */
 
+/* How long the calling thread has run on a core, and how long it has
+ * waited in the kernel's run queue for one (runnable, but every core busy
+ * with something else), in ns since it started: the kernel's own
+ * accounting, /proc/thread-self/schedstat.  Returns 0, or a negative errno
+ * (-ENOENT on a kernel built without scheduler statistics).  Any thread. */
+int exkit_os_schedstat(uint64_t *on_cpu_ns, uint64_t *queued_ns);
+
+/* ------------------------------------------------------------------ */
+/* Traces kept after rt_fini, and timelines drawn from them            */
+/* (exkit_trace.c)                                                     */
+/* ------------------------------------------------------------------ */
+
+/* A copy of the runtime's trace.  Fields public, read-only; `events` is
+ * owned by the struct (exkit_trace_free).  Event labels point at string
+ * literals, so they stay valid after rt_fini. */
+#define EXKIT_TRACE_LANES 32
+typedef struct exkit_trace {
+    rt_event *events; /* in the order they were recorded (not always time order) */
+    size_t n;
+    size_t dropped;                    /* events the buffer had no room for */
+    char names[EXKIT_TRACE_LANES][32]; /* rt_trace_thread_name of lanes 0.. */
+} exkit_trace;
+
+/* Copies the events recorded so far (rt_trace_events) and the lane names.
+ * Call with the runtime started and the traced threads quiet (joined).
+ * Fails the program if memory runs out. */
+void exkit_trace_copy(exkit_trace *t);
+void exkit_trace_free(exkit_trace *t);
+
+/* A timeline figure: panels of lanes, drawn top to bottom, written to
+ * `path` as a standalone SVG by exkit_svg_close.  Times are rt_now_ns()
+ * values; each panel has its own time range and axis (in ms from t0).
+ *
+ *   exkit_svg *s = exkit_svg_open("out.svg", 760);
+ *   exkit_svg_panel(s, "two threads under the GIL", t0, t1);
+ *   int y = exkit_svg_lane(s, "thread A");
+ *   exkit_svg_span(s, y, a, b, EXKIT_SVG_RUN);
+ *   ...
+ *   exkit_svg_legend(s, (const char *[4]){"computes", "waits for the GIL",
+ *                                         "parked", NULL});
+ *   exkit_svg_close(s, "what the figure shows, for screen readers");
+ *
+ * Every call is for one thread; the figure owns no runtime state. */
+typedef struct exkit_svg exkit_svg;
+enum {
+    EXKIT_SVG_RUN,     /* a thick bar: running (holds the right to run) */
+    EXKIT_SVG_GIL,     /* a thin orange bar: waiting for the GIL */
+    EXKIT_SVG_PARKED,  /* a thin grey bar: parked by the kernel (sleep, I/O) */
+    EXKIT_SVG_PROGRESS /* a thin pale bar: begun, not finished */
+};
+exkit_svg *exkit_svg_open(const char *path, int width);
+/* Starts a panel (closing the previous one with its axis). */
+void exkit_svg_panel(exkit_svg *s, const char *title, uint64_t t0, uint64_t t1);
+/* Adds a lane named `name` to the panel; returns its y, for exkit_svg_span. */
+int exkit_svg_lane(exkit_svg *s, const char *name);
+/* A bar on a lane from a to b (clipped to the panel's range). */
+void exkit_svg_span(exkit_svg *s, int lane_y, uint64_t a, uint64_t b, int style);
+/* A lane holding a step plot: value v[i] from t[i] to t[i+1] (the last to
+ * the panel's end), scaled so that `max` fills the lane; style RUN draws a
+ * solid line, PROGRESS a dashed one.  Two calls in a row draw two lanes. */
+void exkit_svg_steps(exkit_svg *s, const char *name, const uint64_t *t, const int *v,
+                     size_t n, int max, int style);
+/* The panel's time axis (exkit_svg_panel, _legend and _close add it when
+ * it is missing). */
+void exkit_svg_axis(exkit_svg *s);
+/* A row of up to four keys, one per style; NULL leaves a style out. */
+void exkit_svg_legend(exkit_svg *s, const char *const labels[4]);
+/* Writes the file and frees s.  Returns 0 or a negative errno. */
+int exkit_svg_close(exkit_svg *s, const char *aria_label);
+
+/* ------------------------------------------------------------------ */
+/* The same jobs, run five ways (exkit_runs.c; chapter 2, exercise 02) */
+/* ------------------------------------------------------------------ */
+
+/* A job computes compute_ms, waits wait_ms (letting go of the GIL), and
+ * computes compute_ms again.  Jobs are numbered 1..n.  All fields public. */
+typedef struct exkit_jobs {
+    int n; /* 1..EXKIT_RUN_MAX_JOBS */
+    double compute_ms, wait_ms;
+} exkit_jobs;
+#define EXKIT_RUN_MAX_JOBS 16
+
+/* Who does the jobs: the main thread one after another; the main thread's
+ * event loop, one task each; one runtime thread each under the GIL; the
+ * same without a GIL; or (split) a single job whose computing two threads
+ * without a GIL do at once, compute_ms each, with no wait. */
+typedef enum exkit_run_kind {
+    EXKIT_RUN_SERIAL,
+    EXKIT_RUN_LOOP,
+    EXKIT_RUN_GIL,
+    EXKIT_RUN_NOGIL,
+    EXKIT_RUN_SPLIT,
+    EXKIT_RUN_KINDS
+} exkit_run_kind;
+
+/* The labels of the marks each job leaves in the trace: RT_EV_MARK with
+ * arg = the job's id (1..n), at its beginning and at its end. */
+#define EXKIT_JOB_BEGIN "job begins"
+#define EXKIT_JOB_END   "job ends"
+
+/* What a run measured.  Fields public, read-only. */
+typedef struct exkit_run_result {
+    exkit_run_kind kind;
+    int jobs;              /* jobs run (1 for split) */
+    uint64_t t0_ns, t1_ns; /* rt_now_ns() before and after */
+    uint64_t cpu_ns;       /* process CPU time meanwhile */
+    rt_stats stats;        /* the runtime's counters for the run */
+    int max_in_progress;   /* most jobs begun and not ended at once (live) */
+    uint64_t job_begin_ns[EXKIT_RUN_MAX_JOBS], job_end_ns[EXKIT_RUN_MAX_JOBS];
+    uint64_t job_ns_sum;       /* sum of the jobs' lengths */
+    int has_loop;              /* loop: the loop's counters follow */
+    uint64_t loop_switches;    /* task steps the loop ran */
+    uint64_t loop_max_waiting; /* most tasks suspended on a wait at once */
+} exkit_run_result;
+
+/* "serial", "loop", "gil", "nogil", "split" and back (-EINVAL if unknown). */
+const char *exkit_run_name(exkit_run_kind k);
+int exkit_run_parse(const char *name, exkit_run_kind *out);
+
+/* The runtime configuration a run of kind k needs (with `trace_events`
+ * slots of trace, 0 for none), and the flags for exkit_runtime_start. */
+void exkit_run_config(exkit_run_kind k, size_t trace_events, rt_config *cfg,
+                      unsigned *flags);
+
+/* Runs the jobs the k way, on a runtime started with exkit_run_config's
+ * configuration, from the main thread holding the GIL; fills *out.  Resets
+ * the runtime's counters first.  Fails the program if a thread or the loop
+ * cannot be started. */
+void exkit_run(exkit_run_kind k, const exkit_jobs *jobs, exkit_run_result *out);
+
+/* Adds the run's own figures to a measure line: result.run, result.jobs,
+ * result.max_in_progress, result.job_ms_sum, and for a loop run the loop's
+ * counters ("loop", as exkit_report_loop).  Call once, after exkit_run. */
+void exkit_run_report(exkit_measure *m, const exkit_run_result *r);
+
 /* ------------------------------------------------------------------ */
 /* Tables for a human (exkit_show.c): the demos' output                */
 /* ------------------------------------------------------------------ */

@@ -72,3 +72,21 @@ int exkit_sampler_stop(exkit_sampler *s)
     pthread_join(s->thread, NULL);
     return atomic_load(&s->peak);
 }
+
+int exkit_os_schedstat(uint64_t *on_cpu_ns, uint64_t *queued_ns)
+{
+    /* Three numbers: time on a core, time runnable but queued, timeslices.
+     * The kernel keeps them per thread; CONFIG_SCHED_INFO, on in every
+     * distribution kernel we know of. */
+    FILE *f = fopen("/proc/thread-self/schedstat", "r");
+    if (!f)
+        return -errno;
+    unsigned long long run = 0, queued = 0;
+    int got = fscanf(f, "%llu %llu", &run, &queued);
+    fclose(f);
+    if (got != 2)
+        return -ENOENT;
+    *on_cpu_ns = run;
+    *queued_ns = queued;
+    return 0;
+}

@@ -40,7 +40,7 @@ match "scaffold: the mutant fails work_is_done, as its patch says" \
 # The demo and its claim, built the way mk/chapters.mk builds demos, into
 # a build tree of the test's own (the libraries are the real ones).
 mkdir -p "$WORK/b/demos/42" && ln -s "$B/lib" "$WORK/b/lib"
-${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -pthread -I"$ROOT/runtime" \
+${CC:-cc} -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O2 -pthread -I"$ROOT/runtime/include" \
     -I"$ROOT/exercises/common" "$C/chapters/42/demo.c" "$B/lib/libexkit-rel.a" \
     "$B/lib/librt-rel.a" -pthread -lm -o "$WORK/b/demos/42/demo"
 check "scaffold: the demo compiles with -Werror" [ $? -eq 0 ]

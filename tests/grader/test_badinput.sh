@@ -63,10 +63,11 @@ q=$C/chapters/90-fixture-waits.md
 cp "$q" "$WORK/good.md"
 sed -i 's/"answer": "b"/"answer": b/' "$q"
 qline=$(grep -n '"answer": b' "$q" | cut -d: -f1)
-run "malformed quiz block: chapter file:line" "^chapters/90-fixture-waits.md:$qline:[0-9]+: quiz block" quiz 90 --answer 1=a
+run "malformed quiz block: chapter file:line" "^chapters/90-fixture-waits.md:$qline: quiz: invalid JSON" quiz 90 --answer 1=a
 check "no answers.txt written for a malformed quiz" [ ! -e "$C/exercises/90/answers.txt" ]
 sed 's/"answer": "b"/"answer": "z"/' "$WORK/good.md" >"$q"
-run "quiz answer that is not a choice" 'answer "z" is not a letter from a to b' quiz 90 --answer 1=a
+zline=$(grep -n '"answer": "z"' "$q" | cut -d: -f1)
+run "quiz answer that is not a choice ($zline)" "^chapters/90-fixture-waits.md:$zline: quiz question 1: answer \"z\" is not a letter a-b" quiz 90 --answer 1=a
 cp "$WORK/good.md" "$q"
 run "--answer out of range" 'question 1 has choices a to b' quiz 90 --answer 1=e
 

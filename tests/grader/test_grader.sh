@@ -47,6 +47,15 @@ for bad in "" " , " "1=a,1=b" "3=a" "1=z"; do
     match "quiz --answer '$bad': exit 2, a message, answers kept" \
         "$rc $(wc -l <"$WORK/quiz.err") $([ "$after" = "$before" ] && echo kept)" "2 [1-9]* kept"
 done
+# The answer as a 0-based index (1 = b), as many course pages publish it,
+# scores the same as the letter.
+qf=$C/chapters/90-fixture-waits.md
+cp "$qf" "$WORK/quiz-letters.md"
+sed -i -e 's/"answer": "b"/"answer": 1/' -e 's/"answer": "a"/"answer": 0/' "$qf"
+"$GRADER" quiz 90 --answer 1=b,2=a >/dev/null
+s=$(score_quiz)
+match "quiz: answers given as indexes score the same ($s)" "$s" "2.0 2.0 2 of 2 right"
+cp "$WORK/quiz-letters.md" "$qf"
 out=$(printf 'b\nc\na\n' | "$GRADER" quiz 90)
 match "quiz asked in the terminal (a bad letter is asked again)" "$out" '*1. What does a blocking call*a) keeps it*Right.*answers stored*'
 check "quiz: terminal answers stored" grep -qx '2=a' "$C/exercises/90/answers.txt"

@@ -63,7 +63,8 @@ match "v1 cfs_quota_us -1 is no quota" "$q" "null"
 echo "50000 100000" >"$WORK/v2/cpu.max"
 GRADER_CGROUP_ROOT="$WORK/v2" "$GRADER" submit 90 --from "$sol" --skip sanitizers \
     --skip quiz --no-record --quiet >"$WORK/v2.txt" 2>&1
-match "text report shows the quota" "$(cat "$WORK/v2.txt")" "*capacity 0.[0-5]* of * core(s) (quota 0.50)*"
+# (Capacity is at most the quota; on a busy machine it reads lower.)
+match "text report shows the quota" "$(cat "$WORK/v2.txt")" "*capacity 0.[0-5][0-9] of * core(s) (quota 0.50)*"
 
 # A real quota of half a core, as on a 0.5 vCPU grading box.
 "$ROOT/tools/cpu-quota.sh" 0.5 "$GRADER" submit 90 --from "$sol" --skip sanitizers \

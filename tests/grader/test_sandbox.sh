@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # test_sandbox.sh - every way a submission can misbehave gets a clear
 # verdict in bounded time, leaves no process behind and touches nothing
-# outside its scratch directory.  Fixture: exercise 91, whose test cases
-# loop, deadlock, fork-bomb, eat memory, flood output, write outside,
-# follow symlinks out, crash, detach a daemon, kill and stop the grader,
-# reach for the network, read the instructor's files and plant a binary
-# where the sanitizer's should be.  Its exercise.yaml lets bad.c call all
+# outside its scratch directory (exercises/README.md, "The sandbox").
+# Fixture: exercise 91, whose test cases loop, deadlock, fork-bomb, eat
+# memory, flood output, write outside, follow symlinks out, crash, detach a
+# daemon, kill and stop the grader, reach for the network, read the
+# instructor's files and plant a binary where the sanitizer's should be.  Its exercise.yaml lets bad.c call all
 # that (symbols: use:), so each case meets the sandbox, not the object
 # check (test_adversarial.sh covers that layer).
 #

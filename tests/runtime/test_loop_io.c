@@ -330,7 +330,7 @@ static int nap(rt_task *t)
     struct nap *f = rt_frame(t);
     RT_BEGIN(t);
     RT_AWAIT(t, rt_async_sleep(t, f->ns));
-    f->woke = rt_loop_now(t->loop);
+    f->woke = rt_loop_now(rt_task_loop(t));
     RT_END(t, t->awaited);
 }
 

@@ -128,7 +128,7 @@ static int gatherer(rt_task *t)
     struct gatherer *f = rt_frame(t);
     RT_BEGIN(t);
     RT_AWAIT(t, rt_async_gather(t, f->kids, 3));
-    f->at_error = rt_loop_now(t->loop);
+    f->at_error = rt_loop_now(rt_task_loop(t));
     RT_END(t, t->awaited);
 }
 
@@ -423,8 +423,8 @@ CASE(call_soon_threadsafe_from_four_threads)
 
 static int reenter(rt_task *t)
 {
-    CHECK(rt_loop_run(t->loop) == -EBUSY);
-    CHECK(rt_loop_close(t->loop) == -EBUSY);
+    CHECK(rt_loop_run(rt_task_loop(t)) == -EBUSY);
+    CHECK(rt_loop_close(rt_task_loop(t)) == -EBUSY);
     RT_BEGIN(t);
     RT_AWAIT(t, rt_async_join(t, t));
     CHECK(t->awaited == -EDEADLK);
@@ -499,8 +499,8 @@ CASE(close_cancels_what_is_pending)
     rt_task *t1 = rt_spawn(l, sleeper, &s, sizeof s);
     rt_task *t2 = rt_spawn(l, awaiter, &a, sizeof a);
     rt_task *t3 = rt_spawn(l, trio, &tr, sizeof tr);
-    rt_timer *h;
-    CHECK(rt_call_later(l, 10 * MS, set_later, &never, &h) == 0);
+    rt_timer *h; /* due long after the one iteration, however slow it is */
+    CHECK(rt_call_later(l, 60000 * MS, set_later, &never, &h) == 0);
     CHECK(rt_call_soon(l, stop_cb, NULL) == 0);
     CHECK(rt_loop_run(l) == 0); /* one iteration: everything starts waiting */
     CHECK(never.waiters != NULL);

@@ -39,7 +39,7 @@ static inline int sleeper(rt_task *t)
     RT_AWAIT(t, rt_async_sleep(t, f->ns));
     if (t->awaited < 0)
         RT_RETURN(t, t->awaited);
-    woke_at[f->name - 'A'] = rt_loop_now(t->loop);
+    woke_at[f->name - 'A'] = rt_loop_now(rt_task_loop(t));
     order[norder++] = f->name;
     RT_END(t, f->name);
 }
@@ -57,9 +57,9 @@ static inline int trio(rt_task *t)
     {
         struct sleeper a = {2 * f->unit, 'A'}, b = {1 * f->unit, 'B'},
                        c = {3 * f->unit, 'C'};
-        f->kids[0] = rt_spawn(t->loop, sleeper, &a, sizeof a);
-        f->kids[1] = rt_spawn(t->loop, sleeper, &b, sizeof b);
-        f->kids[2] = rt_spawn(t->loop, sleeper, &c, sizeof c);
+        f->kids[0] = rt_spawn(rt_task_loop(t), sleeper, &a, sizeof a);
+        f->kids[1] = rt_spawn(rt_task_loop(t), sleeper, &b, sizeof b);
+        f->kids[2] = rt_spawn(rt_task_loop(t), sleeper, &c, sizeof c);
     }
     RT_AWAIT(t, rt_async_gather(t, f->kids, 3));
     RT_END(t, t->awaited);

@@ -162,20 +162,20 @@ CASE(futures_submit_timeout_cancel)
 {
     rt_pool *p = make_pool(2, RT_POOL_FORK);
     rt_value *seven = rt_value_int(7), *v = NULL;
-    rt_future *f = rt_pool_submit(p, "square", seven);
-    CHECK(f && rt_future_result(f, 30000, &v) == 0 && v->as.i == 49);
-    CHECK(rt_future_done(f) && rt_future_error(f) == NULL);
+    rt_pool_future *f = rt_pool_submit(p, "square", seven);
+    CHECK(f && rt_pool_future_result(f, 30000, &v) == 0 && v->as.i == 49);
+    CHECK(rt_pool_future_done(f) && rt_pool_future_error(f) == NULL);
     rt_value_free(v);
-    rt_future_free(f);
+    rt_pool_future_free(f);
     /* A slow task: a short wait times out, the item stays pending. */
     rt_value *ms = rt_value_int(200);
     f = rt_pool_submit(p, "sleep_ms", ms);
-    CHECK(rt_future_result(f, 10, &v) == -ETIMEDOUT && v == NULL);
-    CHECK(rt_future_result(f, 30000, &v) == 0 && v->as.i == 200);
+    CHECK(rt_pool_future_result(f, 10, &v) == -ETIMEDOUT && v == NULL);
+    CHECK(rt_pool_future_result(f, 30000, &v) == 0 && v->as.i == 200);
     rt_value_free(v);
-    rt_future_free(f);
+    rt_pool_future_free(f);
     /* Queue more than the windows take; the last can be cancelled. */
-    rt_future *fs[12];
+    rt_pool_future *fs[12];
     rt_pool_stats s;
     rt_pool_stats_get(p, &s);
     for (int i = 0; i < 12; i++)
@@ -187,14 +187,14 @@ CASE(futures_submit_timeout_cancel)
         rt_pool_stats_get(p, &s);
     }
     CHECK(s.chunks_sent == sent + 4);
-    CHECK(rt_future_cancel(fs[11]) == 1);
-    CHECK(rt_future_cancel(fs[11]) == 0);
-    CHECK(rt_future_result(fs[11], 0, &v) == -ECANCELED);
-    CHECK(rt_future_cancel(fs[0]) == 0); /* already with a worker */
-    CHECK(rt_future_result(fs[0], 30000, &v) == 0);
+    CHECK(rt_pool_future_cancel(fs[11]) == 1);
+    CHECK(rt_pool_future_cancel(fs[11]) == 0);
+    CHECK(rt_pool_future_result(fs[11], 0, &v) == -ECANCELED);
+    CHECK(rt_pool_future_cancel(fs[0]) == 0); /* already with a worker */
+    CHECK(rt_pool_future_result(fs[0], 30000, &v) == 0);
     rt_value_free(v);
     for (int i = 0; i < 12; i++)
-        rt_future_free(fs[i]); /* pending ones too */
+        rt_pool_future_free(fs[i]); /* pending ones too */
     /* Unknown to the parent: refused at submit, as pickle refuses. */
     errno = 0;
     CHECK(rt_pool_submit(p, "no_such_task", seven) == NULL && errno == ENOENT);
@@ -246,22 +246,22 @@ CASE(task_errors_fail_only_their_item)
     CHECK(rt_pool_register("a_name_that_is_far_too_long_to_fit_in_the_sixty_three_"
                            "bytes_of_room_we_give",
                            t_square) == -ENAMETOOLONG);
-    rt_future *f = rt_pool_submit(p, "late", args[3]);
-    CHECK(rt_future_result(f, 30000, &v) == -ENOENT);
-    CHECKF(strstr(rt_future_error(f), "'late' is not registered in worker"), "%s",
-           rt_future_error(f));
-    rt_future_free(f);
+    rt_pool_future *f = rt_pool_submit(p, "late", args[3]);
+    CHECK(rt_pool_future_result(f, 30000, &v) == -ENOENT);
+    CHECKF(strstr(rt_pool_future_error(f), "'late' is not registered in worker"), "%s",
+           rt_pool_future_error(f));
+    rt_pool_future_free(f);
     /* A worker cannot start a pool of its own. */
     f = rt_pool_submit(p, "nested", NULL);
-    CHECK(rt_future_result(f, 30000, &v) == -EPERM);
-    rt_future_free(f);
+    CHECK(rt_pool_future_result(f, 30000, &v) == -EPERM);
+    rt_pool_future_free(f);
     /* A result the codec refuses fails its item, with the reason. */
     f = rt_pool_submit(p, "too_deep", NULL);
-    CHECK(rt_future_result(f, 30000, &v) == -ELOOP);
-    CHECKF(strstr(rt_future_error(f),
+    CHECK(rt_pool_future_result(f, 30000, &v) == -ELOOP);
+    CHECKF(strstr(rt_pool_future_error(f),
                   "'too_deep' returned a result the codec cannot encode"),
-           "%s", rt_future_error(f));
-    rt_future_free(f);
+           "%s", rt_pool_future_error(f));
+    rt_pool_future_free(f);
     rt_pool_stats s;
     rt_pool_stats_get(p, &s);
     CHECK(s.failed == 10 + 10 + 3 && rt_pool_error(p) == NULL);
@@ -288,14 +288,14 @@ CASE(large_payloads)
     for (size_t i = 0; i < size; i++)
         sum += data[i] = (uint8_t)(i * 2654435761u >> 24);
     rt_value *arg = rt_value_bytes_take(data, size), *v = NULL;
-    rt_future *f = rt_pool_submit(p, "ident", arg);
-    CHECK(rt_future_result(f, 60000, &v) == 0 && rt_value_equal(v, arg));
+    rt_pool_future *f = rt_pool_submit(p, "ident", arg);
+    CHECK(rt_pool_future_result(f, 60000, &v) == 0 && rt_value_equal(v, arg));
     rt_value_free(v);
-    rt_future_free(f);
+    rt_pool_future_free(f);
     f = rt_pool_submit(p, "sum_bytes", arg);
-    CHECK(rt_future_result(f, 60000, &v) == 0 && v->as.i == sum);
+    CHECK(rt_pool_future_result(f, 60000, &v) == 0 && v->as.i == sum);
     rt_value_free(v);
-    rt_future_free(f);
+    rt_pool_future_free(f);
     rt_pool_stats s;
     rt_pool_stats_get(p, &s);
     CHECK(s.bytes_encoded >= 2 * size && s.bytes_decoded >= size);
@@ -304,13 +304,13 @@ CASE(large_payloads)
     CHECK(shm);
     rt_value *h = rt_value_shm(shm);
     f = rt_pool_submit(p, "shm_fill", h);
-    CHECK(rt_future_result(f, 60000, &v) == 0 && v->kind == RT_V_SHM);
+    CHECK(rt_pool_future_result(f, 60000, &v) == 0 && v->kind == RT_V_SHM);
     const uint8_t *d = rt_shm_data(shm);
     for (size_t i = 0; i < size; i += 4099)
         CHECK(d[i] == (uint8_t)(i % 251));
     CHECK(rt_value_equal(v, h));
     rt_value_free(v);
-    rt_future_free(f);
+    rt_pool_future_free(f);
     rt_pool_stats s2;
     rt_pool_stats_get(p, &s2);
     CHECK(s2.bytes_encoded - s.bytes_encoded < 100); /* a handle, not 64 MiB */
@@ -363,10 +363,10 @@ static void fork_with_thread(void)
     rt_thread *t = rt_thread_start(spinner, NULL);
     rt_pool *p = make_pool(3, RT_POOL_FORK);
     rt_value *v = rt_value_int(5), *r = NULL;
-    rt_future *f = rt_pool_submit(p, "square", v);
-    CHECK(rt_future_result(f, 30000, &r) == 0 && r->as.i == 25);
+    rt_pool_future *f = rt_pool_submit(p, "square", v);
+    CHECK(rt_pool_future_result(f, 30000, &r) == 0 && r->as.i == 25);
     rt_value_free(r);
-    rt_future_free(f);
+    rt_pool_future_free(f);
     rt_value_free(v);
     rt_pool_free(p);
     atomic_store(&S_stop, 1);

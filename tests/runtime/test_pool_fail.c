@@ -88,17 +88,17 @@ CASE(task_that_crashes)
 {
     int fds = count_fds();
     rt_pool *p = make_pool(2, RT_POOL_FORK);
-    rt_future *slow =
+    rt_pool_future *slow =
         rt_pool_submit(p, "sleep_ms", &(rt_value){.kind = RT_V_INT, .as.i = 5000});
-    rt_future *f = rt_pool_submit(p, "abort", NULL);
+    rt_pool_future *f = rt_pool_submit(p, "abort", NULL);
     rt_value *v;
-    CHECK(rt_future_result(f, 20000, &v) == -EPIPE);
-    CHECKF(strstr(rt_future_error(f), "(SIGABRT)"), "%s", rt_future_error(f));
+    CHECK(rt_pool_future_result(f, 20000, &v) == -EPIPE);
+    CHECKF(strstr(rt_pool_future_error(f), "(SIGABRT)"), "%s", rt_pool_future_error(f));
     /* The other worker's pending task fails too, at once. */
-    int rc = rt_future_result(slow, 2000, &v);
-    CHECKF(rc == -EPIPE, "rc %d: %s", rc, rt_future_error(slow));
-    rt_future_free(f);
-    rt_future_free(slow);
+    int rc = rt_pool_future_result(slow, 2000, &v);
+    CHECKF(rc == -EPIPE, "rc %d: %s", rc, rt_pool_future_error(slow));
+    rt_pool_future_free(f);
+    rt_pool_future_free(slow);
     rt_pool_free(p);
     check_clean(fds);
 }
@@ -107,12 +107,12 @@ CASE(task_that_exits)
 {
     int fds = count_fds();
     rt_pool *p = make_pool(1, RT_POOL_FORK);
-    rt_future *f = rt_pool_submit(p, "exit7", NULL);
+    rt_pool_future *f = rt_pool_submit(p, "exit7", NULL);
     rt_value *v;
-    CHECK(rt_future_result(f, 20000, &v) == -EPIPE);
-    CHECKF(strstr(rt_future_error(f), "exited with status 7"), "%s",
-           rt_future_error(f));
-    rt_future_free(f);
+    CHECK(rt_pool_future_result(f, 20000, &v) == -EPIPE);
+    CHECKF(strstr(rt_pool_future_error(f), "exited with status 7"), "%s",
+           rt_pool_future_error(f));
+    rt_pool_future_free(f);
     rt_pool_free(p);
     check_clean(fds);
 }
@@ -122,10 +122,10 @@ CASE(idle_worker_killed)
     int fds = count_fds();
     rt_pool *p = make_pool(2, RT_POOL_FORK);
     rt_value *v;
-    rt_future *f = rt_pool_submit(p, "pid", NULL);
-    CHECK(rt_future_result(f, 20000, &v) == 0); /* both are up */
+    rt_pool_future *f = rt_pool_submit(p, "pid", NULL);
+    CHECK(rt_pool_future_result(f, 20000, &v) == 0); /* both are up */
     rt_value_free(v);
-    rt_future_free(f);
+    rt_pool_future_free(f);
     CHECK(kill(rt_pool_worker_pid(p, 1), SIGTERM) == 0);
     for (int i = 0; i < 20000 && !rt_pool_error(p); i++)
         usleep(1000);
@@ -144,7 +144,7 @@ CASE(shutdown_cancels_pending)
     int fds = count_fds();
     rt_pool *p = make_pool(2, RT_POOL_FORK);
     rt_value *ms = rt_value_int(50), *v;
-    rt_future *fs[20];
+    rt_pool_future *fs[20];
     for (int i = 0; i < 20; i++)
         CHECK((fs[i] = rt_pool_submit(p, "sleep_ms", ms)) != NULL);
     wait_dispatched(p, 2);
@@ -153,7 +153,8 @@ CASE(shutdown_cancels_pending)
     CHECKF(cancelled >= 12 && cancelled <= 18, "cancelled %d", cancelled);
     int ok = 0, canc = 0;
     for (int i = 0; i < 20; i++) {
-        int rc = rt_future_result(fs[i], 0, &v); /* shutdown waited: all resolved */
+        int rc =
+            rt_pool_future_result(fs[i], 0, &v); /* shutdown waited: all resolved */
         CHECKF(rc == 0 || rc == -ECANCELED, "rc %d", rc);
         if (rc == 0) {
             rt_value_free(v);
@@ -161,7 +162,7 @@ CASE(shutdown_cancels_pending)
         } else {
             canc++;
         }
-        rt_future_free(fs[i]);
+        rt_pool_future_free(fs[i]);
     }
     CHECK(canc == cancelled && ok == 20 - cancelled);
     errno = 0;
@@ -179,14 +180,14 @@ CASE(shutdown_waits_for_pending)
     int fds = count_fds();
     rt_pool *p = make_pool(2, RT_POOL_FORK);
     rt_value **args = ms_args(10, 20), *v;
-    rt_future *fs[10];
+    rt_pool_future *fs[10];
     for (int i = 0; i < 10; i++)
         fs[i] = rt_pool_submit(p, "sleep_ms", args[i]);
     CHECK(rt_pool_shutdown(p, 0) == 0);
     for (int i = 0; i < 10; i++) {
-        CHECK(rt_future_result(fs[i], 0, &v) == 0 && v->as.i == 20);
+        CHECK(rt_pool_future_result(fs[i], 0, &v) == 0 && v->as.i == 20);
         rt_value_free(v);
-        rt_future_free(fs[i]);
+        rt_pool_future_free(fs[i]);
     }
     rt_pool_free(p);
     free_args(args, 10);
@@ -198,16 +199,16 @@ CASE(many_pools_leave_nothing_behind)
     int fds = count_fds();
     for (int k = 0; k < 5; k++) {
         rt_pool *p = make_pool(3, RT_POOL_FORK);
-        rt_future *f = rt_pool_submit(p, "pid", NULL);
+        rt_pool_future *f = rt_pool_submit(p, "pid", NULL);
         if (k % 2) /* free with the future still out */
-            rt_future_free(f);
+            rt_pool_future_free(f);
         rt_pool_free(p);
         if (k % 2 == 0) {
             rt_value *v = NULL;
-            int rc = rt_future_result(f, 0, &v); /* the future outlives its pool */
+            int rc = rt_pool_future_result(f, 0, &v); /* the future outlives its pool */
             CHECK(rc == 0 && v && v->as.i > 0);
             rt_value_free(v);
-            rt_future_free(f);
+            rt_pool_future_free(f);
         }
     }
     check_clean(fds);

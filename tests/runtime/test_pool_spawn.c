@@ -38,17 +38,17 @@ CASE(spawn_map_and_pids)
     /* Shared memory works across exec too: the handle is a path. */
     rt_shm *shm = rt_shm_create(1 << 16);
     rt_value *h = rt_value_shm(shm), *v;
-    rt_future *f = rt_pool_submit(p, "shm_fill", h);
-    CHECK(rt_future_result(f, 30000, &v) == 0);
+    rt_pool_future *f = rt_pool_submit(p, "shm_fill", h);
+    CHECK(rt_pool_future_result(f, 30000, &v) == 0);
     CHECK(((uint8_t *)rt_shm_data(shm))[300] == 300 % 251);
     rt_value_free(v);
-    rt_future_free(f);
+    rt_pool_future_free(f);
     rt_value_free(h);
     rt_shm_free(shm);
     /* A spawned worker runs its own runtime: a nested pool is refused. */
     f = rt_pool_submit(p, "nested", NULL);
-    CHECK(rt_future_result(f, 30000, &v) == -EPERM);
-    rt_future_free(f);
+    CHECK(rt_pool_future_result(f, 30000, &v) == -EPERM);
+    rt_pool_future_free(f);
     rt_pool_stats s;
     rt_pool_stats_get(p, &s);
     CHECK(s.procs_started == 2 && s.workers_used >= 1 && s.done == n + 1);
@@ -68,10 +68,10 @@ static int forgetful_main(void)
     if (!p)
         return 1;
     rt_value *v = rt_value_int(3), *r = NULL;
-    rt_future *f = rt_pool_submit(p, "square", v);
-    int rc = rt_future_result(f, 60000, &r);
+    rt_pool_future *f = rt_pool_submit(p, "square", v);
+    int rc = rt_pool_future_result(f, 60000, &r);
     printf("forgetful: rc %d\n", rc);
-    rt_future_free(f);
+    rt_pool_future_free(f);
     rt_value_free(v);
     rt_value_free(r);
     rt_pool_free(p);
@@ -100,9 +100,9 @@ CASE(missing_guard_is_a_clear_error)
     rt_value *v = rt_value_int(3), *r = NULL;
     /* The pool may break before or after the submit: the future fails, or
      * the pool refuses the work.  Either way the error names the mistake. */
-    rt_future *f = rt_pool_submit(p, "square", v);
-    int rc = f ? rt_future_result(f, 60000, &r) : -errno;
-    const char *e = f ? rt_future_error(f) : rt_pool_error(p);
+    rt_pool_future *f = rt_pool_submit(p, "square", v);
+    int rc = f ? rt_pool_future_result(f, 60000, &r) : -errno;
+    const char *e = f ? rt_pool_future_error(f) : rt_pool_error(p);
     CHECKF(rc == -EPIPE, "rc %d: %s", rc, e ? e : "");
     CHECKF(strstr(e, "exited with status 86") && strstr(e, "rt_pool_worker_guard()") &&
                strstr(e, "__main__"),
@@ -110,7 +110,7 @@ CASE(missing_guard_is_a_clear_error)
     rt_pool_stats s;
     rt_pool_stats_get(p, &s);
     CHECK(s.procs_started == 2);
-    rt_future_free(f);
+    rt_pool_future_free(f);
     rt_value_free(v);
     rt_pool_free(p);
     /* The worker said what was wrong, on its stderr. */
@@ -139,12 +139,12 @@ CASE(worker_that_never_serves_times_out)
     rt_pool *p = rt_pool_create(&o);
     CHECK(p);
     rt_value *v = rt_value_int(3), *r = NULL;
-    rt_future *f = rt_pool_submit(p, "square", v);        /* NULL if broken already */
-    int rc = f ? rt_future_result(f, 60000, &r) : -errno; /* not a hang */
-    const char *e = f ? rt_future_error(f) : rt_pool_error(p);
+    rt_pool_future *f = rt_pool_submit(p, "square", v); /* NULL if broken already */
+    int rc = f ? rt_pool_future_result(f, 60000, &r) : -errno; /* not a hang */
+    const char *e = f ? rt_pool_future_error(f) : rt_pool_error(p);
     CHECKF(rc == -EPIPE, "rc %d: %s", rc, e ? e : "");
     CHECKF(strstr(e, "did not start serving within 300 ms"), "%s", e);
-    rt_future_free(f);
+    rt_pool_future_free(f);
     rt_value_free(v);
     rt_pool_free(p);
     CHECK(count_children() == 0);

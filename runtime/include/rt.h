@@ -3,8 +3,17 @@
  *
  * This header is everything a demo, an exercise or a test may touch of the
  * threaded runtime.  The event loop has rt_loop.h, the process pool
- * rt_pool.h; both build on this one.  Names beginning `rt__` are internal:
- * they appear here only because inline functions need them.
+ * rt_pool.h, the values that cross to a pool worker rt_codec.h; all four
+ * live in runtime/include/, the only runtime folder a program outside the
+ * runtime sees.  Names beginning `rt__` are internal: the two below appear
+ * here only because rt_checkpoint(), an inline function, needs them.
+ *
+ * What a program can link against.  The runtime archive exports exactly
+ * the functions and variables marked RT_API in these four headers; every
+ * other symbol of the runtime is local to the archive's one object, so a
+ * program can neither call an internal function nor replace a runtime
+ * module by defining its symbols (it gets "multiple definition" instead).
+ * runtime/README.md explains how the archive is made.
  *
  * The model, in one paragraph.  Each runtime thread is a real OS thread (as
  * each Python thread is).  A thread runs "Python code" only while it holds
@@ -43,6 +52,11 @@
 extern "C" {
 #endif
 
+/* Marks what the runtime exports.  The runtime is compiled with
+ * -fvisibility=hidden, so a function or variable without this mark stays
+ * inside the runtime archive. */
+#define RT_API __attribute__((visibility("default")))
+
 /* ------------------------------------------------------------------ */
 /* Configuration and life cycle                                        */
 /* ------------------------------------------------------------------ */
@@ -66,29 +80,29 @@ typedef struct rt_config {
 } rt_config;
 
 /* Fills *cfg with the defaults (cpython policy, 5 ms, no trace).  Any thread. */
-void rt_config_default(rt_config *cfg);
+RT_API void rt_config_default(rt_config *cfg);
 
 /* Parses a policy name ("cpython", "ticks", "none") into *out.
  * Returns 0, or -EINVAL for an unknown name.  Any thread. */
-int rt_policy_parse(const char *name, rt_gil_policy *out);
-const char *rt_policy_name(rt_gil_policy policy); /* any thread */
+RT_API int rt_policy_parse(const char *name, rt_gil_policy *out);
+RT_API const char *rt_policy_name(rt_gil_policy policy); /* any thread */
 
 /* Starts the runtime and attaches the calling thread as "main", holding
  * the GIL.  `cfg` may be NULL for the defaults.  Environment overrides, so a
  * learner can re-run any demo under another policy without recompiling:
  * RT_GIL=cpython|ticks|none, RT_SWITCH_INTERVAL_US=N, RT_TRACE=N (events).
  * Returns 0, -EALREADY if running, -EINVAL for a bad config, -ENOMEM. */
-int rt_init(const rt_config *cfg);
+RT_API int rt_init(const rt_config *cfg);
 
 /* Stops the runtime.  Call from the main thread, holding the GIL, after
  * every rt_thread has been joined.  Frees the trace and the GIL. */
-void rt_fini(void);
+RT_API void rt_fini(void);
 
 /* The policy and interval in force (read-only after rt_init). Any thread. */
-rt_gil_policy rt_policy(void);
-long rt_switch_interval_us(void);
+RT_API rt_gil_policy rt_policy(void);
+RT_API long rt_switch_interval_us(void);
 /* Changes the switch interval (sys.setswitchinterval).  -EINVAL if <= 0. */
-int rt_set_switch_interval_us(long us);
+RT_API int rt_set_switch_interval_us(long us);
 
 /* ------------------------------------------------------------------ */
 /* Threads                                                             */
@@ -100,39 +114,40 @@ typedef struct rt_thread rt_thread; /* opaque; freed by rt_thread_join */
  * runs fn(arg); when fn returns the thread drops the GIL and detaches.
  * Returns NULL with errno set on failure.  The name (may be NULL) labels the
  * thread's lane in traces; it is copied. */
-rt_thread *rt_thread_start(void (*fn)(void *), void *arg);
-rt_thread *rt_thread_start_named(const char *name, void (*fn)(void *), void *arg);
+RT_API rt_thread *rt_thread_start(void (*fn)(void *), void *arg);
+RT_API rt_thread *rt_thread_start_named(const char *name, void (*fn)(void *),
+                                        void *arg);
 
 /* Waits for t to finish, releasing the GIL while waiting, and frees t.
  * Returns 0 or a negative errno. */
-int rt_thread_join(rt_thread *t);
+RT_API int rt_thread_join(rt_thread *t);
 
 /* The kernel's id for t's OS thread (gettid()), valid once started: what
  * /proc/self/task lists.  Any thread. */
-pid_t rt_thread_os_id(const rt_thread *t);
+RT_API pid_t rt_thread_os_id(const rt_thread *t);
 
 /* Attaches a thread the runtime did not start (PyGILState_Ensure): creates
  * its state and takes the GIL.  Attaching twice is a fatal error. */
-void rt_attach(const char *name);
+RT_API void rt_attach(const char *name);
 /* Drops the GIL and forgets the calling thread (PyGILState_Release). */
-void rt_detach(void);
+RT_API void rt_detach(void);
 
 /* How many threads are attached now (main included).  Any thread. */
-int rt_thread_count(void);
+RT_API int rt_thread_count(void);
 
 /* Call in the child right after fork() (PyOS_AfterFork_Child): only the
  * forking thread survives a fork, so the runtime forgets every other thread,
  * re-creates the GIL's locks, and leaves the caller attached as "main",
  * holding the GIL.  Counters and trace start empty. */
-void rt_after_fork_child(void);
+RT_API void rt_after_fork_child(void);
 
 /* The calling thread's state, or NULL if not attached.  Any thread. */
-rt_tstate *rt_current(void);
+RT_API rt_tstate *rt_current(void);
 /* A small dense id (main = 0, then 1, 2, ... in attach order).  Any thread. */
-int rt_tstate_id(const rt_tstate *ts);
+RT_API int rt_tstate_id(const rt_tstate *ts);
 /* Nonzero if the calling thread holds the GIL (always 1 under RT_GIL_NONE
  * while attached and not inside an allow-threads region).  Any thread. */
-int rt_holds_gil(void);
+RT_API int rt_holds_gil(void);
 
 /* ------------------------------------------------------------------ */
 /* Running Python code                                                 */
@@ -140,9 +155,21 @@ int rt_holds_gil(void);
 
 /* The eval breaker (CPython: ceval.eval_breaker).  Nonzero when the thread
  * holding the GIL should stop and look: a drop request, or the ticks
- * policy's countdown.  Internal: use rt_checkpoint(). */
-extern atomic_int rt__eval_breaker;
-void rt__handle_eval_breaker(void);
+ * policy's countdown.  Internal: use rt_checkpoint().
+ *
+ * Exported only because rt_checkpoint() below is inline and must reach
+ * them from the caller's code.  A program that touches them gains nothing
+ * it could not get by calling rt_checkpoint() more often or never:
+ * rt__handle_eval_breaker() called by hand is one more checkpoint (from a
+ * thread that is not attached or does not hold the GIL it does nothing);
+ * a breaker set by hand makes later checkpoints take the slow path until
+ * the next drop request is cleared; one cleared by hand hides a drop
+ * request as a loop without checkpoints would, until the waiter asks
+ * again one switch interval later (under the ticks policy, whose breaker
+ * is always set, it stops the countdown: again the same as never reaching
+ * a checkpoint). */
+RT_API extern atomic_int rt__eval_breaker;
+RT_API void rt__handle_eval_breaker(void);
 
 /* Call at every loop back-edge of "Python" code.  Costs one relaxed load
  * when nothing is pending; otherwise gives up the GIL if asked to. */
@@ -158,12 +185,12 @@ static inline void rt_checkpoint(void)
  * cannot drop it.  Must be called holding the GIL (counted otherwise: see
  * rt_stats.bytecodes_unheld). */
 #define RT_BYTECODES_PER_CHECK 8
-uint64_t rt_bytecodes(uint64_t n);
+RT_API uint64_t rt_bytecodes(uint64_t n);
 
 /* How many rt_bytecodes units this machine runs per millisecond on one
  * uncontended core, measured once (about 20 ms) on first call.  Use it to
  * size work in time: rt_bytecodes(ms * rt_bytecodes_per_ms()). */
-double rt_bytecodes_per_ms(void);
+RT_API double rt_bytecodes_per_ms(void);
 
 /* ------------------------------------------------------------------ */
 /* Releasing the GIL: blocking calls and native code                   */
@@ -173,8 +200,8 @@ double rt_bytecodes_per_ms(void);
  * the thread state to hand back to restore, which takes the GIL again.
  * Between the two the thread must not run Python code or touch runtime
  * objects.  Releasing without holding the GIL is fatal. */
-rt_tstate *rt_save_thread(void);
-void rt_restore_thread(rt_tstate *ts);
+RT_API rt_tstate *rt_save_thread(void);
+RT_API void rt_restore_thread(rt_tstate *ts);
 
 /* Py_BEGIN_ALLOW_THREADS / Py_END_ALLOW_THREADS, for native code. */
 #define RT_BEGIN_ALLOW_THREADS                                                         \
@@ -187,13 +214,13 @@ void rt_restore_thread(rt_tstate *ts);
 /* Blocking wrappers: each releases the GIL around the system call, retries
  * on EINTR (sleep resumes with the time left), and returns the call's result
  * or a negative errno. */
-int rt_sleep_us(long us);
-ssize_t rt_read(int fd, void *buf, size_t len);
-ssize_t rt_write(int fd, const void *buf, size_t len);
-ssize_t rt_send(int fd, const void *buf, size_t len, int flags);
-ssize_t rt_recv(int fd, void *buf, size_t len, int flags);
-int rt_accept(int fd, struct sockaddr *addr, socklen_t *addrlen);
-int rt_connect(int fd, const struct sockaddr *addr, socklen_t addrlen);
+RT_API int rt_sleep_us(long us);
+RT_API ssize_t rt_read(int fd, void *buf, size_t len);
+RT_API ssize_t rt_write(int fd, const void *buf, size_t len);
+RT_API ssize_t rt_send(int fd, const void *buf, size_t len, int flags);
+RT_API ssize_t rt_recv(int fd, void *buf, size_t len, int flags);
+RT_API int rt_accept(int fd, struct sockaddr *addr, socklen_t *addrlen);
+RT_API int rt_connect(int fd, const struct sockaddr *addr, socklen_t addrlen);
 
 /* Deadlock report.  With RT_DEADLOCK_REPORT=1 in the environment, rt_init
  * installs a SIGUSR2 handler that writes one line to stderr naming the
@@ -222,7 +249,22 @@ int rt_connect(int fd, const struct sockaddr *addr, socklen_t addrlen);
  *            the GIL now (a forced switch).
  *
  * To ask the holder to let go, a waiter calls rt_gil_request_drop(); the
- * implementation clears it with rt_gil_clear_drop() (typically in take). */
+ * implementation clears it with rt_gil_clear_drop() (typically in take).
+ *
+ * Who calls, and what a policy may infer from it (a contract, relied on by
+ * exercise 06's priority GIL):
+ *   - take and drop always run on the thread `ts` describes, so a policy
+ *     may keep per-thread facts in _Thread_local variables;
+ *   - drop(forced = 0) is the thread entering a blocking call (every
+ *     rt_save_thread: rt_read, rt_sleep_us, rt_thread_join, the event
+ *     loop's wait, ...), leaving its function, or rt_detach.  In the first
+ *     case the same thread's next take is its return from that call;
+ *   - drop(forced = 1) is always followed by the same thread's take: the
+ *     thread answered a drop request at a checkpoint and wants the GIL
+ *     back at once (it is CPU-bound);
+ *   - a thread's first take (when it starts or attaches) follows no drop
+ *     of its own, except after rt_detach and rt_attach on the same OS
+ *     thread, when it follows the detach's unforced drop. */
 struct rt_gil_ops {
     const char *name;
     void *(*create)(long switch_interval_us);
@@ -234,11 +276,11 @@ struct rt_gil_ops {
 
 /* Sets / clears the drop request and the eval breaker with it.  Any thread.
  * rt_gil_drop_requested() reads it. */
-void rt_gil_request_drop(void);
-void rt_gil_clear_drop(void);
-int rt_gil_drop_requested(void);
+RT_API void rt_gil_request_drop(void);
+RT_API void rt_gil_clear_drop(void);
+RT_API int rt_gil_drop_requested(void);
 /* The switch interval in force, for a custom GIL's timed waits.  Any thread. */
-long rt_gil_interval_us(void);
+RT_API long rt_gil_interval_us(void);
 
 /* ------------------------------------------------------------------ */
 /* Counters: the evidence the grader reads                             */
@@ -272,14 +314,14 @@ typedef struct rt_stats {
 
 /* Copies the counters into *out (a snapshot; fields may be mid-update under
  * RT_GIL_NONE).  rt_stats_reset() zeroes them.  Any thread. */
-void rt_stats_get(rt_stats *out);
-void rt_stats_reset(void);
+RT_API void rt_stats_get(rt_stats *out);
+RT_API void rt_stats_reset(void);
 
 /* Histogram helpers.  Any thread. */
-void rt_hist_add(rt_hist *h, uint64_t ns);
-uint64_t rt_hist_quantile(const rt_hist *h, double q); /* 0 if empty */
+RT_API void rt_hist_add(rt_hist *h, uint64_t ns);
+RT_API uint64_t rt_hist_quantile(const rt_hist *h, double q); /* 0 if empty */
 /* Prints the counters as one JSON object (no newline). */
-void rt_stats_write_json(const rt_stats *s, FILE *out);
+RT_API void rt_stats_write_json(const rt_stats *s, FILE *out);
 
 /* ------------------------------------------------------------------ */
 /* Trace: who held the GIL when                                        */
@@ -317,24 +359,24 @@ static inline uint64_t rt_now_ns(void)
 /* Records an event if tracing is on (rt_config.trace_events > 0).  Lock-free;
  * when the buffer is full, events are counted as dropped.  `label` must
  * outlive the runtime (a string literal).  Any attached thread. */
-void rt_trace_event(rt_event_kind kind, uint32_t arg, const char *label);
-void rt_trace_mark(const char *label);
+RT_API void rt_trace_event(rt_event_kind kind, uint32_t arg, const char *label);
+RT_API void rt_trace_mark(const char *label);
 
 /* The recorded events, in order of recording (read-only; valid until
  * rt_fini), and how many were dropped for lack of room.  Any thread, but
  * call it when the threads you care about are quiet. */
-const rt_event *rt_trace_events(size_t *count, size_t *dropped);
+RT_API const rt_event *rt_trace_events(size_t *count, size_t *dropped);
 /* The name of trace lane `tid` ("main", "thread-3", or the name given). */
-const char *rt_trace_thread_name(int tid);
+RT_API const char *rt_trace_thread_name(int tid);
 
 /* Writes the trace as Chrome Trace Event JSON (open it in Perfetto or
  * chrome://tracing): one lane per thread, GIL holdings as spans.
  * Returns 0 or a negative errno. */
-int rt_trace_write_chrome(FILE *out);
+RT_API int rt_trace_write_chrome(FILE *out);
 /* Writes the trace as a standalone SVG timeline, `width` pixels wide: one
  * lane per thread, a filled bar while the thread holds the GIL, a thin bar
  * while it waits.  Only events from t0_ns to t1_ns (0, 0 = everything). */
-int rt_trace_write_svg(FILE *out, int width, uint64_t t0_ns, uint64_t t1_ns);
+RT_API int rt_trace_write_svg(FILE *out, int width, uint64_t t0_ns, uint64_t t1_ns);
 
 #ifdef __cplusplus
 }

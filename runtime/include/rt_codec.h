@@ -46,6 +46,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "rt.h" /* RT_API */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -83,32 +85,32 @@ typedef struct rt_value {
 
 /* Constructors.  Each returns a new value (caller frees with rt_value_free)
  * or NULL when out of memory.  Copying versions copy `len` elements. */
-rt_value *rt_value_int(int64_t i);
-rt_value *rt_value_float(double f);
-rt_value *rt_value_str(const char *s); /* copies up to the NUL */
-rt_value *rt_value_bytes(const void *data, size_t len);
-rt_value *rt_value_ints(const int64_t *v, size_t n);  /* v may be NULL: zeros */
-rt_value *rt_value_floats(const double *v, size_t n); /* v may be NULL: zeros */
+RT_API rt_value *rt_value_int(int64_t i);
+RT_API rt_value *rt_value_float(double f);
+RT_API rt_value *rt_value_str(const char *s); /* copies up to the NUL */
+RT_API rt_value *rt_value_bytes(const void *data, size_t len);
+RT_API rt_value *rt_value_ints(const int64_t *v, size_t n);  /* v may be NULL: zeros */
+RT_API rt_value *rt_value_floats(const double *v, size_t n); /* v may be NULL: zeros */
 /* Takes ownership of `data` (from malloc): no copy.  On failure frees it. */
-rt_value *rt_value_bytes_take(void *data, size_t len);
+RT_API rt_value *rt_value_bytes_take(void *data, size_t len);
 /* A list of n None items; fill it with rt_value_list_set. */
-rt_value *rt_value_list(size_t n);
+RT_API rt_value *rt_value_list(size_t n);
 /* Stores item at list->as.items[i], taking ownership of item and freeing
  * what was there.  Returns 0, or -EINVAL (not a list, i out of range). */
-int rt_value_list_set(rt_value *list, size_t i, rt_value *item);
+RT_API int rt_value_list_set(rt_value *list, size_t i, rt_value *item);
 /* A value referring to `shm`.  The value holds its own reference: the
  * caller may rt_shm_free its handle independently. */
-rt_value *rt_value_shm(rt_shm *shm);
+RT_API rt_value *rt_value_shm(rt_shm *shm);
 
 /* A deep copy of v (shm values share the block).  NULL for None, and NULL
  * with errno ENOMEM when out of memory: check errno if v was not NULL. */
-rt_value *rt_value_copy(const rt_value *v);
+RT_API rt_value *rt_value_copy(const rt_value *v);
 
 /* Frees v and everything it owns.  NULL is fine. */
-void rt_value_free(rt_value *v);
+RT_API void rt_value_free(rt_value *v);
 /* Deep equality (shm values are equal when they map the same bytes and
  * those bytes are equal).  NULL equals NULL. */
-int rt_value_equal(const rt_value *a, const rt_value *b);
+RT_API int rt_value_equal(const rt_value *a, const rt_value *b);
 
 /* ------------------------------------------------------------------ */
 /* Encoding and decoding                                               */
@@ -117,22 +119,22 @@ int rt_value_equal(const rt_value *a, const rt_value *b);
 /* The encoded size of v, or a negative errno (-E2BIG: a length does not
  * fit the format's 32 bits; -ELOOP: nested deeper than RT_CODEC_MAX_DEPTH). */
 #define RT_CODEC_MAX_DEPTH 64
-long long rt_codec_size(const rt_value *v);
+RT_API long long rt_codec_size(const rt_value *v);
 
 /* Encodes v into buf, which must hold rt_codec_size(v) bytes.  Returns the
  * number of bytes written or a negative errno as rt_codec_size. */
-long long rt_codec_encode_into(const rt_value *v, void *buf, size_t cap);
+RT_API long long rt_codec_encode_into(const rt_value *v, void *buf, size_t cap);
 
 /* Encodes v into a new buffer (*out, caller frees; *len its size).
  * Returns 0 or a negative errno. */
-int rt_codec_encode(const rt_value *v, uint8_t **out, size_t *len);
+RT_API int rt_codec_encode(const rt_value *v, uint8_t **out, size_t *len);
 
 /* Decodes exactly `len` bytes into *out (caller frees; NULL for None).
  * Returns 0, -EBADMSG for malformed input (with a message in err, which
  * may be NULL, of errlen bytes), -ENOMEM, or for a shared memory handle
  * that cannot be opened, the negative errno of the failure. */
-int rt_codec_decode(const void *data, size_t len, rt_value **out, char *err,
-                    size_t errlen);
+RT_API int rt_codec_decode(const void *data, size_t len, rt_value **out, char *err,
+                           size_t errlen);
 
 /* What it costs is counted by the pool, per batch of frames: bytes and
  * time encoding and decoding, in the parent and in the workers
@@ -152,18 +154,11 @@ int rt_codec_decode(const void *data, size_t len, rt_value **out, char *err,
  * must keep the block alive until the receiver has decoded the handle
  * (create blocks in the pool's parent and free them after the results are
  * in, as with Python's SharedMemory).  Linux only; needs /proc. */
-rt_shm *rt_shm_create(size_t size);
-void *rt_shm_data(const rt_shm *shm); /* the mapping, read-write */
-size_t rt_shm_size(const rt_shm *shm);
+RT_API rt_shm *rt_shm_create(size_t size);
+RT_API void *rt_shm_data(const rt_shm *shm); /* the mapping, read-write */
+RT_API size_t rt_shm_size(const rt_shm *shm);
 /* Drops one reference; the last one unmaps and closes.  NULL is fine. */
-void rt_shm_free(rt_shm *shm);
-
-/* Internal (the codec's side of pool_shm.c): take a reference; read the
- * handle; open a handle, returning NULL with *rc a negative errno and a
- * message in why. */
-void rt__shm_ref(rt_shm *shm);
-void rt__shm_handle(const rt_shm *shm, pid_t *pid, int *fd);
-rt_shm *rt__shm_open(pid_t pid, int fd, uint64_t size, int *rc, char *why, size_t len);
+RT_API void rt_shm_free(rt_shm *shm);
 
 #ifdef __cplusplus
 }

@@ -44,6 +44,10 @@
  *   -ETIMEDOUT   a wait with a timeout ran out (the item is still pending)
  *   other        the task's own error code
  *
+ * The pool's names are rt_pool_*: its future is rt_pool_future
+ * (concurrent.futures.Future), apart from the event loop's rt_future
+ * (asyncio.Future), so that one program can use both (rt_loop.h).
+ *
  * Locking rule: every function may be called from any thread, attached to
  * the runtime or not.  Waiting functions release the GIL while they wait,
  * as a blocking call should.  Free every pool before rt_fini(): each pool's
@@ -58,6 +62,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "rt.h"
 #include "rt_codec.h"
 
 #ifdef __cplusplus
@@ -73,13 +78,13 @@ extern "C" {
  * *out (NULL is None; the pool takes and frees it) and returns 0, or
  * returns a negative errno to fail this item only.  Runs in a worker
  * process, holding that worker's GIL. */
-typedef int (*rt_task_fn)(const rt_value *arg, rt_value **out);
+typedef int (*rt_pool_fn)(const rt_value *arg, rt_value **out);
 
 /* Registers fn under name (at most 63 bytes) in this process.  Call it at
  * start-up, before rt_pool_worker_guard() and before creating pools, so
  * forked and spawned workers know the same names.  Returns 0, -EEXIST,
  * -ENAMETOOLONG, -ENOSPC (more than 256 tasks), -EINVAL.  Main thread only. */
-int rt_pool_register(const char *name, rt_task_fn fn);
+RT_API int rt_pool_register(const char *name, rt_pool_fn fn);
 
 /* The worker entry for the spawn start method: the analogue of Python's
  *     if __name__ == "__main__":
@@ -87,7 +92,7 @@ int rt_pool_register(const char *name, rt_task_fn fn);
  * returns 0 at once.  In a spawned worker it serves tasks until the pool
  * shuts down and returns 1: main() should then return.  (It starts and
  * stops the runtime itself if the program has not started it.) */
-int rt_pool_worker_guard(int argc, char **argv);
+RT_API int rt_pool_worker_guard(int argc, char **argv);
 
 typedef enum rt_pool_start {
     RT_POOL_FORK = 0, /* fork(): fast; the child is a copy of the parent */
@@ -100,9 +105,9 @@ typedef struct rt_pool_opts {
     long start_timeout_ms; /* public; a worker must be serving by then; 0 = 20 s */
 } rt_pool_opts;
 
-typedef struct rt_pool rt_pool;           /* opaque */
-typedef struct rt_future rt_future;       /* opaque: one submitted call */
-typedef struct rt_pool_iter rt_pool_iter; /* opaque: a map in progress */
+typedef struct rt_pool rt_pool;               /* opaque */
+typedef struct rt_pool_future rt_pool_future; /* opaque: one submitted call */
+typedef struct rt_pool_iter rt_pool_iter;     /* opaque: a map in progress */
 
 /* Starts a pool of workers (opts may be NULL for defaults).  With fork, if
  * other runtime threads are running, prints a warning once on stderr: only
@@ -112,62 +117,71 @@ typedef struct rt_pool_iter rt_pool_iter; /* opaque: a map in progress */
  * Returns NULL with errno set (EINVAL, EPERM inside a pool worker, ...).
  * Caller frees with rt_pool_free.  In a spawned worker that skipped the
  * guard this prints the mistake and exits with RT_POOL_EXIT_NO_GUARD. */
-rt_pool *rt_pool_create(const rt_pool_opts *opts);
+RT_API rt_pool *rt_pool_create(const rt_pool_opts *opts);
 
-/* Calls task(arg) in some worker.  arg is encoded before this returns (the
- * caller keeps it).  Returns a future (caller frees with rt_future_free) or
- * NULL with errno EPIPE / ESHUTDOWN / ENOENT / ENOMEM / E2BIG. */
-rt_future *rt_pool_submit(rt_pool *p, const char *task, const rt_value *arg);
+/* Calls task(arg) in some worker (Executor.submit).  arg is encoded before
+ * this returns (the caller keeps it).  Returns a future, the analogue of
+ * concurrent.futures.Future (caller frees with rt_pool_future_free), or NULL
+ * with errno EPIPE / ESHUTDOWN / ENOENT / ENOMEM / E2BIG.  An event loop's
+ * task awaits one with rt_async_pool_future() (rt_loop.h), as asyncio's
+ * run_in_executor awaits a pool's future without blocking the loop. */
+RT_API rt_pool_future *rt_pool_submit(rt_pool *p, const char *task,
+                                      const rt_value *arg);
 
 /* Waits up to timeout_ms (< 0: forever) for f.  Returns 0 and the result in
  * *out (caller frees; ownership moves, so a second call gives NULL), or a
- * negative errno (above).  rt_future_error() describes a failure. */
-int rt_future_result(rt_future *f, long timeout_ms, rt_value **out);
-int rt_future_done(rt_future *f);          /* nonzero once resolved */
-const char *rt_future_error(rt_future *f); /* NULL if none; valid until free */
+ * negative errno (above).  rt_pool_future_error() describes a failure. */
+RT_API int rt_pool_future_result(rt_pool_future *f, long timeout_ms, rt_value **out);
+RT_API int rt_pool_future_done(rt_pool_future *f); /* nonzero once resolved */
+/* Why f failed, or NULL; valid until rt_pool_future_free. */
+RT_API const char *rt_pool_future_error(rt_pool_future *f);
 /* Cancels f if no worker has it yet.  Returns 1 if cancelled, else 0. */
-int rt_future_cancel(rt_future *f);
-void rt_future_free(rt_future *f); /* NULL is fine; need not be done */
+RT_API int rt_pool_future_cancel(rt_pool_future *f);
+/* Frees f (NULL is fine; it need not be done).  Freeing a future a loop
+ * task is awaiting is a fatal error: cancel the task first. */
+RT_API void rt_pool_future_free(rt_pool_future *f);
 
 /* Python's Executor.map: runs task on each of args[0..n), chunksize items
  * per message (0 = the default, rt_pool_default_chunksize), and waits for
  * all of them.  Returns 0 with results[i] set for every i (caller frees
  * each), or the error of the first failed item in index order, with a
  * message in err (may be NULL) and every results[i] NULL. */
-int rt_pool_map(rt_pool *p, const char *task, rt_value *const *args, size_t n,
-                size_t chunksize, rt_value **results, char *err, size_t errlen);
+RT_API int rt_pool_map(rt_pool *p, const char *task, rt_value *const *args, size_t n,
+                       size_t chunksize, rt_value **results, char *err, size_t errlen);
 
 /* imap / imap_unordered: start a map and take results as they come.  The
  * caller keeps args alive until rt_pool_iter_free.  Returns NULL with errno
  * as rt_pool_submit. */
-rt_pool_iter *rt_pool_imap(rt_pool *p, const char *task, rt_value *const *args,
-                           size_t n, size_t chunksize);
-rt_pool_iter *rt_pool_imap_unordered(rt_pool *p, const char *task,
-                                     rt_value *const *args, size_t n, size_t chunksize);
+RT_API rt_pool_iter *rt_pool_imap(rt_pool *p, const char *task, rt_value *const *args,
+                                  size_t n, size_t chunksize);
+RT_API rt_pool_iter *rt_pool_imap_unordered(rt_pool *p, const char *task,
+                                            rt_value *const *args, size_t n,
+                                            size_t chunksize);
 /* The next result: returns 1 with *index and *out set (caller frees *out),
  * 0 when every item has been returned, or a negative errno for a failed
  * item (with *index set; rt_pool_iter_error() says why; iteration may go
  * on) or -ETIMEDOUT (no item consumed). */
-int rt_pool_iter_next(rt_pool_iter *it, long timeout_ms, size_t *index, rt_value **out);
-const char *rt_pool_iter_error(rt_pool_iter *it); /* the last failure's text */
-void rt_pool_iter_free(rt_pool_iter *it);         /* cancels what was not sent */
+RT_API int rt_pool_iter_next(rt_pool_iter *it, long timeout_ms, size_t *index,
+                             rt_value **out);
+RT_API const char *rt_pool_iter_error(rt_pool_iter *it); /* the last failure's text */
+RT_API void rt_pool_iter_free(rt_pool_iter *it);         /* cancels what was not sent */
 
 /* Stops the pool: refuses new work (-ESHUTDOWN), cancels items not yet sent
  * to a worker if cancel_pending, waits for the rest, lets the workers exit
  * and reaps them.  Returns how many items were cancelled.  Safe to call
  * twice and on a broken pool. */
-int rt_pool_shutdown(rt_pool *p, int cancel_pending);
+RT_API int rt_pool_shutdown(rt_pool *p, int cancel_pending);
 /* Shuts down (waiting) if needed and frees the pool.  Futures and iterators
  * may outlive it.  NULL is fine. */
-void rt_pool_free(rt_pool *p);
+RT_API void rt_pool_free(rt_pool *p);
 
 /* ceil(n / (4 * workers)), at least 1: multiprocessing.Pool's default. */
-size_t rt_pool_default_chunksize(size_t n, int workers);
-int rt_pool_workers(const rt_pool *p);
+RT_API size_t rt_pool_default_chunksize(size_t n, int workers);
+RT_API int rt_pool_workers(const rt_pool *p);
 /* Worker i's pid (0 once reaped). */
-pid_t rt_pool_worker_pid(rt_pool *p, int i);
+RT_API pid_t rt_pool_worker_pid(rt_pool *p, int i);
 /* Why the pool is broken, or NULL.  Valid until rt_pool_free. */
-const char *rt_pool_error(rt_pool *p);
+RT_API const char *rt_pool_error(rt_pool *p);
 
 /* Counters: the evidence the grader reads, and the chapter's price list. */
 typedef struct rt_pool_stats {
@@ -188,7 +202,7 @@ typedef struct rt_pool_stats {
     int workers_used;         /* how many workers executed at least one item */
     uint64_t per_worker[RT_POOL_MAX_WORKERS]; /* items executed by worker i */
 } rt_pool_stats;
-void rt_pool_stats_get(rt_pool *p, rt_pool_stats *out);
+RT_API void rt_pool_stats_get(rt_pool *p, rt_pool_stats *out);
 
 #ifdef __cplusplus
 }
