@@ -190,6 +190,17 @@ static void S_sym_use(course__ym_ctx *c, yaml_node_t *v, void *obj, const char *
     S_c_names(c, v, what, &((course_exercise *)obj)->sym_use);
 }
 
+/* tests_alone: true or false. */
+static void S_tests_alone(course__ym_ctx *c, yaml_node_t *v, void *obj,
+                          const char *what)
+{
+    const char *s = course__ym_scalar(c, v, what);
+    if (s && (!strcmp(s, "true") || !strcmp(s, "false")))
+        ((course_exercise *)obj)->tests_alone = !strcmp(s, "true");
+    else if (s)
+        course__ym_err(c, v, "%s: \"%s\" is not true or false", what, s);
+}
+
 /* symbols: {define, use}, like quiz: a YM_MAP at offset 0, so the readers
  * get the exercise itself. */
 YM_TABLE(S_symbols_table, YM_CUSTOM_ROW("define", S_sym_define),
@@ -276,6 +287,7 @@ YM_TABLE(S_exercise_table, YM_CUSTOM_ROW("id", S_id, .required = YM_ALWAYS),
          YM_ROW("limits", YM_MAP, course_exercise, limits, .sub = &S_limits_table),
          YM_CUSTOM_ROW("tests", S_tests, .required = YM_GRADING),
          YM_CUSTOM_ROW("sanitizers", S_sanitizers),
+         YM_CUSTOM_ROW("tests_alone", S_tests_alone),
          YM_CUSTOM_ROW("patterns", S_patterns),
          {.key = "quiz", .kind = YM_MAP, .off = 0, .sub = &S_quiz_table},
          YM_ROW("hints", YM_STRLIST, course_exercise, hints),

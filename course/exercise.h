@@ -72,6 +72,10 @@ typedef struct course_exercise {
      * defaults.  Each entry is a C name. */
     course_strv sym_define, sym_use;
     int sym_define_given; /* 1: symbols.define was in the file */
+    /* tests_alone: 1 = every test case runs with no other run of the same
+     * grading beside it (tests that time latencies); 0 (default) = two at
+     * a time, the sanitizers' re-runs beside them. */
+    int tests_alone;
 } course_exercise;
 
 /* What the loader insists on (flags of course_exercise_load). */

@@ -156,6 +156,8 @@ static int S_strv_has(const gr_strv *v, const char *name)
 
 static void S_group_add(gr_objcheck_rules *r, int g)
 {
+    if (S_strv_has(&r->groups, S_groups[g].name))
+        return; /* implied by a header and named in symbols: use: too */
     for (int i = 0; S_groups[g].names && S_groups[g].names[i]; i++)
         gr_strv_push(&r->use, S_groups[g].names[i]);
     if (S_groups[g].prefix)

@@ -120,12 +120,27 @@ void gr_report_text_first(const gr_report *r, size_t n, FILE *out, int colour)
     fflush(out);
 }
 
+/* One line per sandbox layer this machine could not give in full ("open"),
+ * so a report graded without root or on an old kernel says what was not
+ * covered; nothing when every layer held. */
+static void S_isolation(const gr_report *r, FILE *out)
+{
+    json_t *iso = r->machine ? json_object_get(r->machine, "isolation") : NULL;
+    static const char *const layers[] = {"network", "signals", "files", NULL};
+    for (int i = 0; iso && layers[i]; i++) {
+        const char *v = json_string_value(json_object_get(iso, layers[i]));
+        if (v && strstr(v, "open"))
+            fprintf(out, "sandbox: %s %s\n", layers[i], v);
+    }
+}
+
 void gr_report_text(const gr_report *r, FILE *out, int colour)
 {
     fprintf(out, "%sexercise %s: %s%s\n", colour ? S_BOLD : "", r->exercise,
             r->title ? r->title : "", colour ? S_OFF : "");
     for (size_t i = 0; i < r->nchecks; i++)
         S_check(&r->checks[i], out, colour);
+    S_isolation(r, out);
     fprintf(out, "%sscore %g/%g: %s%s  (%.1f s)\n", colour ? S_BOLD : "", r->score,
             r->max_score, r->passed ? "PASSED" : "NOT PASSED YET", colour ? S_OFF : "",
             r->seconds);

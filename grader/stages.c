@@ -213,13 +213,15 @@ static void *S_plain_worker(void *arg)
 }
 
 /* The plain tests, two at a time on a machine with two cores or more:
- * they are separate processes, and feedback comes sooner. */
+ * they are separate processes, and feedback comes sooner.  One at a time
+ * when the exercise says tests_alone (its tests time latencies, which a
+ * neighbour's CPU use would stretch). */
 static void S_tests(gr_grading *g, gr_check **checks)
 {
     g->next_test = 0;
     S_plain w[2] = {{g, checks, 0}, {g, checks, 1}};
     pthread_t t;
-    int second = gr_cores() >= 2 && g->ex->ntests > 1 &&
+    int second = gr_cores() >= 2 && g->ex->ntests > 1 && !g->ex->tests_alone &&
                  pthread_create(&t, NULL, S_plain_worker, &w[1]) == 0;
     S_plain_worker(&w[0]);
     if (second)
@@ -356,12 +358,18 @@ void gr_tests_and_sanitizers(gr_grading *g, const gr_submit_opts *o, gr_report *
         tests[i] = &r->checks[r->nchecks - ns - ex->ntests + i];
     pthread_t *th = calloc(ns + 1, sizeof *th);
     int *started = calloc(ns + 1, sizeof *started);
+    /* The sanitizers build and re-run beside the plain tests, or (tests_alone)
+     * after them, so that no compiler or re-run shares the CPU with a test. */
+    int after = ex->tests_alone;
+    if (after)
+        S_tests(g, tests);
     for (size_t k = 0; k < ns; k++) {
         sa[k].c = &r->checks[r->nchecks - ns + k];
         sa[k].tests = tests;
         started[k] = pthread_create(&th[k], NULL, S_sanitizer, &sa[k]) == 0;
     }
-    S_tests(g, tests);
+    if (!after)
+        S_tests(g, tests);
     if (o->tests_done) /* build and tests: the checks before the sanitizers' */
         o->tests_done(r, r->nchecks - ns, o->each_arg);
     for (size_t k = 0; k < ns; k++)

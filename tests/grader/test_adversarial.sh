@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # test_adversarial.sh - submissions written to fool the grader, and honest
-# ones written in unusual styles, on exercise 03 (tests/grader/adversarial/
-# <case>/threads.c, each with an `expect` file: "fail CHECK" or "pass", then
-# a phrase the failing check's reason or output must contain).  Every cheat
-# must fail with the reason that names it; every honest solution must pass.
+# ones written in unusual styles (tests/grader/adversarial/<case>/, each
+# with an `expect` file: "fail CHECK" or "pass", then a phrase the failing
+# check's reason or output must contain).  Every cheat must fail with the
+# reason that names it; every honest solution must pass.  A case is on
+# exercise 03 (threads.c), unless its name starts with another exercise's
+# number ("05-forged_exit": exercise 05).  Its file is there whole
+# (threads.c), or as a patch on the reference (fetch.patch: the reference
+# with the cheat added, so the rest of it would pass).
 # Then fixture 92, whose driver lies in its measure lines as tampered memory
 # might: the grader's own measurement must catch it.
 #
@@ -15,12 +19,25 @@ cd "$ROOT" || exit 1
 unset GRADER_COURSE RT_GIL RT_SWITCH_INTERVAL_US RT_TRACE
 CASES=$ROOT/tests/grader/adversarial
 
-# The cases as graded: @REPO@ becomes the path of this checkout.
+exercise_of() { # case name -> exercise id
+    case $1 in [0-9][0-9]-*) echo "${1%%-*}" ;; *) echo 03 ;; esac
+}
+
+# The cases as graded: @REPO@ becomes the path of this checkout; a patch is
+# applied to a copy of the reference.
 mkdir -p "$WORK/cases"
 for d in "$CASES"/*/; do
-    name=$(basename "$d")
+    name=$(basename "$d") ex=$(exercise_of "$(basename "$d")")
     mkdir -p "$WORK/cases/$name"
-    sed "s|@REPO@|$ROOT|g" "$d/threads.c" >"$WORK/cases/$name/threads.c"
+    for f in "$d"*.c; do
+        [ -e "$f" ] && sed "s|@REPO@|$ROOT|g" "$f" >"$WORK/cases/$name/$(basename "$f")"
+    done
+    for f in "$d"*.patch; do
+        [ -e "$f" ] || continue
+        cp "solutions/$ex/$(basename "$f" .patch).c" "$WORK/cases/$name/" &&
+            patch --batch -s -p1 -d "$WORK/cases/$name" <"$f" ||
+            not_ok "$name: $(basename "$f") applies to solutions/$ex"
+    done
 done
 chmod -R a+rX "$WORK/cases"
 
@@ -48,7 +65,8 @@ pass() { # label, command prefix...
             skip="$skip --skip sanitizers"
         (
             t0=$SECONDS
-            "$@" env GRADER_SCRATCH="$W/scratch" HOME="$W" "$GRADER" submit 03 \
+            "$@" env GRADER_SCRATCH="$W/scratch" HOME="$W" "$GRADER" submit \
+                "$(exercise_of "$name")" \
                 --from "$WORK/cases/$name" $skip --no-record --format json \
                 -o "$W/$name.json" 2>"$W/$name.err"
             echo "$? $((SECONDS - t0))" >"$W/$name.rc"
@@ -77,7 +95,7 @@ pass() { # label, command prefix...
     done
     # No reason, output or log of any case quotes the reference solution.
     local leak
-    leak=$(grep -l "reference solution\|Part B.  Contract in ex03.h.  Start every thread" \
+    leak=$(grep -l "reference solution\|Part B.  Contract in ex03.h.  Start every thread\|before anyone else can: we hold the GIL" \
         "$W"/*.json "$W"/*.err 2>/dev/null)
     check "$who: no report quotes the reference solution ($leak)" [ -z "$leak" ]
 

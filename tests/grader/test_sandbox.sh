@@ -126,5 +126,12 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
         --format json 2>/dev/null | python3 -c 'import json,sys; i=json.load(sys.stdin)["machine"]["isolation"]; print(i["network"].split(":")[0], i["signals"].split(":")[0], i["files"].split(":")[0])')
     match "without namespaces or Landlock the report says network, signals and files are open" \
         "$iso" "open open open"
+    # ... and the text report, the one a learner reads, says it too.
+    txt=$("${nobody[@]}" env GRADER_NO_NAMESPACES=1 GRADER_LANDLOCK_ABI=0 \
+        GRADER_SCRATCH="$WORK/nobody/scratch" GRADER_COURSE="$C" HOME="$WORK/nobody" \
+        "$GRADER" submit 90 --skip sanitizers --skip patterns --skip quiz --no-record \
+        --quiet 2>/dev/null | grep '^sandbox: ' | cut -d' ' -f2,3 | tr '\n' ' ')
+    match "the text report names the open layers" "$txt" \
+        "network open: signals open: files open: "
 fi
 finish
