@@ -33,14 +33,16 @@ GRADER_RUN_DEPS := $(B)/bin/grader $(foreach v,$(VARIANTS),$(B)/lib/librt-$(v).a
 # Unit tests of the grader's pure parts: the pattern judge (judge.c), the
 # binaries' hashes (binary.c); no program runs.
 GRADER_UNIT := $(B)/tests/grader/test_judge $(B)/tests/grader/test_binary
+# (grader.h includes the course library's headers; util.c calls it.)
 $(B)/tests/grader/test_judge: tests/grader/test_judge.c grader/judge.c grader/util.c \
-		grader/grader.h tests/check.h
+		grader/grader.h tests/check.h $(B)/lib/libcourse-asan.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_asan) -Itests $(filter %.c,$^) -ljansson -lm -o $@
+	$(CC) $(CFLAGS_asan) -I. -Itests $(filter %.c %.a,$^) $(COURSE_LDLIBS) -lm -o $@
 $(B)/tests/grader/test_binary: tests/grader/test_binary.c grader/binary.c grader/util.c \
-		grader/grader.h tests/check.h
+		grader/grader.h tests/check.h $(B)/lib/libcourse-asan.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_asan) -Itests $(filter %.c,$^) -lcrypto -ljansson -lm -o $@
+	$(CC) $(CFLAGS_asan) -I. -Itests $(filter %.c %.a,$^) $(COURSE_LDLIBS) -lcrypto -lm \
+	    -o $@
 
 ALL_TARGETS  += $(B)/bin/grader
 TEST_SCRIPTS += tests/grader/test_grader.sh tests/grader/test_sandbox.sh \
