@@ -219,6 +219,51 @@ YM_TABLE(S_quiz_table,
          YM_ROW("points", YM_NUMBER, course_exercise, quiz_points, .lo = 0,
                 .hi = 1000));
 
+/* symbols.define / symbols.use: a list of C names (anything else could not
+ * be a symbol of the learner's object). */
+static void S_c_names(course__ym_ctx *c, yaml_node_t *v, const char *what,
+                      course_strv *dst)
+{
+    size_t from = dst->n;
+    course__ym_strlist(c, v, what, 0, dst);
+    for (size_t i = from; i < dst->n; i++) {
+        const char *s = dst->v[i];
+        int ok = *s && !isdigit((unsigned char)*s);
+        for (; *s; s++)
+            ok &= isalnum((unsigned char)*s) || *s == '_';
+        if (!ok)
+            course__ym_err(c, v, "%s: \"%s\" is not a C name", what, dst->v[i]);
+    }
+}
+
+static void S_sym_define(course__ym_ctx *c, yaml_node_t *v, void *obj, const char *what)
+{
+    course_exercise *ex = obj;
+    S_c_names(c, v, what, &ex->sym_define);
+    ex->sym_define_given = 1;
+}
+
+static void S_sym_use(course__ym_ctx *c, yaml_node_t *v, void *obj, const char *what)
+{
+    S_c_names(c, v, what, &((course_exercise *)obj)->sym_use);
+}
+
+/* tests_alone: true or false. */
+static void S_tests_alone(course__ym_ctx *c, yaml_node_t *v, void *obj,
+                          const char *what)
+{
+    const char *s = course__ym_scalar(c, v, what);
+    if (s && (!strcmp(s, "true") || !strcmp(s, "false")))
+        ((course_exercise *)obj)->tests_alone = !strcmp(s, "true");
+    else if (s)
+        course__ym_err(c, v, "%s: \"%s\" is not true or false", what, s);
+}
+
+/* symbols: {define, use}, like quiz: a YM_MAP at offset 0, so the readers
+ * get the exercise itself. */
+YM_TABLE(S_symbols_table, YM_CUSTOM_ROW("define", S_sym_define),
+         YM_CUSTOM_ROW("use", S_sym_use));
+
 /* A list of mappings (tests:, patterns:): for each item, add() appends an
  * element with its defaults to ex and returns it, course__ym_map() reads the item
  * into it against t, and check() (if not NULL) looks at it among the
@@ -303,11 +348,13 @@ YM_TABLE(S_exercise_table, YM_CUSTOM_ROW("id", S_id, .required = YM_ALWAYS),
          YM_ROW("limits", YM_MAP, course_exercise, limits, .sub = &S_limits_table),
          YM_CUSTOM_ROW("tests", S_tests, .required = YM_GRADING),
          YM_CUSTOM_ROW("sanitizers", S_sanitizers),
+         YM_CUSTOM_ROW("tests_alone", S_tests_alone),
          YM_CUSTOM_ROW("patterns", S_patterns),
          {.key = "quiz", .kind = YM_MAP, .off = 0, .sub = &S_quiz_table},
          YM_ROW("hints", YM_STRLIST, course_exercise, hints),
          YM_CUSTOM_ROW("due", S_due),
-         YM_ROW("late", YM_MAP, course_exercise, late, .sub = &S_late_table));
+         YM_ROW("late", YM_MAP, course_exercise, late, .sub = &S_late_table),
+         {.key = "symbols", .kind = YM_MAP, .off = 0, .sub = &S_symbols_table});
 
 /* solutions/NN/hidden.yaml holds more tests, nothing else. */
 YM_TABLE(S_hidden_table, YM_CUSTOM_ROW("tests", S_tests, .required = YM_ALWAYS));
@@ -372,6 +419,8 @@ void course_exercise_free(course_exercise *ex)
     course_strv_free(&ex->cflags);
     course_strv_free(&ex->sanitizers);
     course_strv_free(&ex->hints);
+    course_strv_free(&ex->sym_define);
+    course_strv_free(&ex->sym_use);
     for (size_t i = 0; i < ex->ntests; i++) {
         free(ex->tests[i].name);
         free(ex->tests[i].casename);

@@ -86,6 +86,16 @@ typedef struct course_exercise {
     double quiz_points;      /* per question */
     time_t due;              /* optional key `due`: the due date; 0 = none */
     course_late_policy late; /* optional key `late`: default no penalty */
+    /* symbols: (the grader's objcheck.c): the global names the learner's
+     * files may define (when given: else those the exercise's headers
+     * declare), and functions or groups they may call besides the
+     * defaults.  Each entry is a C name. */
+    course_strv sym_define, sym_use;
+    int sym_define_given; /* 1: symbols.define was in the file */
+    /* tests_alone: 1 = every test case runs with no other run of the same
+     * grading beside it (tests that time latencies); 0 (default) = two at
+     * a time, the sanitizers' re-runs beside them. */
+    int tests_alone;
 } course_exercise;
 
 /* What the loader insists on (flags of course_exercise_load). */

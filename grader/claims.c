@@ -28,7 +28,7 @@ static int S_compare(const gr_claim *cl, json_t *line, char **seen, char **bad)
     for (size_t i = 0; i < cl->ncounters; i++) {
         const gr_counter_check *k = &cl->counters[i];
         double v = gr_measure_value(line, k->path);
-        int ok = v >= 0 && (k->op[0] == '=' ? v == k->value
+        int ok = v >= 0 && (k->op[0] == '='   ? v == k->value
                             : k->op[0] == '>' ? v >= k->value
                                               : v <= k->value);
         char *s = gr_fmt("%s%s%s = %g", *seen, i ? ", " : "", k->path, v);
@@ -97,7 +97,7 @@ int gr_claims_judge(const gr_claims *cs, const gr_paths *p, int quiet, gr_report
             .prog = prog,
             .quiet = quiet,
             .opts = {.cwd = p->repo,
-                     .trusted = 1,
+                     .profile = GR_PROFILE_TRUSTED,
                      .env = cl->env.n ? cl->env.v : NULL,
                      .limits = {.cpu_seconds = 60,
                                 .wall_seconds = 60,

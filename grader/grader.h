@@ -5,11 +5,21 @@
  *
  *   exercise.c   find exercises; exercises/NN/exercise.yaml is read by the
  *                course library (course/exercise.c), shared with the site
- *   build.c      copy the learner's files to a scratch directory, compile
- *   sandbox.c    run one program: process group, rlimits, timeouts, caps
+ *   scratch.c    the scratch directory: the learner's files, a private
+ *                include directory, the libraries
+ *   build.c      compile (in the sandbox), check, link, install each variant
+ *   cdecl.c      the names a header declares
+ *   objcheck.c   the learner's objects, read before linking (libelf)
+ *   binary.c     the binaries run are the ones built (SHA-256)
+ *   isolation.c  what the kernel allows: namespaces, Landlock rulesets
+ *   sandbox.c    run one program: limits, timeouts, the grader's side
+ *   spawn.c      ... the child's side: namespaces, init, uid, Landlock, exec
+ *   procs.c      ... a run's processes in /proc: counted, killed
  *   run.c        the pipeline: build, tests, sanitizers, patterns, quiz
+ *   stages.c     the tests, and the sanitizers' re-runs beside them
  *   calibrate.c  the machine's parallel capacity, measured in the session
- *   patterns.c   speedup patterns judged on mechanism and timing
+ *   patterns.c   speedup patterns: measured, checked against our clocks
+ *   judge.c      ... and judged on mechanism and timing (pure functions)
  *   quiz.c       the chapter's quiz (read by course/quiz.c), answers.txt,
  *                asking, scoring
  *   report*.c    text, json, junit, tap, gradescope
@@ -35,6 +45,7 @@
 #include "course/util.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -117,16 +128,65 @@ gr_claims *gr_claims_load(const char *course, int chapter);
 #define gr_claims_free course_claims_free
 
 /* ------------------------------------------------------------------ */
-/* sandbox.c                                                           */
+/* isolation.c: what the kernel lets us do (namespaces, Landlock)       */
 /* ------------------------------------------------------------------ */
 
+typedef struct gr_isolation {
+    int root;         /* euid 0: each sandbox gets a uid of its own */
+    int namespaces;   /* PID + network namespaces for untrusted runs */
+    int userns;       /* ... made through a user namespace (not root) */
+    int landlock_abi; /* 0: no Landlock */
+    int ll_files;     /* Landlock file rules (ABI >= 1) */
+    int ll_tcp;       /* Landlock TCP rules, when there is no netns (ABI >= 4) */
+    int ll_scope;     /* Landlock signal + abstract socket scoping (ABI >= 6) */
+} gr_isolation;
+
+/* Probes once (thread-safe); the result lives as long as the program. */
+const gr_isolation *gr_isolation_get(void);
+/* {"network": "cut (...)", "signals": ..., "files": ..., "processes": ...,
+ * "landlock_abi": N, ...}: what a report says it got (caller decrefs). */
+json_t *gr_isolation_json(void);
+
+/* What a Landlock ruleset grants besides the system directories (read and
+ * execute) and /dev/null (read, write).  Paths that do not exist are
+ * skipped.  All fields public; the arrays are NULL-terminated or NULL. */
+typedef struct gr_landlock_spec {
+    const char *const *read; /* read-only */
+    const char *const *exec; /* read and execute */
+    const char *write;       /* everything beneath it, or NULL */
+    const char *const
+        *secret; /* never readable: system dirs holding one are left out */
+    int proc;    /* read /proc and /sys */
+    int devices; /* read /dev/zero, /dev/urandom, /dev/random, /dev/full */
+} gr_landlock_spec;
+/* Builds the ruleset (an fd the caller closes), or returns a negative errno:
+ * -ENOSYS without Landlock, else with *why (caller frees). */
+int gr_landlock_ruleset(const gr_landlock_spec *spec, char **why);
+
+/* ------------------------------------------------------------------ */
+/* sandbox.c, spawn.c                                                  */
+/* ------------------------------------------------------------------ */
+
+typedef enum gr_profile {
+    GR_PROFILE_PROGRAM,  /* the learner's program: every layer */
+    GR_PROFILE_COMPILER, /* the compiler on the learner's files: every layer */
+    GR_PROFILE_TRUSTED,  /* the project's own programs (make, demos): no limits
+                            but a core dump's, no isolation */
+} gr_profile;
+
 typedef struct gr_run_opts {
-    const char *cwd; /* the scratch directory; the only writable place */
+    const char *cwd; /* the working directory; the only writable place */
     gr_limits limits;
-    int sanitizer;    /* 1: no RLIMIT_AS (shadow memory); RSS watchdog instead */
-    int trusted;      /* 1: the compiler: no uid drop, no landlock, no netns */
+    gr_profile profile;
+    int sanitizer; /* 1: no RLIMIT_AS (shadow memory); RSS watchdog instead */
+    /* Run this binary (checked against its hash, then run by descriptor:
+     * execveat), not argv[0]; NULL: argv[0] by path. */
+    const struct gr_binary *bin;
+    /* Landlock (untrusted profiles): what may be read, or read and run,
+     * besides system directories; what must never be readable. */
+    const char *const *read_dirs, *const *exec_dirs, *const *secret_dirs;
     char *const *env; /* extra NAME=value entries, NULL-terminated, or NULL */
-    void (*progress)(void *arg); /* called about every 100 ms, or NULL */
+    void (*progress)(void *arg); /* called about every 50 ms, or NULL */
     void *progress_arg;
 } gr_run_opts;
 
@@ -137,7 +197,8 @@ typedef enum gr_end {
     GR_END_CPU,     /* ran past cpu_seconds (SIGXCPU / SIGKILL) */
     GR_END_MEMORY,  /* went over memory_mb */
     GR_END_OUTPUT,  /* wrote more than output_kb; the group was killed */
-    GR_END_SPAWN    /* could not start at all (see output) */
+    GR_END_PROCS,   /* reached the process limit (a fork bomb); killed */
+    GR_END_SPAWN    /* could not start at all (see err) */
 } gr_end;
 
 typedef struct gr_run_result {
@@ -146,29 +207,90 @@ typedef struct gr_run_result {
     int signo;                   /* GR_END_SIGNAL */
     char *out, *err;             /* captured, capped, NUL-terminated; caller frees */
     size_t out_total, err_total; /* bytes written, including those dropped */
+    /* Measured from outside the program (its namespace's init, or wait4):
+     * from just before it started to its end, and the CPU time of it and
+     * the children it waited for.  Evidence it cannot forge. */
     uint64_t wall_ns;
-    uint64_t
-        cpu_ns; /* user + system time of the main process and its reaped children */
+    uint64_t cpu_ns;
     long maxrss_kb;
-    int max_procs;  /* most processes seen in the group at once */
+    int max_procs;  /* most processes seen in the run at once */
     int survivors;  /* processes that had to be killed after the end */
     char *deadlock; /* the runtime's "rt: GIL held by ..." line, or NULL */
-    int netns;      /* 1 if the network namespace was cut off */
+    int netns;      /* 1 if the network was cut off */
 } gr_run_result;
 
-/* Call once at start: makes the grader a child subreaper, so processes a
- * submission detaches (setsid, double fork) are still ours to kill. */
+/* Call once at start, before any thread: makes the grader a child
+ * subreaper (orphans of a run come back to us) and probes isolation. */
 void gr_sandbox_init(void);
-/* Runs argv (argv[0] a path) under opts; fills *res.  Returns 0, or a
- * negative errno if the grader itself failed (fork, pipe). */
+/* Runs argv (argv[0] a path) under opts; fills *res.  Thread-safe: runs
+ * in several threads go on at once (each in its own working directory).
+ * Returns 0, or a negative errno if the grader itself failed (fork, pipe). */
 int gr_sandbox_run(char *const argv[], const gr_run_opts *opts, gr_run_result *res);
 void gr_run_result_free(gr_run_result *res);
+/* 1 if the run was stopped by one of its limits (time, CPU, memory,
+ * output, processes). */
+int gr_run_hit_limit(const gr_run_result *res);
 /* One line saying how it ended ("exit 1", "timed out after 30 s", ...);
  * caller frees. */
 char *gr_run_describe(const gr_run_result *res, const gr_limits *lim);
 
 /* ------------------------------------------------------------------ */
-/* build.c                                                             */
+/* binary.c: what runs is what was built                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct gr_binary {
+    char *path;               /* read-only, in a directory only we write */
+    unsigned char sha256[32]; /* of what we installed */
+} gr_binary;
+
+void gr_sha256(const void *data, size_t len, unsigned char out[32]);
+char *gr_sha256_hex(const unsigned char h[32]); /* caller frees */
+/* Copies `from` to `to` (mode 0555), hashing it.  0 or a negative errno. */
+int gr_binary_install(const char *from, const char *to, gr_binary *b);
+/* Opens the binary and checks its hash: an fd to run (caller closes), or a
+ * negative errno with *why (caller frees), -EBADMSG when it changed. */
+int gr_binary_open(const gr_binary *b, char **why);
+void gr_binary_free(gr_binary *b);
+
+/* ------------------------------------------------------------------ */
+/* cdecl.c, objcheck.c: the learner's objects, before linking           */
+/* ------------------------------------------------------------------ */
+
+/* The names a header declares at file scope (functions, extern
+ * variables), appended to *names without repeats; with includes, the
+ * <standard> headers it includes.  0 or a negative errno. */
+int gr_header_names(const char *path, gr_strv *names, gr_strv *includes);
+
+typedef struct gr_objcheck_rules {
+    gr_strv define;   /* global names a learner's file may define */
+    gr_strv use;      /* functions it may call besides the C library's basics */
+    gr_strv prefixes; /* ... and every name with one of these prefixes */
+    gr_strv groups;   /* the groups those came from (for messages) */
+    gr_strv named;    /* the single names exercise.yaml added (for messages) */
+    gr_strv api;      /* the runtime's public API: its headers' names */
+} gr_objcheck_rules;
+
+/* The rules for ex, from the public headers, the exercise's own headers
+ * and exercise.yaml (symbols:).  0 or a negative errno. */
+int gr_objcheck_rules_make(const gr_exercise *ex, const gr_strv *public_headers,
+                           const gr_strv *exercise_headers, gr_objcheck_rules *r);
+void gr_objcheck_rules_free(gr_objcheck_rules *r);
+/* Checks one object (`shown`: its source's name in messages; sanitized:
+ * built with ASan/TSan, whose own constructors and calls are allowed).
+ * Appends one line per problem, naming the symbol: to *serious (code that
+ * runs before main, interposed names, calls a cheat reaches for, inline
+ * asm) or *plain (other calls the exercise does not allow).  Returns the
+ * number of problems, or a negative errno. */
+int gr_objcheck(const char *obj, const char *shown, int sanitized,
+                const gr_objcheck_rules *r, gr_strv *serious, gr_strv *plain);
+/* What ex lets a solution call, one sentence for the report (caller frees). */
+char *gr_objcheck_allowed(const gr_objcheck_rules *r, const gr_exercise *ex);
+/* Searches the compiler's assembly output for inline asm: 0, 1 (a problem
+ * appended), or a negative errno. */
+int gr_asm_check(const char *s_file, const char *shown, gr_strv *problems);
+
+/* ------------------------------------------------------------------ */
+/* scratch.c, build.c                                                  */
 /* ------------------------------------------------------------------ */
 
 typedef enum gr_variant { GR_REL, GR_TSAN, GR_ASAN, GR_NVARIANTS } gr_variant;
@@ -182,17 +304,39 @@ typedef struct gr_paths {
  * from the grader's own location).  Returns 0 or -ENOENT after printing. */
 int gr_paths_find(gr_paths *p);
 
-/* Makes a fresh scratch directory and copies the learner's files (from
- * `from`, default the exercise directory) and the driver sources into it.
+/* One grading's scratch directory (layout in scratch.c).  Paths owned. */
+typedef struct gr_scratch {
+    char *dir, *pre, *inc, *kit, *drv, *lib, *bin;
+    gr_strv public_headers;       /* copies in inc/ of the runtime's public headers */
+    gr_strv exercise_headers;     /* copies in inc/ of the exercise's own headers */
+    char *secret[5];              /* repo, course, build: never readable by a sandbox */
+    gr_binary prog[GR_NVARIANTS]; /* what gr_build installed */
+} gr_scratch;
+
+/* The runtime's public headers: every .h of <repo>/runtime/include.  Full
+ * paths appended to *out. */
+void gr_public_headers(const char *repo, gr_strv *out);
+void gr_headers_in(const char *dir, gr_strv *out); /* every .h, sorted */
+/* Makes the scratch directory and copies into it the learner's files (from
+ * `from`, default the exercise directory), the driver and the headers.
  * Refuses symlinks, absolute paths and "..".  On error prints why and
- * returns a negative errno; *scratch is the directory (caller frees,
- * caller removes with gr_rm_rf). */
-int gr_scratch_prepare(const gr_exercise *ex, const char *from, char **scratch);
-/* Compiles the program for variant v into scratch/prog-<v>.  *log receives
- * the compiler's output as given (caller frees).  Returns 1 if it built,
- * 0 if it did not compile, negative errno if the grader failed. */
-int gr_build(const gr_exercise *ex, const gr_paths *p, const char *scratch,
-             gr_variant v, char **log);
+ * returns a negative errno; the caller frees *s (gr_scratch_free) either
+ * way. */
+int gr_scratch_prepare(const gr_exercise *ex, const gr_paths *p, const char *from,
+                       gr_scratch *s);
+void gr_scratch_free(gr_scratch *s, int keep); /* keep: leave the directory */
+/* A fresh, empty working directory <scratch>/<name> (caller frees). */
+char *gr_scratch_rundir(const gr_scratch *s, const char *name);
+/* Copies variant v's libraries into lib/ (building them with make when
+ * missing).  0, or a negative errno with *log. */
+int gr_scratch_libs(const gr_paths *p, gr_scratch *s, gr_variant v, char **log);
+/* Builds variant v into s->prog[v] (see build.c).  *log: the compiler's
+ * output (caller frees); *refused: why the object check refused the
+ * learner's code, or NULL (caller frees).  Returns 1 if it built, 0 if it
+ * did not compile or was refused, a negative errno if the grader failed.
+ * Thread-safe for different variants of one scratch directory. */
+int gr_build(const gr_exercise *ex, const gr_paths *p, gr_scratch *s, gr_variant v,
+             const gr_objcheck_rules *rules, char **log, char **refused);
 
 /* ------------------------------------------------------------------ */
 /* Checks and reports (report.c)                                       */
@@ -254,6 +398,8 @@ typedef enum gr_format {
 } gr_format;
 int gr_format_parse(const char *s, gr_format *out);
 void gr_report_text(const gr_report *r, FILE *out, int colour);
+/* The first n checks only, as soon as they are known (grader watch). */
+void gr_report_text_first(const gr_report *r, size_t n, FILE *out, int colour);
 void gr_report_json(const gr_report *r, FILE *out);
 json_t *gr_report_to_json(const gr_report *r); /* caller decrefs */
 void gr_report_junit(const gr_report *r, FILE *out);
@@ -307,10 +453,47 @@ int gr_cores(void);
 double gr_cpu_quota(void);
 
 typedef struct gr_pattern_ctx {
-    const char *prog; /* the release build */
+    const char *prog;     /* the release build */
+    const gr_binary *bin; /* ... run verified, or NULL: run prog by path */
     gr_run_opts opts;
     int quiet; /* no progress line */
 } gr_pattern_ctx;
+
+/* judge.c: the verdicts, pure functions of the figures. */
+enum { GR_AGREES, GR_CONTRADICTS, GR_UNDECIDED, GR_UNAVAILABLE };
+
+/* The counters of the variant runs, worst case over the runs. */
+typedef struct gr_mech {
+    double max_running, bytecodes_unheld, threads_started_min, max_blocked;
+    double workers_used, codec_bytes, loop_max_waiting; /* -1: absent */
+    int runs_parallel; /* runs with max_running >= 2 or workers_used >= 2 */
+    int n;             /* runs */
+} gr_mech;
+
+/* What timing saw, round by round. */
+typedef struct gr_timing {
+    const double *ratio;  /* baseline / variant, the runs' own measured parts */
+    const double *oratio; /* the same by the grader's clock (whole processes) */
+    const double *par;    /* variant CPU / wall, by the kernel */
+    int n;
+    double s, s_outside, cap, par_med, cpu_ratio; /* medians */
+} gr_timing;
+
+/* GR_AGREES.. with *why (caller frees). */
+int gr_judge_mechanism(const gr_pattern *p, const gr_mech *m, char **why);
+int gr_judge_timing(const gr_pattern *p, const gr_timing *t, char **why);
+
+/* One run: the program's own report and the grader's measurement. */
+typedef struct gr_evidence {
+    double self_wall_ns, self_cpu_ns; /* the measure line's wall_ns, cpu_ns */
+    double wall_ns, cpu_ns;           /* the grader's (gr_run_result) */
+    int cores;                        /* CPUs the process could use */
+    int children;                     /* it had child processes */
+} gr_evidence;
+/* 0 if they agree; 1 with *why (caller frees) if the report cannot be
+ * true (claims more wall or CPU than the process had, or less CPU than the
+ * kernel counted beyond what the rest of its life allows). */
+int gr_judge_self_report(const gr_evidence *e, char **why);
 
 /* Measures one pattern and sets check c (figures, verdict, reason). */
 void gr_pattern_judge(const gr_pattern *pat, const gr_pattern_ctx *ctx, gr_check *c);
@@ -349,7 +532,7 @@ void gr_quiz_grade(const gr_exercise *ex, gr_report *r);
 void gr_quiz_grade_file(const gr_exercise *ex, const char *path, gr_report *r);
 
 /* ------------------------------------------------------------------ */
-/* run.c: the pipeline                                                 */
+/* run.c, stages.c: the pipeline                                       */
 /* ------------------------------------------------------------------ */
 
 typedef struct gr_submit_opts {
@@ -362,12 +545,50 @@ typedef struct gr_submit_opts {
      * (which gr_submit returns as usual). */
     void (*each)(const gr_report *r, void *arg);
     void *each_arg;
+    /* Called once the build and the plain tests are judged, with the
+     * number of checks that holds (sanitizers and patterns still going
+     * on: read only those); or NULL.  Gets each_arg. */
+    void (*tests_done)(const gr_report *r, size_t n, void *arg);
 } gr_submit_opts;
 
 /* Grades ex; fills *r.  Returns 0, or a negative errno on an internal
  * failure (the report then holds an "error" check saying what). */
 int gr_submit(const gr_exercise *ex, const gr_paths *p, const gr_submit_opts *o,
               gr_report *r);
+
+/* One grading's shared state, for the threads of stages.c.  Fields are
+ * private to run.c and stages.c; lock guards the last four. */
+typedef struct gr_grading {
+    const gr_exercise *ex;
+    const gr_paths *p;
+    gr_scratch *s;
+    const gr_objcheck_rules *rules;
+    char *bin_dirs[2]; /* {s->bin, NULL}: what a program may run */
+    int tried[GR_NVARIANTS], built[GR_NVARIANTS]; /* sanitizer builds, once */
+    char *log[GR_NVARIANTS], *refused[GR_NVARIANTS];
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int time_hit;      /* a run hit its time limit: later runs are capped */
+    double longest_ok; /* seconds: the longest run that ended on its own */
+    char *test_done;   /* per test: 0 running, 1 done, 2 done at a limit */
+    size_t next_test;  /* the next plain test to start */
+} gr_grading;
+
+/* The tests (two threads) and each sanitizer's re-runs (a thread each,
+ * unless o->skip_sanitizers): adds their checks to r; calls o->tests_done
+ * when the tests are over. */
+void gr_tests_and_sanitizers(gr_grading *g, const gr_submit_opts *o, gr_report *r);
+/* A program's run options in cwd: the exercise's limits (x3 for a
+ * sanitizer), capped once a run has hit its time limit (*capped = 1). */
+gr_run_opts gr_grading_opts(gr_grading *g, const char *cwd, int sanitizer, int *capped);
+gr_limits gr_grading_limits(gr_grading *g, gr_limits l, int sanitizer, int *capped);
+/* Tells g how a run ended (for the cap). */
+void gr_grading_note(gr_grading *g, const gr_run_result *res);
+/* Runs the verified binary b (refusing it if its hash changed). */
+int gr_run_binary(const gr_binary *b, char *const argv[], gr_run_opts *o,
+                  gr_run_result *res);
+char *gr_run_output(const gr_run_result *r); /* for a check's output (caller frees) */
+char *gr_first_line(const char *s);          /* caller frees */
 
 /* ------------------------------------------------------------------ */
 /* gradebook.c (course/gradebook.h keeps the schema and queries)       */

@@ -353,9 +353,18 @@ static int S_submit_once(void *arg)
     return c->last_exit = exit_code;
 }
 
+/* watch: the build and the tests, printed as soon as they are judged. */
+static void S_early(const gr_report *r, size_t n, void *arg)
+{
+    S_ctx *c = arg;
+    if (c->a->fmt == GR_FMT_TEXT && !c->a->output)
+        gr_report_text_first(r, n, stdout, gr_is_tty(stdout));
+}
+
 static int S_watch_step(void *arg)
 {
     S_ctx *c = arg;
+    c->a->so.tests_done = S_early;
     S_submit_once(c);
     const char *lim = getenv("GRADER_WATCH_LIMIT"); /* for tests: stop after N */
     static int runs;

@@ -15,13 +15,15 @@
  *    neighbour's burst hurts both alike; medians; and, in every round, a
  *    calibration of the parallel capacity we really get (calibrate.c).
  *
- * Each kind of evidence says "agrees", "contradicts" or "undecided"
- * (timing, e.g. when one core is all we get: then `none` and `scales`
- * look the same) or "unavailable" (no counter for it).  A pattern fails
- * when either contradicts; the report shows why, with the figures.
- * Thresholds leave a wide undecided band on purpose: the price of never
- * failing a correct solution on a busy machine is that timing alone
- * convicts only gross mistakes; the counters catch the rest.
+ * The measure line is the program's own report, and the learner's code runs
+ * in that program.  So the grader measures every run from outside as well
+ * (sandbox.c: wall time of the whole process, CPU time by the kernel), a run
+ * whose report cannot be true fails (gr_judge_self_report), parallelism is
+ * the kernel's CPU over the grader's wall, and for `none` a variant faster
+ * by the grader's clock in every round is convicted whatever its counters
+ * say.  The speedup itself compares the measured parts (the report's
+ * wall_ns, checked to fit the process's life): a workload's untimed set-up
+ * would blur a whole-process ratio.  The verdicts are judge.c's.
  */
 #include "grader.h"
 
@@ -29,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { S_AGREES, S_CONTRADICTS, S_UNDECIDED, S_UNAVAILABLE };
 /* "the counters agree", "timing agrees": same words, two numbers. */
 static const char *const S_plural[] = {"agree", "contradict", "are undecided",
                                        "are unavailable"};
@@ -37,8 +38,10 @@ static const char *const S_word[] = {"agrees", "contradicts", "undecided",
                                      "unavailable"};
 
 typedef struct S_sample {
-    double wall_ns;
-    json_t *line; /* the parsed measure line (owned) */
+    double wall_ns;     /* the measure line's: the measured part */
+    double out_wall_ns; /* the grader's: the whole process */
+    double out_cpu_ns;  /* the kernel's: the whole process */
+    json_t *line;       /* the parsed measure line (owned) */
 } S_sample;
 
 typedef struct S_progress {
@@ -72,10 +75,14 @@ static int S_measure(const gr_pattern_ctx *ctx, const gr_strv *args, S_progress 
         o.progress_arg = pr;
     }
     gr_run_result r;
-    int rc = gr_sandbox_run(argv.v, &o, &r);
-    char *shown = gr_fmt("measure %s", args->n ? args->v[0] : "");
+    int rc = ctx->bin ? gr_run_binary(ctx->bin, argv.v, &o, &r)
+                      : gr_sandbox_run(argv.v, &o, &r);
     gr_strv_free(&argv);
-    free(shown);
+    if (rc < 0 && ctx->bin) {
+        *why = gr_fmt("`prog measure %s`: %s", args->v[0], r.err);
+        gr_run_result_free(&r);
+        return -1;
+    }
     if (rc < 0) {
         *why = gr_fmt("the grader could not run the program: %s", strerror(-rc));
         return -1;
@@ -89,8 +96,8 @@ static int S_measure(const gr_pattern_ctx *ctx, const gr_strv *args, S_progress 
         return -1;
     }
     /* The last non-empty line of stdout is the measure line. */
-    char *last = NULL;
-    for (char *t = strtok(r.out, "\n"); t; t = strtok(NULL, "\n"))
+    char *last = NULL, *save = NULL;
+    for (char *t = strtok_r(r.out, "\n", &save); t; t = strtok_r(NULL, "\n", &save))
         if (*t)
             last = t;
     json_error_t err;
@@ -106,7 +113,27 @@ static int S_measure(const gr_pattern_ctx *ctx, const gr_strv *args, S_progress 
         gr_run_result_free(&r);
         return -1;
     }
-    s->wall_ns = json_number_value(wall);
+    /* The line is the program's claim: it must fit what we measured. */
+    json_t *cpu = json_object_get(j, "cpu_ns");
+    gr_evidence e = {.self_wall_ns = json_number_value(wall),
+                     .self_cpu_ns = json_is_number(cpu) ? json_number_value(cpu) : 0,
+                     .wall_ns = (double)r.wall_ns,
+                     .cpu_ns = (double)r.cpu_ns,
+                     .cores = gr_cores(),
+                     .children = r.max_procs > 1};
+    char *bad = NULL;
+    if (gr_judge_self_report(&e, &bad)) {
+        *why = gr_fmt("`prog measure %s`: its report contradicts the grader's own "
+                      "measurement: %s",
+                      args->v[0], bad);
+        free(bad);
+        json_decref(j);
+        gr_run_result_free(&r);
+        return -1;
+    }
+    s->wall_ns = e.self_wall_ns;
+    s->out_wall_ns = e.wall_ns;
+    s->out_cpu_ns = e.cpu_ns;
     s->line = j;
     gr_run_result_free(&r);
     return 0;
@@ -123,20 +150,13 @@ static double S_counter(json_t *line, const char *obj, const char *key)
     return json_is_number(v) ? json_number_value(v) : -1;
 }
 
-typedef struct S_mech {
-    double max_running, bytecodes_unheld, threads_started_min, max_blocked;
-    double workers_used, codec_bytes, loop_max_waiting;
-    int runs_parallel; /* variant runs in which max_running >= 2 or workers_used >= 2 */
-    int n;
-} S_mech;
-
-static S_mech S_mechanism(S_sample *v, int n)
+static gr_mech gr_mechanism(S_sample *v, int n)
 {
-    S_mech m = {.threads_started_min = 1e18,
-                .workers_used = -1,
-                .codec_bytes = -1,
-                .loop_max_waiting = -1,
-                .n = n};
+    gr_mech m = {.threads_started_min = 1e18,
+                 .workers_used = -1,
+                 .codec_bytes = -1,
+                 .loop_max_waiting = -1,
+                 .n = n};
     for (int i = 0; i < n; i++) {
         json_t *l = v[i].line;
         double mr = S_counter(l, "stats", "max_running");
@@ -160,209 +180,6 @@ static S_mech S_mechanism(S_sample *v, int n)
             m.runs_parallel++;
     }
     return m;
-}
-
-/* The mechanism's word on a pattern, with the reason. */
-static int S_judge_mechanism(const gr_pattern *p, const S_mech *m, char **why)
-{
-    int w = p->workers;
-    switch (p->expect) {
-    case GR_EXPECT_NONE:
-        if (m->bytecodes_unheld > 0) {
-            *why = gr_fmt("%.0f units of interpreter work ran without the GIL "
-                          "(bytecodes_unheld): the GIL was released around Python work",
-                          m->bytecodes_unheld);
-            return S_CONTRADICTS;
-        }
-        if (m->max_running >= 2) {
-            *why = gr_fmt("%.0f threads ran interpreter code at the same moment "
-                          "(max_running): nothing serialised them",
-                          m->max_running);
-            return S_CONTRADICTS;
-        }
-        if (m->threads_started_min < w) {
-            *why = gr_fmt("only %.0f thread(s) were started, the pattern needs %d "
-                          "(threads_started): the work did not run in threads",
-                          fmax(0, m->threads_started_min), w);
-            return S_CONTRADICTS;
-        }
-        *why = gr_fmt("%.0f threads started, never more than %.0f running at once, no "
-                      "work outside the GIL",
-                      m->threads_started_min, fmax(1, m->max_running));
-        return S_AGREES;
-    case GR_EXPECT_SCALES:
-        if (m->runs_parallel * 2 > m->n) {
-            *why = gr_fmt("%d of %d runs had %s at once", m->runs_parallel, m->n,
-                          m->workers_used >= 2 ? "several workers running tasks"
-                                               : "several threads running");
-            return S_AGREES;
-        }
-        *why =
-            gr_fmt("at most %.0f thread(s) ran at once (max_running)%s: the work was "
-                   "serialised",
-                   fmax(0, m->max_running),
-                   m->workers_used >= 0 ? " and one pool worker did the tasks" : "");
-        if (m->workers_used >= 0) {
-            free(*why);
-            *why = gr_fmt(
-                "only %.0f pool worker(s) ran tasks (workers_used), %d expected: "
-                "the tasks ran serially",
-                m->workers_used, w);
-        }
-        return S_CONTRADICTS;
-    case GR_EXPECT_OVERLAPS: {
-        double waiting = fmax(m->max_blocked, m->loop_max_waiting);
-        if (waiting >= w) {
-            *why = gr_fmt("%.0f waits were in progress at once", waiting);
-            return S_AGREES;
-        }
-        if (m->max_blocked < 0 && m->loop_max_waiting < 0) {
-            *why = gr_xstrdup("no wait counters in the measure line");
-            return S_UNAVAILABLE;
-        }
-        *why = gr_fmt(
-            "at most %.0f wait(s) in progress at once (max_blocked), %d expected: "
-            "the waits did not overlap (does the blocking call release the GIL?)",
-            fmax(0, waiting), w);
-        return S_CONTRADICTS;
-    }
-    case GR_EXPECT_SLOWER:
-        if (m->codec_bytes < 0) {
-            *why = gr_xstrdup("no codec counter in the measure line");
-            return S_UNAVAILABLE;
-        }
-        if (m->codec_bytes > 0) {
-            *why = gr_fmt("%.0f bytes crossed the codec", m->codec_bytes);
-            return S_AGREES;
-        }
-        *why =
-            gr_xstrdup("no bytes crossed the codec: the variant did not use the pool");
-        return S_CONTRADICTS;
-    }
-    return S_UNAVAILABLE;
-}
-
-/* What timing saw, round by round. */
-typedef struct S_timing {
-    const double *ratio; /* baseline wall / variant wall, per round */
-    const double *par;   /* variant cpu / wall per round (-1: no cpu_ns) */
-    int n;
-    double s, cap, par_med, cpu_ratio; /* medians; cpu_ratio = variant/baseline cpu */
-} S_timing;
-
-/* The fraction of rounds whose speedup is above (dir > 0) or below
- * (dir < 0) x.  Timing convicts only when nearly every round agrees: one
- * disturbed run must not decide, and runs are disturbed in bursts. */
-static double S_frac(const S_timing *t, double x, int dir)
-{
-    int k = 0;
-    for (int i = 0; i < t->n; i++)
-        k += dir > 0 ? t->ratio[i] > x : t->ratio[i] < x;
-    return t->n ? (double)k / t->n : 0;
-}
-
-/* Timing's word on a pattern.  Two timing signals, both in the report:
- *  - speedup, baseline wall over variant wall (medians of interleaved
- *    rounds), judged against the capacity measured in the same rounds;
- *  - the variant's parallelism, its CPU time over its wall time: above 1
- *    only if more than one thread computed at once.  Unlike speedup it
- *    needs no second run, so neighbours and thread placement (a run that
- *    lands on the core a hog holds goes at half speed) cannot fake it. */
-static int S_judge_timing(const gr_pattern *p, const S_timing *t, char **why)
-{
-    double s = t->s, cap = t->cap, par = t->par_med;
-    double e = fmin(p->workers, cap); /* the best speedup this machine allows now */
-    switch (p->expect) {
-    case GR_EXPECT_NONE:
-        if (par > 1.3) {
-            *why = gr_fmt(
-                "the variant used %.2fx as much CPU time as wall time: more than "
-                "one thread computed at once, which a GIL prevents",
-                par);
-            return S_CONTRADICTS;
-        }
-        if (s < 0.4 && t->cpu_ratio > 1.5 && S_frac(t, 0.5, -1) >= 0.8) {
-            *why =
-                gr_fmt("the variant took %.1fx as long and burned %.1fx the CPU of the "
-                       "baseline: threads fight over the GIL",
-                       1 / s, t->cpu_ratio);
-            return S_CONTRADICTS;
-        }
-        if (cap < 1.5) {
-            *why = gr_fmt(
-                "%.2fx with only %.2f core(s) free: a GIL-free variant could not "
-                "run faster either, so timing cannot tell",
-                s, cap);
-            return S_UNDECIDED;
-        }
-        if (s > 1.4 && par < 0) {
-            if (S_frac(t, 1.4, +1) >= 0.8) {
-                *why = gr_fmt(
-                    "%.2fx faster than the baseline with %.2f cores free: threads "
-                    "under a GIL cannot do that",
-                    s, cap);
-                return S_CONTRADICTS;
-            }
-        }
-        if (s >= 0.6 && s <= 1.4) {
-            *why =
-                gr_fmt("%.2fx with %.2f cores free: about 1x, as a GIL allows", s, cap);
-            return S_AGREES;
-        }
-        *why =
-            gr_fmt("%.2fx with %.2f cores free, but the variant never computed on two "
-                   "cores at once (CPU/wall %.2f): noisy runs",
-                   s, cap, par);
-        return S_UNDECIDED;
-    case GR_EXPECT_SCALES:
-        if (cap < 1.5) {
-            *why = gr_fmt(
-                "%.2fx with only %.2f core(s) free: no speedup is possible now, so "
-                "timing cannot tell",
-                s, cap);
-            return S_UNDECIDED;
-        }
-        if (s >= 1 + 0.4 * (e - 1)) {
-            *why = gr_fmt("%.2fx with %.2f cores free (at least %.2fx expected)", s,
-                          cap, 1 + 0.4 * (e - 1));
-            return S_AGREES;
-        }
-        if (s < 1 + 0.15 * (e - 1) && (par < 0 || par < 1.15) &&
-            S_frac(t, 1 + 0.15 * (e - 1), -1) >= 0.8) {
-            *why = gr_fmt("%.2fx with %.2f cores free: no better than serial", s, cap);
-            return S_CONTRADICTS;
-        }
-        *why =
-            gr_fmt("%.2fx with %.2f cores free: between serial and parallel", s, cap);
-        return S_UNDECIDED;
-    case GR_EXPECT_OVERLAPS:
-        /* Waiting needs little CPU, so a busy machine blurs this one less. */
-        if (s >= 1 + 0.5 * (p->workers - 1)) {
-            *why = gr_fmt("%.2fx: %d waits took about as long as one", s, p->workers);
-            return S_AGREES;
-        }
-        if (s < 1 + 0.15 * (p->workers - 1) &&
-            S_frac(t, 1 + 0.15 * (p->workers - 1), -1) >= 0.8) {
-            *why = gr_fmt("%.2fx: the %d waits took about as long as their sum", s,
-                          p->workers);
-            return S_CONTRADICTS;
-        }
-        *why = gr_fmt("%.2fx: partly overlapped", s);
-        return S_UNDECIDED;
-    case GR_EXPECT_SLOWER:
-        if (s <= 0.9) {
-            *why = gr_fmt("the variant is %.2fx as fast: slower, as expected", s);
-            return S_AGREES;
-        }
-        if (s >= 1.0 && S_frac(t, 1.0, +1) >= 0.8) {
-            *why =
-                gr_fmt("the variant is %.2fx as fast: not slower than the baseline", s);
-            return S_CONTRADICTS;
-        }
-        *why = gr_fmt("%.2fx: too close to tell", s);
-        return S_UNDECIDED;
-    }
-    return S_UNDECIDED;
 }
 
 /* argv as one string, "serial 2" (caller frees). */
@@ -405,10 +222,12 @@ void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *
     double *capv = course_xcalloc((size_t)max_rounds, sizeof *capv);
     double *par = course_xcalloc((size_t)max_rounds, sizeof *par);
     double *cpur = course_xcalloc((size_t)max_rounds, sizeof *cpur);
+    double *oratio = course_xcalloc((size_t)max_rounds, sizeof *oratio);
+    double *claimed = course_xcalloc((size_t)max_rounds, sizeof *claimed);
     double parallelism = -1;
     S_progress pr = {.name = p->name, .rounds = p->pairs};
     char *why = NULL, *mwhy = NULL, *twhy = NULL;
-    int n = 0, tw = S_UNDECIDED, mw = S_UNAVAILABLE;
+    int n = 0, tw = GR_UNDECIDED, mw = GR_UNAVAILABLE;
     double speedup = 0, cap = 0;
     uint64_t t0 = gr_now_ns();
     /* Under a CPU quota the spin reads high (calibrate.c): cap it. */
@@ -429,33 +248,40 @@ void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *
         bw[n] = bs[n].wall_ns;
         vw[n] = vs[n].wall_ns;
         ratio[n] = vw[n] > 0 ? bw[n] / vw[n] : 0;
-        double vc = json_number_value(json_object_get(vs[n].line, "cpu_ns"));
-        double bc = json_number_value(json_object_get(bs[n].line, "cpu_ns"));
-        par[n] = vc > 0 && vw[n] > 0 ? vc / vw[n] : -1;
+        /* Parallelism and CPU from the kernel, for the whole process: the
+         * program's own cpu_ns is only checked against them (S_measure). */
+        double vc = vs[n].out_cpu_ns, bc = bs[n].out_cpu_ns;
+        double vo = vs[n].out_wall_ns, bo = bs[n].out_wall_ns;
+        oratio[n] = vo > 0 ? bo / vo : 0;
+        par[n] = vc > 0 && vo > 0 ? vc / vo : -1;
         cpur[n] = vc > 0 && bc > 0 ? vc / bc : 1;
+        double sc = json_number_value(json_object_get(vs[n].line, "cpu_ns"));
+        claimed[n] = sc > 0 && vw[n] > 0 ? sc / vw[n] : -1;
         n++;
         if (n < p->pairs)
             continue;
         speedup = S_med(ratio, n);
         cap = S_med(capv, n);
         free(twhy);
-        S_timing t = {.ratio = ratio,
-                      .par = par,
-                      .n = n,
-                      .s = speedup,
-                      .cap = cap,
-                      .par_med = S_med(par, n),
-                      .cpu_ratio = S_med(cpur, n)};
+        gr_timing t = {.ratio = ratio,
+                       .oratio = oratio,
+                       .s_outside = S_med(oratio, n),
+                       .par = par,
+                       .n = n,
+                       .s = speedup,
+                       .cap = cap,
+                       .par_med = S_med(par, n),
+                       .cpu_ratio = S_med(cpur, n)};
         parallelism = t.par_med;
-        tw = S_judge_timing(p, &t, &twhy);
+        tw = gr_judge_timing(p, &t, &twhy);
         /* Undecided with enough cores: more rounds may settle it.  With one
          * free core more rounds cannot help, so stop. */
-        if (tw != S_UNDECIDED || cap < 1.5 || n >= max_rounds)
+        if (tw != GR_UNDECIDED || cap < 1.5 || n >= max_rounds)
             break;
         pr.rounds = n + 2 <= max_rounds ? n + 2 : max_rounds;
     }
-    S_mech m = S_mechanism(vs, n);
-    mw = S_judge_mechanism(p, &m, &mwhy);
+    gr_mech m = gr_mechanism(vs, n);
+    mw = gr_judge_mechanism(p, &m, &mwhy);
 
     json_t *f = json_object();
     json_object_set_new(f, "expect", json_string(gr_expect_name(p->expect)));
@@ -469,6 +295,11 @@ void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *
     json_object_set_new(f, "speedup", json_real(round(speedup * 1000) / 1000));
     json_object_set_new(f, "variant_parallelism",
                         json_real(round(parallelism * 1000) / 1000));
+    json_object_set_new(f, "variant_parallelism_claimed",
+                        json_real(n ? round(S_med(claimed, n) * 1000) / 1000 : -1));
+    json_object_set_new(f, "speedup_outside",
+                        json_real(n ? round(S_med(oratio, n) * 1000) / 1000 : 0));
+    json_object_set_new(f, "speedup_outside_runs", S_array(oratio, n, 1));
     json_object_set_new(f, "speedup_runs", S_array(ratio, n, 1));
     json_object_set_new(f, "baseline_ms", json_real(round(S_med(bw, n) / 1e3) / 1e3));
     json_object_set_new(f, "variant_ms", json_real(round(S_med(vw, n) / 1e3) / 1e3));
@@ -497,10 +328,10 @@ void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *
     json_object_set_new(f, "mechanism", json_string(S_word[mw]));
     json_object_set_new(f, "mechanism_reason", json_string(mwhy));
     c->figures = f;
-    if (mw == S_CONTRADICTS || tw == S_CONTRADICTS) {
+    if (mw == GR_CONTRADICTS || tw == GR_CONTRADICTS) {
         gr_check_set(c, GR_FAIL, 0, "expected `%s` but %s", gr_expect_name(p->expect),
-                     mw == S_CONTRADICTS ? mwhy : twhy);
-    } else if (tw == S_AGREES && mw == S_AGREES) {
+                     mw == GR_CONTRADICTS ? mwhy : twhy);
+    } else if (tw == GR_AGREES && mw == GR_AGREES) {
         gr_check_set(c, GR_PASS, c->max_score,
                      "%s: the counters agree (%s); timing agrees (%s)",
                      gr_expect_name(p->expect), mwhy, twhy);
@@ -508,7 +339,7 @@ void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *
         gr_check_set(c, GR_PASS, c->max_score,
                      "%s: the counters %s (%s); timing %s (%s)%s",
                      gr_expect_name(p->expect), S_plural[mw], mwhy, S_word[tw], twhy,
-                     tw == S_UNDECIDED ? ": the counters decide" : "");
+                     tw == GR_UNDECIDED ? ": the counters decide" : "");
     }
     goto done;
 failed:
@@ -530,6 +361,8 @@ done:
     free(capv);
     free(par);
     free(cpur);
+    free(oratio);
+    free(claimed);
     free(mwhy);
     free(twhy);
 }

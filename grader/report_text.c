@@ -85,39 +85,67 @@ static void S_excerpt(FILE *out, const char *s, int colour)
                 strlen(p));
 }
 
+/* One check: its line, its chart, and its output when that says more. */
+static void S_check(const gr_check *c, FILE *out, int colour)
+{
+    const char *word = c->status == GR_PASS   ? "PASS"
+                       : c->status == GR_FAIL ? "FAIL"
+                       : c->status == GR_SKIP ? "SKIP"
+                                              : "ERROR";
+    const char *col = c->status == GR_PASS   ? S_GREEN
+                      : c->status == GR_SKIP ? S_YELLOW
+                                             : S_RED;
+    char pts[32] = "";
+    if (c->max_score > 0)
+        snprintf(pts, sizeof pts, "%g/%g", c->score, c->max_score);
+    fprintf(out, "  %s%-5s%s %-36s %6s  %s\n", colour ? col : "", word,
+            colour ? S_OFF : "", c->name, pts, c->reason ? c->reason : "");
+    if (c->figures)
+        S_chart(out, c->figures, colour);
+    /* The output, unless it only repeats the reason. */
+    size_t rl = c->reason ? strlen(c->reason) : 0;
+    int same = c->output && c->reason && !strncmp(c->output, c->reason, rl) &&
+               (c->output[rl] == '\0' || (c->output[rl] == '\n' && !c->output[rl + 1]));
+    if (c->output && *c->output && c->status != GR_PASS && !same)
+        S_excerpt(out, c->output, colour);
+}
+
+void gr_report_text_first(const gr_report *r, size_t n, FILE *out, int colour)
+{
+    fprintf(out, "%sexercise %s: %s%s (build and tests; the rest follows)\n",
+            colour ? S_BOLD : "", r->exercise, r->title ? r->title : "",
+            colour ? S_OFF : "");
+    for (size_t i = 0; i < n && i < r->nchecks; i++)
+        S_check(&r->checks[i], out, colour);
+    fflush(out);
+}
+
+/* One line per sandbox layer this machine could not give in full ("open"),
+ * so a report graded without root or on an old kernel says what was not
+ * covered; nothing when every layer held. */
+static void S_isolation(const gr_report *r, FILE *out)
+{
+    json_t *iso = r->machine ? json_object_get(r->machine, "isolation") : NULL;
+    static const char *const layers[] = {"network", "signals", "files", NULL};
+    for (int i = 0; iso && layers[i]; i++) {
+        const char *v = json_string_value(json_object_get(iso, layers[i]));
+        if (v && strstr(v, "open"))
+            fprintf(out, "sandbox: %s %s\n", layers[i], v);
+    }
+}
+
 void gr_report_text(const gr_report *r, FILE *out, int colour)
 {
     fprintf(out, "%sexercise %s: %s%s\n", colour ? S_BOLD : "", r->exercise,
             r->title ? r->title : "", colour ? S_OFF : "");
-    for (size_t i = 0; i < r->nchecks; i++) {
-        const gr_check *c = &r->checks[i];
-        const char *word = c->status == GR_PASS   ? "PASS"
-                           : c->status == GR_FAIL ? "FAIL"
-                           : c->status == GR_SKIP ? "SKIP"
-                                                  : "ERROR";
-        const char *col = c->status == GR_PASS   ? S_GREEN
-                          : c->status == GR_SKIP ? S_YELLOW
-                                                 : S_RED;
-        char pts[32] = "";
-        if (c->max_score > 0)
-            snprintf(pts, sizeof pts, "%g/%g", c->score, c->max_score);
-        fprintf(out, "  %s%-5s%s %-36s %6s  %s\n", colour ? col : "", word,
-                colour ? S_OFF : "", c->name, pts, c->reason ? c->reason : "");
-        if (c->figures)
-            S_chart(out, c->figures, colour);
-        /* The output, unless it only repeats the reason. */
-        size_t rl = c->reason ? strlen(c->reason) : 0;
-        int same =
-            c->output && c->reason && !strncmp(c->output, c->reason, rl) &&
-            (c->output[rl] == '\0' || (c->output[rl] == '\n' && !c->output[rl + 1]));
-        if (c->output && *c->output && c->status != GR_PASS && !same)
-            S_excerpt(out, c->output, colour);
-    }
+    for (size_t i = 0; i < r->nchecks; i++)
+        S_check(&r->checks[i], out, colour);
     if (r->withheld)
         fprintf(out,
                 "  %d more check(s), %g point(s), are graded too; their results are "
                 "shown later\n",
                 r->withheld, r->withheld_max);
+    S_isolation(r, out);
     fprintf(out, "%sscore %g/%g: %s%s  (%.1f s)\n", colour ? S_BOLD : "", r->score,
             r->max_score, r->passed ? "PASSED" : "NOT PASSED YET", colour ? S_OFF : "",
             r->seconds);

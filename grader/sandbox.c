@@ -1,48 +1,49 @@
 /*
- * sandbox.c - runs one submitted program so that nothing it does can hurt
- * the grader, the machine or the verdict (docs/design.md, "The grader").
+ * sandbox.c - runs one program (the learner's, or the compiler on the
+ * learner's files) so that nothing it does can hurt the grader, the
+ * machine or the verdict.  This file is the grader's side: it starts the
+ * chain (spawn.c), watches it and says how it ended.
  *
  * What each layer is for, and what it does not do:
- *   - its own process group, so one killpg() reaches the whole family; and
- *     the grader is a child subreaper, so a grandchild that escapes with
- *     setsid() is re-parented to us and still found and killed;
- *   - memory: a watchdog polls the group's resident memory every 50 ms
- *     and kills it past memory_mb; RLIMIT_AS is only a backstop at twice
- *     that plus 1 GB, because address space is not memory: glibc reserves
- *     64 MB of it per thread arena, so 16 honest threads would hit a 1 GB
- *     RLIMIT_AS, and ASan and TSan reserve terabytes of shadow (no
- *     RLIMIT_AS at all under sanitizers);
+ *   - isolation (isolation.c): a PID and a network namespace where the
+ *     kernel lets us, a uid of its own as root, Landlock file, TCP and
+ *     signal rules where the kernel has them; the program cannot signal,
+ *     trace or write anything of the grader's, nor reach the network;
+ *   - its own process group, and the grader is a child subreaper, so that
+ *     without namespaces a grandchild that escapes with setsid() is still
+ *     found and killed; in a PID namespace everything dies with its init;
+ *   - memory: a watchdog polls the run's resident memory every 50 ms and
+ *     kills it past memory_mb; RLIMIT_AS is only a backstop at twice that
+ *     plus 1 GB, because address space is not memory: glibc reserves 64 MB
+ *     of it per thread arena, and ASan and TSan reserve terabytes of shadow
+ *     (no RLIMIT_AS at all under sanitizers);
  *   - rlimits: CPU seconds, processes, file size, open files, no core;
+ *     reaching the process limit is a fork bomb, stopped at once;
  *   - a wall-clock timeout that first sends SIGUSR2 (the runtime then prints
  *     which thread holds the GIL: the deadlock verdict quotes it) and 200 ms
- *     later kills the group;
+ *     later kills everything;
  *   - output capped at output_kb: a flood is killed as soon as it passes;
- *   - no network: a fresh network namespace when the kernel lets us (root),
- *     else Landlock's TCP rules where the kernel has them (6.7+);
- *   - writes only inside the scratch directory: a distinct unprivileged uid
- *     when we run as root (RLIMIT_NPROC does not bind root, and a uid of its
- *     own lets us kill every process it has), plus Landlock where available,
- *     so a symlink planted in the scratch directory leads nowhere writable.
- * Limits we admit: without root and without Landlock, a program can write
- * wherever the learner can (it is the learner's own code on their own
- * machine); resident memory is sampled every 50 ms, so a fast spike can
- * overshoot the limit briefly before the kill.
+ *   - the wall and CPU time of the run, measured from outside the program
+ *     (by the init of its namespace, or by wait4 here): evidence the
+ *     program cannot forge (patterns.c compares its own report with it).
+ * Runs may go on in several threads at once (build.c, run.c).  Limits we
+ * admit: without namespaces, root or Landlock a program can do whatever
+ * the learner can (it is the learner's own code on their own machine);
+ * resident memory is sampled, so a fast spike can overshoot for 50 ms.
  */
 #include "grader.h"
+#include "spawn.h"
 
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <linux/landlock.h>
 #include <poll.h>
-#include <sched.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -50,306 +51,72 @@
 
 void gr_sandbox_init(void)
 {
-    /* Orphans of our children come to us, not to init: see S_reap_all. */
+    /* Orphans of our children come to us, not to init: see procs.c. */
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     signal(SIGPIPE, SIG_IGN);
+    gr_isolation_get(); /* probe now, before there are threads */
 }
 
-/* ------------------------------------------------------------ /proc */
+/* ------------------------------------------------------------ runs */
 
-typedef struct S_proc {
-    pid_t pid, ppid, pgrp;
-    uid_t uid;
-    long rss_kb, vm_kb, threads;
-} S_proc;
+/* Each run going on at once gets a slot: as root, its uid is derived from
+ * our pid and the slot, so concurrent runs (and concurrent graders) never
+ * share a uid, a process count or a kill(-1). */
+static pthread_mutex_t S_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned S_slots;
+/* Untrusted runs without namespaces go one at a time: a process that came
+ * back to us as an orphan must belong to the one run going on. */
+static pthread_mutex_t S_direct = PTHREAD_MUTEX_INITIALIZER;
 
-/* Reads /proc/<pid>/stat (the comm field may hold spaces and parens, so
- * we parse from the last ')').  Returns 0 or -1 if the process is gone. */
-static int S_proc_read(pid_t pid, S_proc *p)
+/* The children being watched right now, by any thread: never mistaken
+ * for an orphan of another run (procs.c). */
+static pid_t S_active[64];
+
+static void S_active_set(pid_t old, pid_t pid)
 {
-    char path[64], buf[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    ssize_t n = read(fd, buf, sizeof buf - 1);
-    struct stat st;
-    int ok = fstat(fd, &st) == 0;
-    close(fd);
-    if (n <= 0 || !ok)
-        return -1;
-    buf[n] = '\0';
-    char *s = strrchr(buf, ')');
-    if (!s)
-        return -1;
-    /* Fields after comm: state ppid pgrp session tty tpgid flags minflt
-     * cminflt majflt cmajflt utime stime cutime cstime priority nice
-     * num_threads itrealvalue starttime vsize rss ... */
-    char *tok[24];
-    int k = 0;
-    for (char *t = strtok(s + 1, " "); t && k < 24; t = strtok(NULL, " "))
-        tok[k++] = t;
-    if (k < 22)
-        return -1;
-    p->pid = pid;
-    p->ppid = atoi(tok[1]);
-    p->pgrp = atoi(tok[2]);
-    p->threads = atol(tok[17]);
-    p->vm_kb = atol(tok[20]) / 1024;
-    p->rss_kb = atol(tok[21]) * (sysconf(_SC_PAGESIZE) / 1024);
-    p->uid = st.st_uid;
-    return 0;
-}
-
-/* Calls fn for every process; stops early if fn returns nonzero. */
-static void S_proc_each(int (*fn)(const S_proc *, void *), void *arg)
-{
-    DIR *d = opendir("/proc");
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!isdigit((unsigned char)e->d_name[0]))
-            continue;
-        S_proc p;
-        if (S_proc_read(atoi(e->d_name), &p) == 0 && fn(&p, arg))
+    pthread_mutex_lock(&S_lock);
+    for (int i = 0; i < 64; i++)
+        if (S_active[i] == old) {
+            S_active[i] = pid;
             break;
-    }
-    closedir(d);
-}
-
-typedef struct S_group {
-    pid_t pgrp, self;
-    uid_t uid;   /* the sandbox uid, or (uid_t)-1 */
-    int count;   /* processes found */
-    long rss_kb; /* their resident memory, summed */
-    long vm_kb;  /* largest address space */
-    int kill;    /* 1: SIGKILL each one found */
-} S_group;
-
-/* Ours: in the group, or run by the sandbox's own uid, or an orphan that
- * was re-parented to us (the subreaper). */
-static int S_group_visit(const S_proc *p, void *arg)
-{
-    S_group *g = arg;
-    if (p->pid == g->self)
-        return 0;
-    int ours = p->pgrp == g->pgrp || (g->uid != (uid_t)-1 && p->uid == g->uid) ||
-               p->ppid == g->self;
-    if (!ours)
-        return 0;
-    g->count++;
-    g->rss_kb += p->rss_kb;
-    if (p->vm_kb > g->vm_kb)
-        g->vm_kb = p->vm_kb;
-    if (g->kill)
-        kill(p->pid, SIGKILL);
-    return 0;
-}
-
-static S_group S_group_scan(pid_t pgrp, uid_t uid, int do_kill)
-{
-    S_group g = {.pgrp = pgrp, .self = getpid(), .uid = uid, .kill = do_kill};
-    S_proc_each(S_group_visit, &g);
-    return g;
-}
-
-typedef struct S_uidcount {
-    uid_t uid;
-    long tasks;
-} S_uidcount;
-
-static int S_count_uid(const S_proc *p, void *arg)
-{
-    S_uidcount *c = arg;
-    if (p->uid == c->uid)
-        c->tasks += p->threads;
-    return 0;
-}
-
-/* Kills everything left of a run and reaps it.  Returns how many processes
- * had to be killed.  As root with a uid of the sandbox's own, a helper that
- * takes that uid and calls kill(-1, SIGKILL) reaches every process of it,
- * wherever it hid; then a scan catches the group and our orphans. */
-static void S_kill_uid(uid_t uid)
-{
-    pid_t h = fork();
-    if (h == 0) {
-        if (setgid(uid) == 0 && setuid(uid) == 0)
-            kill(-1, SIGKILL);
-        _exit(0);
-    }
-    if (h > 0)
-        while (waitpid(h, NULL, 0) < 0 && errno == EINTR)
-            ;
-}
-
-static int S_reap_all(pid_t pgrp, uid_t uid)
-{
-    int killed = 0;
-    if (uid != (uid_t)-1)
-        S_kill_uid(uid);
-    killpg(pgrp, SIGKILL);
-    for (int round = 0; round < 50; round++) {
-        S_group g = S_group_scan(pgrp, uid, 1);
-        /* Reap whatever of ours has died (zombies count in the scan). */
-        while (waitpid(-1, NULL, WNOHANG) > 0)
-            ;
-        if (g.count == 0)
-            break;
-        if (round == 0)
-            killed = g.count;
-        usleep(10000);
-    }
-    return killed;
-}
-
-/* ------------------------------------------------------------ child */
-
-#ifndef LANDLOCK_ACCESS_FS_REFER
-#define LANDLOCK_ACCESS_FS_REFER (1ULL << 13)
-#endif
-#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
-#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
-#endif
-
-/* Landlock: from here on this process and its children may write only
- * beneath `dir` (and /dev/null), and, with ABI 4, neither bind nor connect
- * TCP.  Returns 1 if network rules were applied, 0 if only files, -1 if
- * the kernel has no Landlock (not an error: other layers remain). */
-static int S_landlock(const char *dir)
-{
-    long abi =
-        syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
-    if (abi < 1)
-        return -1;
-    uint64_t wr = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
-                  LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
-                  LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
-                  LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
-                  LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
-    if (abi >= 2)
-        wr |= LANDLOCK_ACCESS_FS_REFER;
-    if (abi >= 3)
-        wr |= LANDLOCK_ACCESS_FS_TRUNCATE;
-    struct {
-        uint64_t fs, net;
-    } attr = {.fs = wr, .net = 0};
-    size_t attr_size = sizeof(uint64_t);
-#ifdef LANDLOCK_ACCESS_NET_CONNECT_TCP
-    if (abi >= 4) {
-        attr.net = LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP;
-        attr_size = sizeof attr;
-    }
-#endif
-    int rs = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
-    if (rs < 0)
-        return -1;
-    struct landlock_path_beneath_attr pb = {.allowed_access = wr};
-    pb.parent_fd = open(dir, O_PATH | O_CLOEXEC);
-    if (pb.parent_fd >= 0) {
-        syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
-        close(pb.parent_fd);
-    }
-    pb.allowed_access =
-        LANDLOCK_ACCESS_FS_WRITE_FILE | (abi >= 3 ? LANDLOCK_ACCESS_FS_TRUNCATE : 0);
-    pb.parent_fd = open("/dev/null", O_PATH | O_CLOEXEC);
-    if (pb.parent_fd >= 0) {
-        syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
-        close(pb.parent_fd);
-    }
-    int rc = (int)syscall(SYS_landlock_restrict_self, rs, 0);
-    close(rs);
-    return rc < 0 ? -1 : attr.net != 0;
-}
-
-/* The address-space backstop (see the top of the file). */
-static rlim_t S_as_limit(const gr_limits *l)
-{
-    return ((rlim_t)l->memory_mb * 2 + 1024) << 20;
-}
-
-static void S_setlimit(int res, rlim_t soft, rlim_t hard)
-{
-    struct rlimit rl = {soft, hard};
-    setrlimit(res, &rl);
-}
-
-/* The child's side, between fork and exec.  Reports over `info` (close on
- * exec): 'N' or 'n' for the network cut off or not, then on exec failure
- * 'E' and the errno. */
-static void __attribute__((noreturn))
-S_child(char *const argv[], const gr_run_opts *o, char *const env[], int out, int err,
-        int info, uid_t uid, long nproc)
-{
-    setpgid(0, 0);
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, 0);
-    dup2(out, 1);
-    dup2(err, 2);
-    const gr_limits *l = &o->limits;
-    S_setlimit(RLIMIT_CORE, 0, 0);
-    if (!o->trusted) {
-        S_setlimit(RLIMIT_CPU, (rlim_t)l->cpu_seconds, (rlim_t)l->cpu_seconds + 1);
-        if (!o->sanitizer)
-            S_setlimit(RLIMIT_AS, S_as_limit(l), S_as_limit(l));
-        S_setlimit(RLIMIT_NPROC, (rlim_t)nproc, (rlim_t)nproc);
-        S_setlimit(RLIMIT_FSIZE, (rlim_t)l->file_mb << 20, (rlim_t)l->file_mb << 20);
-        S_setlimit(RLIMIT_NOFILE, (rlim_t)l->open_files, (rlim_t)l->open_files);
-    }
-    char net = 'n';
-    if (!o->trusted) {
-        if (unshare(CLONE_NEWNET) == 0)
-            net = 'N';
-        if (uid != (uid_t)-1) {
-            if (setgroups(0, NULL) < 0 || setgid(uid) < 0 || setuid(uid) < 0) {
-                int e = errno;
-                char msg[1 + sizeof e] = {'E'};
-                memcpy(msg + 1, &e, sizeof e);
-                (void)!write(info, msg, sizeof msg);
-                _exit(127);
-            }
         }
-        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-        if (S_landlock(o->cwd) == 1)
-            net = 'N';
-    }
-    (void)!write(info, &net, 1);
-    if (chdir(o->cwd) < 0 || execve(argv[0], argv, env) < 0) {
-        int e = errno;
-        char msg[1 + sizeof e] = {'E'};
-        memcpy(msg + 1, &e, sizeof e);
-        (void)!write(info, msg, sizeof msg);
-    }
-    _exit(127);
+    pthread_mutex_unlock(&S_lock);
 }
 
-/* ------------------------------------------------------------ parent */
-
-typedef struct S_buf {
-    char *data;
-    size_t len, total; /* kept, written */
-} S_buf;
-
-static void S_buf_add(S_buf *b, const char *s, size_t n, size_t cap)
+int gr_sandbox_is_active(pid_t pid)
 {
-    b->total += n;
-    if (b->len >= cap)
-        return;
-    if (n > cap - b->len)
-        n = cap - b->len;
-    b->data = realloc(b->data, b->len + n + 1);
-    if (!b->data)
-        abort();
-    memcpy(b->data + b->len, s, n);
-    b->len += n;
-    b->data[b->len] = '\0';
+    int found = 0;
+    pthread_mutex_lock(&S_lock);
+    for (int i = 0; i < 64 && !found; i++)
+        found = S_active[i] == pid;
+    pthread_mutex_unlock(&S_lock);
+    return found;
 }
 
-static char *S_buf_take(S_buf *b)
+static int S_slot_get(void)
 {
-    return b->data ? b->data : gr_xstrdup("");
+    pthread_mutex_lock(&S_lock);
+    int s = 0;
+    while (s < 31 && (S_slots & (1u << s)))
+        s++;
+    S_slots |= 1u << s;
+    pthread_mutex_unlock(&S_lock);
+    return s;
+}
+
+static void S_slot_put(int s)
+{
+    pthread_mutex_lock(&S_lock);
+    S_slots &= ~(1u << s);
+    pthread_mutex_unlock(&S_lock);
+}
+
+static uid_t S_sandbox_uid(int slot)
+{
+    const char *s = getenv("GRADER_SANDBOX_UID");
+    if (s && *s)
+        return (uid_t)atol(s) + (uid_t)slot;
+    return (uid_t)(1000000000u + (unsigned)getpid() * 32u + (unsigned)slot);
 }
 
 /* The environment of a sandboxed program: nothing inherited, so a run
@@ -371,161 +138,185 @@ static char **S_env(const gr_run_opts *o)
     return e.v;
 }
 
-static void S_env_free(char **env)
+/* The address-space backstop (see the top of the file). */
+static rlim_t S_as_limit(const gr_limits *l)
 {
-    for (char **p = env; *p; p++)
-        free(*p);
-    free(env);
+    return ((rlim_t)l->memory_mb * 2 + 1024) << 20;
 }
 
-/* The uid a run gets when we are root: one of its own, derived from our
- * pid so that concurrent graders do not share (and cannot signal each
- * other or share an RLIMIT_NPROC count). */
-static uid_t S_sandbox_uid(void)
+/* {want, want}, lowered to the hard limit we have (raising it would fail). */
+static struct rlimit S_rlim(int res, rlim_t want)
 {
-    const char *s = getenv("GRADER_SANDBOX_UID");
-    if (s && *s)
-        return (uid_t)atol(s);
-    return (uid_t)(2000000 + getpid() % 1000000);
+    struct rlimit cur;
+    if (getrlimit(res, &cur) == 0 && cur.rlim_max != RLIM_INFINITY &&
+        want > cur.rlim_max)
+        want = cur.rlim_max;
+    return (struct rlimit){want, want};
 }
 
-int gr_sandbox_run(char *const argv[], const gr_run_opts *o, gr_run_result *res)
-{
-    memset(res, 0, sizeof *res);
-    int po[2], pe[2], pi[2];
-    if (pipe2(po, O_CLOEXEC) < 0)
-        return -errno;
-    if (pipe2(pe, O_CLOEXEC) < 0 || pipe2(pi, O_CLOEXEC) < 0) {
-        int e = errno;
-        close(po[0]);
-        close(po[1]);
-        return -e;
-    }
-    uid_t uid = (geteuid() == 0 && !o->trusted) ? S_sandbox_uid() : (uid_t)-1;
-    long nproc = o->limits.processes;
-    if (uid != (uid_t)-1) {
-        S_kill_uid(uid); /* leftovers of an earlier run that had our pid */
-        if (chown(o->cwd, uid, uid) < 0)
-            return -errno;
-    } else if (!o->trusted) {
-        /* RLIMIT_NPROC counts every task of our uid, ours included. */
-        S_uidcount c = {.uid = getuid()};
-        S_proc_each(S_count_uid, &c);
-        nproc += c.tasks;
-    }
-    char **env = S_env(o);
-    uint64_t t0 = gr_now_ns();
-    pid_t pid = fork();
-    if (pid < 0) {
-        int e = errno;
-        S_env_free(env);
-        return -e;
-    }
-    if (pid == 0)
-        S_child(argv, o, env, po[1], pe[1], pi[1], uid, nproc);
-    setpgid(pid, pid); /* also here: no race with our killpg */
-    S_env_free(env);
-    close(po[1]);
-    close(pe[1]);
-    close(pi[1]);
+typedef struct S_buf {
+    char *data;
+    size_t len, total; /* kept, written */
+} S_buf;
 
-    size_t cap = (size_t)o->limits.output_kb * 1024;
-    S_buf out = {0}, err = {0};
-    struct pollfd fds[2] = {{po[0], POLLIN, 0}, {pe[0], POLLIN, 0}};
-    int open_fds = 2, status = 0, reaped = 0, usr2_sent = 0;
-    struct rusage ru = {0};
-    uint64_t wall_limit = (uint64_t)o->limits.wall_seconds * 1000000000u;
-    uint64_t exited_at = 0, usr2_at = 0, last_scan = 0;
-    long peak_vm_kb = 0;
-    res->end = GR_END_EXIT;
-    for (;;) {
-        int n = poll(fds, 2, 20);
-        for (int i = 0; n > 0 && i < 2; i++) {
-            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            char buf[16384];
-            ssize_t r = read(fds[i].fd, buf, sizeof buf);
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r <= 0) {
-                close(fds[i].fd);
-                fds[i].fd = -1;
-                open_fds--;
-                continue;
-            }
-            S_buf_add(i ? &err : &out, buf, (size_t)r, cap);
+static void S_buf_add(S_buf *b, const char *s, size_t n, size_t cap)
+{
+    b->total += n;
+    if (b->len >= cap)
+        return;
+    if (n > cap - b->len)
+        n = cap - b->len;
+    b->data = realloc(b->data, b->len + n + 1);
+    if (!b->data)
+        abort();
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+/* Everything one run needs while it goes on. */
+typedef struct S_run {
+    const gr_run_opts *o;
+    gr_spawn sp;
+    pid_t child; /* the keeper, or the program itself */
+    int pidfd;
+    gr_group g;
+    S_buf out, err;
+    gr_spawn_msg result; /* init's 'R', tag 0 until it comes */
+    gr_spawn_msg failed; /* the first 'E' */
+    uint64_t stop_at;    /* when we first asked init to stop the program */
+} S_run;
+
+/* Reads what the child side reported. */
+static void S_read_info(S_run *r, int fd)
+{
+    gr_spawn_msg m;
+    while (read(fd, &m, sizeof m) == (ssize_t)sizeof m) {
+        if (m.tag == 'N') {
+            r->g.init = m.pid;
+            r->g.ns = m.ns;
+        } else if (m.tag == 'E' && !r->failed.tag) {
+            r->failed = m;
+        } else if (m.tag == 'R') {
+            r->result = m;
         }
+    }
+}
+
+static void S_kill_run(S_run *r, int reaped)
+{
+    if (reaped && r->sp.namespaces)
+        return; /* init is gone, and its pid may be someone else's by now */
+    if (r->sp.namespaces) {
+        /* init kills the program on SIGUSR1, reaps it and reports its CPU
+         * time; if init has not ended the run 500 ms later, it goes too
+         * (and the whole namespace with it).  Before init is known, the
+         * keeper goes (and init with it: PDEATHSIG). */
         uint64_t now = gr_now_ns();
-        if (!reaped && wait4(pid, &status, WNOHANG, &ru) == pid) {
-            reaped = 1;
-            exited_at = now;
-        }
-        if (reaped && (open_fds == 0 || now - exited_at > 200000000u))
-            break; /* leftovers holding the pipes are killed below */
-        if (out.total + err.total > cap && res->end == GR_END_EXIT) {
-            res->end = GR_END_OUTPUT;
-            killpg(pid, SIGKILL);
-        }
-        if (!usr2_sent && now - t0 > wall_limit && res->end == GR_END_EXIT) {
-            res->end = GR_END_TIMEOUT;
-            kill(pid, SIGUSR2); /* RT_DEADLOCK_REPORT: who holds the GIL */
-            usr2_sent = 1;
-            usr2_at = now;
-        }
-        if (usr2_sent && now - usr2_at > 200000000u)
-            killpg(pid, SIGKILL);
-        if (now - last_scan > 50000000u && !reaped) {
-            last_scan = now;
-            S_group g = S_group_scan(pid, uid, 0);
-            if (g.count > res->max_procs)
-                res->max_procs = g.count;
-            if (g.rss_kb > res->maxrss_kb)
-                res->maxrss_kb = g.rss_kb;
-            if (g.vm_kb > peak_vm_kb)
-                peak_vm_kb = g.vm_kb;
-            if (!o->trusted && g.rss_kb > o->limits.memory_mb * 1024 &&
-                res->end == GR_END_EXIT) {
-                res->end = GR_END_MEMORY;
-                killpg(pid, SIGKILL);
-            }
-            if (o->progress)
-                o->progress(o->progress_arg);
-        }
+        if (r->g.init <= 0)
+            kill(r->child, SIGKILL);
+        else if (!r->stop_at)
+            kill(r->g.init, SIGUSR1);
+        else if (now - r->stop_at > 500000000u)
+            kill(r->g.init, SIGKILL);
+        if (!r->stop_at)
+            r->stop_at = now;
+    } else {
+        killpg(r->child, SIGKILL);
     }
-    res->wall_ns = gr_now_ns() - t0;
-    res->survivors = S_reap_all(pid, uid);
-    for (int i = 0; i < 2; i++)
-        if (fds[i].fd >= 0)
-            close(fds[i].fd);
-    /* What the child said before exec. */
-    char info[16];
-    ssize_t ni = read(pi[0], info, sizeof info);
-    close(pi[0]);
-    res->netns = ni >= 1 && info[0] == 'N';
-    int exec_err = 0; /* 'E' then errno, possibly after the net byte */
-    for (ssize_t i = 0; i < ni; i++)
-        if (info[i] == 'E' && ni - i - 1 >= (ssize_t)sizeof(int)) {
-            memcpy(&exec_err, info + i + 1, sizeof exec_err);
-            break;
-        }
-    long rss = ru.ru_maxrss; /* KB */
-    if (rss > res->maxrss_kb)
-        res->maxrss_kb = rss;
+}
+
+/* Sets up the spawn: identity, limits, Landlock.  Returns 0 or a negative
+ * errno (with *why) when isolation the kernel offers could not be built. */
+static int S_prepare(S_run *r, int slot, char **why)
+{
+    const gr_run_opts *o = r->o;
+    const gr_isolation *iso = gr_isolation_get();
+    gr_spawn *sp = &r->sp;
+    int untrusted = o->profile != GR_PROFILE_TRUSTED;
+    sp->cwd = o->cwd;
+    sp->exec_fd = -1; /* opened, and checked, when the run may begin */
+    sp->ruleset = -1;
+    sp->uid = untrusted && iso->root ? S_sandbox_uid(slot) : (uid_t)-1;
+    sp->namespaces = untrusted && iso->namespaces;
+    sp->userns = sp->namespaces && iso->userns;
+    sp->limits = untrusted;
+    const gr_limits *l = &o->limits;
+    long nproc = l->processes;
+    if (sp->uid != (uid_t)-1) {
+        if (!sp->namespaces)
+            gr_kill_uid(sp->uid); /* leftovers of an earlier run with our pid */
+        if (chown(o->cwd, sp->uid, sp->uid) < 0)
+            return -errno;
+    } else if (sp->userns) {
+        nproc += 2; /* the keeper and init count in the user namespace */
+    } else if (untrusted) {
+        /* RLIMIT_NPROC counts every task of our uid, ours included. */
+        nproc += gr_uid_tasks(getuid());
+    }
+    sp->lim_cpu = S_rlim(RLIMIT_CPU, (rlim_t)l->cpu_seconds);
+    sp->lim_cpu.rlim_max = sp->lim_cpu.rlim_cur + 1;
+    sp->lim_nproc = S_rlim(RLIMIT_NPROC, (rlim_t)nproc);
+    sp->lim_fsize = S_rlim(RLIMIT_FSIZE, (rlim_t)l->file_mb << 20);
+    sp->lim_nofile = S_rlim(RLIMIT_NOFILE, (rlim_t)l->open_files);
+    sp->lim_as = o->sanitizer ? (struct rlimit){RLIM_INFINITY, RLIM_INFINITY}
+                              : S_rlim(RLIMIT_AS, S_as_limit(l));
+    if (untrusted && iso->ll_files) {
+        gr_landlock_spec ls = {.read = o->read_dirs,
+                               .exec = o->exec_dirs,
+                               .write = o->cwd,
+                               .secret = o->secret_dirs,
+                               .proc = 1,
+                               .devices = o->profile == GR_PROFILE_PROGRAM};
+        int rs = gr_landlock_ruleset(&ls, why);
+        if (rs < 0)
+            return rs;
+        sp->ruleset = rs;
+    }
+    r->g = (gr_group){.self = getpid(),
+                      .uid = sp->uid,
+                      .orphans = untrusted && !sp->namespaces && sp->uid == (uid_t)-1};
+    return 0;
+}
+
+/* How the run ended, from what we saw and what init reported. */
+static void S_conclude(S_run *r, int status, const struct rusage *ru, uint64_t wall,
+                       long peak_vm_kb, gr_run_result *res)
+{
+    const gr_run_opts *o = r->o;
+    if (r->result.tag == 'R') { /* init saw the program end: its figures */
+        status = r->result.status;
+        res->wall_ns = r->result.wall_ns;
+        res->cpu_ns = r->result.cpu_ns;
+        if (r->result.maxrss_kb > res->maxrss_kb)
+            res->maxrss_kb = r->result.maxrss_kb;
+    } else {
+        res->wall_ns = wall;
+        res->cpu_ns = (uint64_t)ru->ru_utime.tv_sec * 1000000000u +
+                      (uint64_t)ru->ru_utime.tv_usec * 1000u +
+                      (uint64_t)ru->ru_stime.tv_sec * 1000000000u +
+                      (uint64_t)ru->ru_stime.tv_usec * 1000u;
+        if (ru->ru_maxrss > res->maxrss_kb)
+            res->maxrss_kb = ru->ru_maxrss;
+    }
+    int untrusted = o->profile != GR_PROFILE_TRUSTED;
+    long as_kb = (long)(S_as_limit(&o->limits) >> 10);
     /* Ran out of address space (the backstop) or close to the memory
      * limit, and then failed: call it what it was. */
-    long as_kb = (long)(S_as_limit(&o->limits) >> 10);
-    int mem_hit =
-        !o->trusted && (res->maxrss_kb >= o->limits.memory_mb * 1024 * 9 / 10 ||
-                        (!o->sanitizer && peak_vm_kb >= as_kb * 9 / 10));
-    double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec;
-    res->cpu_ns = (uint64_t)ru.ru_utime.tv_sec * 1000000000u +
-                  (uint64_t)ru.ru_utime.tv_usec * 1000u +
-                  (uint64_t)ru.ru_stime.tv_sec * 1000000000u +
-                  (uint64_t)ru.ru_stime.tv_usec * 1000u;
-    if (exec_err) {
+    int mem_hit = untrusted && (res->maxrss_kb >= o->limits.memory_mb * 1024 * 9 / 10 ||
+                                (!o->sanitizer && peak_vm_kb >= as_kb * 9 / 10));
+    double cpu = (double)res->cpu_ns / 1e9;
+    if (r->failed.tag == 'E') {
         res->end = GR_END_SPAWN;
-        S_buf_add(&err, "cannot run: ", 12, cap + 64);
-        S_buf_add(&err, strerror(exec_err), strlen(strerror(exec_err)), cap + 64);
+        char *s = !strcmp(r->failed.what, "exec")
+                      ? gr_fmt("cannot run: %s", strerror(r->failed.err))
+                      : gr_fmt("could not build the sandbox (%s: %s)", r->failed.what,
+                               strerror(r->failed.err));
+        S_buf_add(&r->err, s, strlen(s), SIZE_MAX);
+        free(s);
+    } else if (res->end == GR_END_EXIT && r->sp.namespaces && r->result.tag != 'R') {
+        res->end = GR_END_SIGNAL; /* init itself was lost: never a pass */
+        res->signo = SIGKILL;
     } else if (res->end == GR_END_EXIT && WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         if (sig == SIGXCPU || (sig == SIGKILL && cpu >= (double)o->limits.cpu_seconds))
@@ -540,10 +331,183 @@ int gr_sandbox_run(char *const argv[], const gr_run_opts *o, gr_run_result *res)
         if (res->exit_code && mem_hit)
             res->end = GR_END_MEMORY;
     }
-    res->out = S_buf_take(&out);
-    res->err = S_buf_take(&err);
-    res->out_total = out.total;
-    res->err_total = err.total;
+}
+
+int gr_sandbox_run(char *const argv[], const gr_run_opts *o, gr_run_result *res)
+{
+    memset(res, 0, sizeof *res);
+    S_run r = {.o = o, .pidfd = -1};
+    int po[2] = {-1, -1}, pe[2] = {-1, -1}, pi[2] = {-1, -1};
+    if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0 ||
+        pipe2(pi, O_CLOEXEC | O_NONBLOCK) < 0) {
+        int e = errno;
+        for (int i = 0; i < 2; i++) {
+            if (po[i] >= 0)
+                close(po[i]);
+            if (pe[i] >= 0)
+                close(pe[i]);
+        }
+        return -e;
+    }
+    int slot = S_slot_get();
+    char *why = NULL;
+    int rc = S_prepare(&r, slot, &why);
+    int serial = o->profile != GR_PROFILE_TRUSTED && !r.sp.namespaces;
+    if (serial)
+        pthread_mutex_lock(&S_direct);
+    /* The binary's hash is checked here, when no other untrusted run goes
+     * on that could touch its file (without namespaces runs go one at a
+     * time): between the check and the exec nothing changes what runs. */
+    int refused = 0;
+    if (rc == 0 && o->bin) {
+        int fd = gr_binary_open(o->bin, &why);
+        refused = fd < 0;
+        if (fd < 0)
+            rc = fd;
+        else
+            r.sp.exec_fd = fd;
+    }
+    char **env = S_env(o);
+    r.sp.argv = argv;
+    r.sp.env = env;
+    r.sp.out = po[1];
+    r.sp.err = pe[1];
+    r.sp.info = pi[1];
+    uint64_t t0 = gr_now_ns();
+    pid_t pid = rc < 0 ? -1 : fork();
+    if (pid == 0)
+        gr_spawn_child(&r.sp);
+    int fork_errno = errno;
+    for (char **p = env; *p; p++)
+        free(*p);
+    free(env);
+    close(po[1]);
+    close(pe[1]);
+    close(pi[1]);
+    if (r.sp.ruleset >= 0)
+        close(r.sp.ruleset);
+    if (r.sp.exec_fd >= 0)
+        close(r.sp.exec_fd);
+    if (pid < 0) {
+        close(po[0]);
+        close(pe[0]);
+        close(pi[0]);
+        if (serial)
+            pthread_mutex_unlock(&S_direct);
+        S_slot_put(slot);
+        if (rc < 0) { /* no sandbox, or not our binary: say so, run nothing */
+            res->end = GR_END_SPAWN;
+            res->out = gr_xstrdup("");
+            res->err = refused ? gr_fmt("the grader refused to run it: %s", why)
+                               : gr_fmt("could not build the sandbox: %s",
+                                        why ? why : strerror(-rc));
+            free(why);
+            return 0;
+        }
+        return -fork_errno;
+    }
+    r.child = pid;
+    r.g.pgrp = pid;
+    S_active_set(0, pid);
+    setpgid(pid, pid); /* also here: no race with our killpg */
+    r.pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+    size_t cap = (size_t)o->limits.output_kb * 1024;
+    struct pollfd fds[4] = {{po[0], POLLIN, 0},
+                            {pe[0], POLLIN, 0},
+                            {pi[0], POLLIN, 0},
+                            {r.pidfd, POLLIN, 0}};
+    int open_fds = 2, status = 0, reaped = 0, usr2_sent = 0;
+    struct rusage ru = {0};
+    uint64_t wall_limit = (uint64_t)o->limits.wall_seconds * 1000000000u;
+    uint64_t exited_at = 0, usr2_at = 0, last_scan = 0;
+    long peak_vm_kb = 0;
+    int untrusted = o->profile != GR_PROFILE_TRUSTED;
+    res->end = GR_END_EXIT;
+    for (;;) {
+        int n = poll(fds, r.pidfd >= 0 ? 4 : 3, r.pidfd >= 0 ? 50 : 20);
+        for (int i = 0; n > 0 && i < 2; i++) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            char buf[16384];
+            ssize_t k = read(fds[i].fd, buf, sizeof buf);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k <= 0) {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                open_fds--;
+                continue;
+            }
+            S_buf_add(i ? &r.err : &r.out, buf, (size_t)k, cap);
+        }
+        if (fds[2].revents & POLLIN)
+            S_read_info(&r, pi[0]);
+        uint64_t now = gr_now_ns();
+        if (!reaped && wait4(pid, &status, WNOHANG, &ru) == pid) {
+            reaped = 1;
+            exited_at = now;
+            fds[3].fd = -1;
+        }
+        if (reaped && (open_fds == 0 || now - exited_at > 200000000u))
+            break; /* leftovers holding the pipes are killed below */
+        if (r.out.total + r.err.total > cap && res->end == GR_END_EXIT) {
+            res->end = GR_END_OUTPUT;
+            S_kill_run(&r, reaped);
+        }
+        if (!usr2_sent && now - t0 > wall_limit && res->end == GR_END_EXIT) {
+            res->end = GR_END_TIMEOUT;
+            /* RT_DEADLOCK_REPORT: who holds the GIL (init passes it on) */
+            kill(r.sp.namespaces ? r.g.init : pid, SIGUSR2);
+            usr2_sent = 1;
+            usr2_at = now;
+        }
+        if (usr2_sent && now - usr2_at > 200000000u)
+            S_kill_run(&r, reaped);
+        if (now - last_scan > 50000000u && !reaped && (!r.sp.namespaces || r.g.ns)) {
+            last_scan = now;
+            gr_group g = r.g;
+            gr_group_scan(&g);
+            if (g.count > res->max_procs)
+                res->max_procs = g.count;
+            if (g.rss_kb > res->maxrss_kb)
+                res->maxrss_kb = g.rss_kb;
+            if (g.vm_kb > peak_vm_kb)
+                peak_vm_kb = g.vm_kb;
+            if (untrusted && res->end == GR_END_EXIT &&
+                g.rss_kb > o->limits.memory_mb * 1024) {
+                res->end = GR_END_MEMORY;
+                S_kill_run(&r, reaped);
+            }
+            if (untrusted && res->end == GR_END_EXIT &&
+                g.count >= o->limits.processes) {
+                res->end = GR_END_PROCS; /* it will only try again: stop it now */
+                S_kill_run(&r, reaped);
+            }
+            if (o->progress)
+                o->progress(o->progress_arg);
+        }
+    }
+    uint64_t wall = (exited_at ? exited_at : gr_now_ns()) - t0;
+    if (!r.sp.namespaces) /* in a namespace, init has killed what was left */
+        res->survivors = gr_group_reap(r.g);
+    S_active_set(pid, 0);
+    S_read_info(&r, pi[0]);
+    for (int i = 0; i < 3; i++)
+        if (fds[i].fd >= 0)
+            close(fds[i].fd);
+    if (r.pidfd >= 0)
+        close(r.pidfd);
+    if (serial)
+        pthread_mutex_unlock(&S_direct);
+    S_slot_put(slot);
+    res->netns =
+        untrusted && (gr_isolation_get()->namespaces || gr_isolation_get()->ll_tcp);
+    S_conclude(&r, status, &ru, wall, peak_vm_kb, res);
+    res->out = r.out.data ? r.out.data : gr_xstrdup("");
+    res->err = r.err.data ? r.err.data : gr_xstrdup("");
+    res->out_total = r.out.total;
+    res->err_total = r.err.total;
     const char *d = strstr(res->err, "rt: GIL held by");
     if (d)
         res->deadlock = gr_fmt("%.*s", (int)strcspn(d, "\n"), d);
@@ -558,6 +522,12 @@ void gr_run_result_free(gr_run_result *res)
     memset(res, 0, sizeof *res);
 }
 
+int gr_run_hit_limit(const gr_run_result *r)
+{
+    return r->end == GR_END_TIMEOUT || r->end == GR_END_CPU ||
+           r->end == GR_END_MEMORY || r->end == GR_END_OUTPUT || r->end == GR_END_PROCS;
+}
+
 char *gr_run_describe(const gr_run_result *r, const gr_limits *l)
 {
     switch (r->end) {
@@ -570,29 +540,28 @@ char *gr_run_describe(const gr_run_result *r, const gr_limits *l)
          * holder nobody waits for is a loop, not a deadlock. */
         const char *w = r->deadlock ? strstr(r->deadlock, "; ") : NULL;
         int waiting = w ? atoi(w + 2) : 0;
-        if (r->max_procs >= l->processes)
-            return gr_fmt(
-                "fork bomb: hit the process limit (%ld) and ran past the %ld s "
-                "time limit",
-                l->processes, l->wall_seconds);
+        /* Computing (5% of the time: on a loaded machine a loop gets
+         * little) is a loop, even when the loop holds the GIL and others
+         * wait for it; waiting without computing is a deadlock. */
+        if (r->cpu_ns * 20 > r->wall_ns)
+            return gr_fmt("infinite loop: still computing after %ld s (%.1f s of "
+                          "CPU)%s%s",
+                          l->wall_seconds, (double)r->cpu_ns / 1e9,
+                          r->deadlock && waiting > 0 ? "; " : "",
+                          r->deadlock && waiting > 0 ? r->deadlock : "");
         if (r->deadlock && waiting > 0)
             return gr_fmt("deadlock: no progress in %ld s; %s", l->wall_seconds,
                           r->deadlock);
-        if (r->cpu_ns * 20 >
-            r->wall_ns) /* 5%: on a loaded machine a loop gets little */
-            return gr_fmt("infinite loop: still computing after %ld s (%.1f s of CPU)",
-                          l->wall_seconds, (double)r->cpu_ns / 1e9);
         return gr_fmt("timed out: still waiting after %ld s, using no CPU (a thread "
                       "waiting for something that never happens?)",
                       l->wall_seconds);
     }
     case GR_END_CPU:
-        if (r->max_procs >= l->processes)
-            return gr_fmt(
-                "fork bomb: hit the process limit (%ld) and used %ld s of CPU",
-                l->processes, l->cpu_seconds);
         return gr_fmt("used more than %ld s of CPU time (an infinite loop?)",
                       l->cpu_seconds);
+    case GR_END_PROCS:
+        return gr_fmt("fork bomb: reached the limit of %ld processes; stopped",
+                      l->processes);
     case GR_END_MEMORY:
         return gr_fmt("memory bomb: went over the %ld MB memory limit", l->memory_mb);
     case GR_END_OUTPUT:

@@ -15,7 +15,7 @@
 
 GRADER_SRCS   := $(sort $(wildcard grader/*.c))
 GRADER_OBJS   := $(patsubst %.c,$(B)/obj/grader/%.o,$(GRADER_SRCS))
-GRADER_LDLIBS := $(COURSE_LDLIBS) -pthread -lm
+GRADER_LDLIBS := $(COURSE_LDLIBS) -lelf -lcrypto -pthread -lm
 K ?= 20
 
 $(B)/obj/grader/%.o: %.c grader/grader.h
@@ -31,12 +31,31 @@ $(B)/bin/grader: $(GRADER_OBJS) $(COURSE_LIB)
 GRADER_RUN_DEPS := $(B)/bin/grader $(foreach v,$(VARIANTS),$(B)/lib/librt-$(v).a \
                                      $(B)/lib/libexkit-$(v).a)
 
+# Unit tests of the grader's pure parts: the pattern judge (judge.c), the
+# binaries' hashes (binary.c); no program runs.
+GRADER_UNIT := $(B)/tests/grader/test_judge $(B)/tests/grader/test_binary
+# (grader.h includes the course library's headers; util.c calls it.)
+$(B)/tests/grader/test_judge: tests/grader/test_judge.c grader/judge.c grader/util.c \
+		grader/grader.h tests/check.h $(B)/lib/libcourse-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_asan) -I. -Itests $(filter %.c %.a,$^) $(COURSE_LDLIBS) -lm -o $@
+$(B)/tests/grader/test_binary: tests/grader/test_binary.c grader/binary.c grader/util.c \
+		grader/grader.h tests/check.h $(B)/lib/libcourse-asan.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_asan) -I. -Itests $(filter %.c %.a,$^) $(COURSE_LDLIBS) -lcrypto -lm \
+	    -o $@
+
 ALL_TARGETS  += $(B)/bin/grader
 TEST_SCRIPTS += tests/grader/test_grader.sh tests/grader/test_sandbox.sh \
                 tests/grader/test_badinput.sh tests/grader/test_formats.sh \
-                tests/grader/test_gradebook.sh \
-                tests/grader/test_quota.sh tests/grader/test_reliability.sh
-TEST_DEPS    += $(GRADER_RUN_DEPS)
+                tests/grader/test_gradebook.sh tests/grader/test_statuses.sh \
+                tests/grader/test_quota.sh tests/grader/test_reliability.sh \
+                tests/grader/test_adversarial.sh tests/grader/test_anywhere.sh \
+                $(GRADER_UNIT)
+TEST_DEPS    += $(GRADER_RUN_DEPS) $(GRADER_UNIT)
+# make bench: what a grading of exercise 03 costs (tools/bench-grader.sh).
+BENCH_CMDS   += tools/bench-grader.sh
+BENCH_DEPS   += $(GRADER_RUN_DEPS)
 
 .PHONY: grader grade reliability test-grader grader-link grading
 grader: $(B)/bin/grader
@@ -54,8 +73,8 @@ reliability: $(GRADER_RUN_DEPS)
 	@B=$(B) K=$(K) QUOTA="$(QUOTA)" HOG="$(HOG)" MUTANTS="$(MUTANTS)" ARGS="$(ARGS)" \
 		tools/reliability.sh
 
-test-grader: $(GRADER_RUN_DEPS)
-	@B=$(B) tests/run-tests.sh -- $(filter tests/grader/%,$(TEST_SCRIPTS))
+test-grader: $(GRADER_RUN_DEPS) $(GRADER_UNIT)
+	@B=$(B) tests/run-tests.sh -- $(filter tests/grader/% $(GRADER_UNIT),$(TEST_SCRIPTS))
 
 grader-link: $(B)/bin/grader
 	@mkdir -p $(HOME)/.local/bin && ln -sf $(abspath $(B)/bin/grader) $(HOME)/.local/bin/grader

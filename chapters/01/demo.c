@@ -189,7 +189,7 @@ static void prepare(int j)
     }
     if ((j == READ_CACHED || j == READ_COLD || j == JOBS) && !S_path[0]) {
         file_create();
-        atexit(cleanup);
+        exkit_at_end(cleanup); /* measure runs end in _exit */
     }
 }
 

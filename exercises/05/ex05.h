@@ -3,7 +3,7 @@
  *
  * Provided; do not edit.  The driver (driver.c) starts slow local servers
  * (exercises/common/exkit_serve.h), calls these four functions, checks
- * what they did, and measures them.  Read runtime/rt.h first, its
+ * what they did, and measures them.  Read runtime/include/rt.h first, its
  * "Releasing the GIL" section above all.
  *
  * The protocol, one request per connection (like HTTP/1.0):

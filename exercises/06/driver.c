@@ -409,7 +409,7 @@ typedef struct spin_probe {
 static void S_spin_probe(void *arg)
 {
     spin_probe *p = arg;
-    int tid = (int)gettid();
+    int tid = convoy_os_tid();
     uint64_t c0 = S_thread_cpu_ns(), w0 = rt_now_ns(), q0 = convoy_queued_ns(tid);
     rt_sleep_us(30000);
     p->wall_ns = rt_now_ns() - w0 - 30000000u;

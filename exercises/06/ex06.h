@@ -5,7 +5,7 @@
  * custom slot before every test (rt_config.policy = RT_GIL_CUSTOM,
  * rt_config.custom_gil = &ex06_gil), so every runtime thread of the test
  * takes and drops the GIL through your five functions.  Read the section
- * "A GIL of your own" of runtime/rt.h first: it says when the runtime
+ * "A GIL of your own" of runtime/include/rt.h first: it says when the runtime
  * calls them, on which thread, and with what `forced` means.
  */
 #ifndef EX06_H

@@ -28,7 +28,7 @@
  * `switch_cond` are waited on with it.  The drop request belongs to the
  * runtime (rt_gil_request_drop and friends, atomics, any thread).  A fact
  * about one thread can live in a _Thread_local variable: the runtime calls
- * take and drop on the thread they describe (runtime/rt.h).
+ * take and drop on the thread they describe (runtime/include/rt.h).
  */
 #include "ex06.h"
 

@@ -127,6 +127,14 @@ void exkit_runtime_start(const rt_config *cfg, unsigned flags);
  * running, and no atexit handler of theirs runs).  Any thread. */
 _Noreturn void exkit_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Runs fn when the program ends the kit's way: after a measure line, on
+ * exkit_fail, or when exkit_main returns (a demo's temporary file, say).
+ * The kit ends measure and failing runs with _exit, so atexit handlers do
+ * not run there: this is the course's own code's way to clean up.  At most
+ * 8 functions, run once, the last registered first.  Call it from the main
+ * thread before any other thread starts. */
+void exkit_at_end(void (*fn)(void));
+
 /* Explains a negative return `rc` from the learner's function `fn`:
  * -ENOSYS is "still the starter's TODO", anything else is named.  Any
  * thread. */

@@ -29,15 +29,16 @@ check "hint --all lists those shown" [ "$("$GRADER" hint 90 --all | grep -c '^hi
 
 score_quiz() {
     "$GRADER" submit 90 --no-record --skip sanitizers --skip patterns --format json 2>/dev/null |
-        python3 -c 'import json,sys; q=[c for c in json.load(sys.stdin)["checks"] if c["name"]=="quiz"][0]; print(q["score"], q["max_score"], q["reason"])'
+        python3 -c 'import json,sys; q=[c for c in json.load(sys.stdin)["checks"] if c["name"]=="quiz"][0]; print(q["status"], q["score"], q["max_score"], q["reason"])'
 }
 "$GRADER" quiz 90 --answer 1=b,2=a >/dev/null
 check "quiz --answer stores answers.txt" grep -qx '2=a' "$C/exercises/90/answers.txt"
 s=$(score_quiz)
-match "quiz: all right, 2 of 2 ($s)" "$s" "2.0 2.0 2 of 2 right"
+match "quiz: all right, 2 of 2 ($s)" "$s" "pass 2.0 2.0 2 of 2 right"
 "$GRADER" quiz 90 --answer 2=b >/dev/null
 s=$(score_quiz)
-match "quiz: partial credit names the wrong one ($s)" "$s" "1.0 2.0 1 of 2 right; wrong: 2"
+# Partial credit is still a fail: one right answer in two is not a pass.
+match "quiz: partial credit, a fail that names the wrong one ($s)" "$s" "fail 1.0 2.0 1 of 2 right; wrong: 2"
 before=$(cat "$C/exercises/90/answers.txt")
 for bad in "" " , " "1=a,1=b" "3=a" "1=z"; do
     "$GRADER" quiz 90 --answer "$bad" >/dev/null 2>"$WORK/quiz.err"
@@ -72,6 +73,9 @@ for mode in inotify poll; do
     match "watch ($mode): graded again after a save (exit, gradings)" \
         "$rc $(grep -c '^score' "$WORK/watch.$mode")" "1 2"
     check "watch ($mode): the second grading saw the fix" bash -c "grep '^  PASS  adds' '$WORK/watch.$mode' | grep -q ."
+    # Build and tests are shown as soon as they are judged, before the rest.
+    check "watch ($mode): build and tests printed first, each time" \
+        [ "$(grep -c 'build and tests; the rest follows' "$WORK/watch.$mode")" -eq 2 ]
     git -C "$C" checkout -q -- . 2>/dev/null || cp "$FIXTURE/exercises/90/waits.c" "$C/exercises/90/waits.c"
 done
 
