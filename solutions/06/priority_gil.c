@@ -31,7 +31,7 @@
  * `switch_cond` are waited on with it.  The drop request belongs to the
  * runtime (rt_gil_request_drop and friends, atomics, any thread).  The
  * one per-thread fact, S_back_from_blocking, is _Thread_local: the runtime
- * calls take and drop on the thread they describe (runtime/rt.h).
+ * calls take and drop on the thread they describe (runtime/include/rt.h).
  */
 /* END SOLUTION */
 #if 0  /* BEGIN STARTER */
@@ -65,7 +65,7 @@
  * `switch_cond` are waited on with it.  The drop request belongs to the
  * runtime (rt_gil_request_drop and friends, atomics, any thread).  A fact
  * about one thread can live in a _Thread_local variable: the runtime calls
- * take and drop on the thread they describe (runtime/rt.h).
+ * take and drop on the thread they describe (runtime/include/rt.h).
  */
 #endif /* END STARTER */
 #include "ex06.h"
