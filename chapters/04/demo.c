@@ -155,18 +155,6 @@ static double twin_fig(const char *way, const char *what)
     return exkit_twin(key);
 }
 
-/* Which CPython ran the twin's figures for way w ("Python 2.7" for the
- * ticks rows), or "". */
-static const char *twin_python(int w)
-{
-    static char py2[32];
-    if (S_ways[w].policy != RT_GIL_TICKS)
-        return exkit_twin_version();
-    double v = exkit_twin("python2");
-    snprintf(py2, sizeof py2, isnan(v) ? "" : "Python %.1f", v);
-    return py2;
-}
-
 /* A median turn as "5.2 ms" (or "-" when there were none). */
 static const char *ms_text(double ns, char *buf, size_t n)
 {
@@ -237,9 +225,10 @@ static int show(int nargs, char **args)
             snprintf(spread, sizeof spread, "%.2fx (%.2f-%.2f)", speedup, lo, hi);
         double t = twin_fig(S_ways[w].twin, "speedup");
         if (!isnan(t))
-            snprintf(cpy, sizeof cpy, "%.2fx (%.2f-%.2f) %s", t,
+            snprintf(cpy, sizeof cpy, "%.2fx (%.2f-%.2f)%s", t,
                      twin_fig(S_ways[w].twin, "speedup_min"),
-                     twin_fig(S_ways[w].twin, "speedup_max"), twin_python(w));
+                     twin_fig(S_ways[w].twin, "speedup_max"),
+                     S_ways[w].policy == RT_GIL_TICKS ? " 2.7" : "");
         else if (!S_ways[w].threads)
             snprintf(cpy, sizeof cpy, "1.00x");
         printf("  %-17s %4.0f ms %18s  %-10s %s\n", S_ways[w].label, med / 1e6, spread,
@@ -292,9 +281,9 @@ static int show(int nargs, char **args)
         "  futile    wake-ups of a waiter that found the GIL taken again\n"
         "  hold p50  median time from taking the GIL to dropping it\n"
         "  CPy sw    CPython's switches between its two threads, seen from Python\n"
-        "            (CPython column: Python %s; the ticks rows: Python 2.7,\n"
-        "            the GIL before 3.2, when one is installed)\n",
-        exkit_twin_version()[0] ? exkit_twin_version() : "3");
+        "  CPython   %s for the cpython rows; for the ticks rows Python 2.7, the\n"
+        "            GIL before 3.2, when one is installed (chapters/04/twin.py)\n",
+        exkit_twin_version()[0] ? exkit_twin_version() : "Python 3");
     return 0;
 }
 
