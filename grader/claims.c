@@ -19,39 +19,66 @@
 #include <string.h>
 #include <unistd.h>
 
-/* One counters claim: run once, compare. */
-static void S_counters(const gr_claim *cl, const gr_pattern_ctx *ctx, gr_check *c)
+/* Compare one measure line with a claim's counters.  Returns 1 if all hold;
+ * *seen gets every value read, *bad the first that failed (caller frees). */
+static int S_compare(const gr_claim *cl, json_t *line, char **seen, char **bad)
 {
-    uint64_t t0 = gr_now_ns();
-    json_t *line;
-    char *why;
-    if (gr_measure_once(ctx, &cl->run, &line, &why) < 0) {
-        gr_check_set(c, GR_FAIL, 0, "%s", why);
-        free(why);
-        return;
-    }
-    char *seen = gr_xstrdup(""), *bad = NULL;
+    *seen = gr_xstrdup("");
+    *bad = NULL;
     for (size_t i = 0; i < cl->ncounters; i++) {
         const gr_counter_check *k = &cl->counters[i];
         double v = gr_measure_value(line, k->path);
         int ok = v >= 0 && (k->op[0] == '=' ? v == k->value
                             : k->op[0] == '>' ? v >= k->value
                                               : v <= k->value);
-        char *s = gr_fmt("%s%s%s = %g", seen, i ? ", " : "", k->path, v);
-        free(seen);
-        seen = s;
-        if (!ok && !bad)
-            bad = v < 0 ? gr_fmt("%s is missing from the measure line", k->path)
-                        : gr_fmt("%s is %g, the chapter says %s %g", k->path, v, k->op,
-                                 k->value);
+        char *s = gr_fmt("%s%s%s = %g", *seen, i ? ", " : "", k->path, v);
+        free(*seen);
+        *seen = s;
+        if (!ok && !*bad)
+            *bad = v < 0 ? gr_fmt("%s is missing from the measure line", k->path)
+                         : gr_fmt("%s is %g, the chapter says %s %g", k->path, v, k->op,
+                                  k->value);
     }
-    if (bad)
-        gr_check_set(c, GR_FAIL, 0, "%s (%s)", bad, seen);
-    else
-        gr_check_set(c, GR_PASS, c->max_score, "%s", seen);
-    json_decref(line);
-    free(seen);
-    free(bad);
+    return *bad == NULL;
+}
+
+/* One counters claim: run, compare; up to S_CLAIM_RUNS runs.
+ *
+ * Why more than one run: the counters count what the threads did, and a
+ * busy machine changes what they did.  A CPU-bound neighbour that the
+ * kernel has taken off its core cannot hold the GIL, so a convoy the
+ * chapter describes can fail to form in one run.  Load hides an effect;
+ * it does not make a wrong runtime show one.  So a claim holds if one of
+ * three runs shows it, and the report says which run that was.  A claim
+ * that is false (a regression in the runtime) fails all three. */
+enum { S_CLAIM_RUNS = 3 };
+
+static void S_counters(const gr_claim *cl, const gr_pattern_ctx *ctx, gr_check *c)
+{
+    uint64_t t0 = gr_now_ns();
+    for (int run = 1; run <= S_CLAIM_RUNS; run++) {
+        json_t *line;
+        char *why, *seen, *bad;
+        if (gr_measure_once(ctx, &cl->run, &line, &why) < 0) {
+            gr_check_set(c, GR_FAIL, 0, "%s", why);
+            free(why);
+            break;
+        }
+        int held = S_compare(cl, line, &seen, &bad);
+        json_decref(line);
+        if (held && run == 1)
+            gr_check_set(c, GR_PASS, c->max_score, "%s", seen);
+        else if (held)
+            gr_check_set(c, GR_PASS, c->max_score, "%s (held on run %d of %d)", seen, run,
+                         S_CLAIM_RUNS);
+        else if (run == S_CLAIM_RUNS)
+            gr_check_set(c, GR_FAIL, 0, "%s (%s; in each of %d runs)", bad, seen,
+                         S_CLAIM_RUNS);
+        free(seen);
+        free(bad);
+        if (held)
+            break;
+    }
     c->seconds = (double)(gr_now_ns() - t0) / 1e9;
 }
 

@@ -15,6 +15,7 @@
  *   report*.c    text, json, junit, tap, gradescope
  *   gradebook.c  every attempt with its checks and figures, recorded in
  *                the course library's SQLite gradebook (course/gradebook.c)
+ *   progress.c   the learner's progress as a script for the book's pages
  *   watch.c      re-grade on save (inotify, polling fallback)
  *   main.c       the command line
  *   util.c       files, time, text (allocation: course/util.c)
@@ -338,6 +339,19 @@ int gr_gradebook_record(const char *db, const gr_report *r);
  * after printing why the gradebook could not be read. */
 int gr_gradebook_status(const char *db, const char *course, FILE *out, int colour,
                         gr_format fmt);
+
+/* ------------------------------------------------------------------ */
+/* progress.c                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Writes the learner's progress (the gradebook's exercises, the quizzes'
+ * answers) to SITE/data/progress.js for the book's pages; SITE is
+ * GRADER_SITE, else <build>/site.  after_grading: called at the end of a
+ * submit, quiz or grade, when another gradebook than the learner's (an
+ * option or GRADER_GRADEBOOK, and no GRADER_SITE) skips it.  Returns 0 or
+ * a negative errno after printing. */
+int gr_progress_write(const gr_paths *p, const char *course, const char *gradebook_opt,
+                      int after_grading);
 
 /* ------------------------------------------------------------------ */
 /* watch.c                                                             */

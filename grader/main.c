@@ -8,6 +8,7 @@
  *   grader watch EX     grade on every save
  *   grader reset EX     restore the starter, after a backup
  *   grader grade        grade every exercise, summary table (make grade)
+ *   grader progress     write the progress the book's pages show
  *
  * EX is exercises/05, exercises/05/, 05, 5 or the exercise's slug.
  */
@@ -36,6 +37,8 @@ static const char S_usage[] =
     "  grade         grade every exercise and print a summary table (make grade)\n"
     "  claims [N]    check chapter N's claims about speed on its demo (all\n"
     "                chapters with chapters/NN/claims.yaml when N is left out)\n"
+    "  progress      write your progress for the book's pages (submit, quiz and\n"
+    "                grade do it too)\n"
     "\n"
     "EX is exercises/05, 05, 5 or the exercise's slug.  `grader COMMAND --help`\n"
     "describes each command's options.\n"
@@ -46,7 +49,8 @@ static const char S_usage[] =
     "\n"
     "environment: NO_COLOR (no colour), GRADER_GRADEBOOK (gradebook path),\n"
     "GRADER_COURSE (the tree holding exercises/), GRADER_REPO, GRADER_BUILD,\n"
-    "GRADER_CGROUP_ROOT (where cgroups are mounted; default /sys/fs/cgroup).\n";
+    "GRADER_CGROUP_ROOT (where cgroups are mounted; default /sys/fs/cgroup),\n"
+    "GRADER_SITE (the book's pages, for progress; default <build>/site).\n";
 
 static const char S_submit_help[] =
     "usage: grader submit EX [options]\n"
@@ -92,6 +96,11 @@ static const char *const S_cmd_help[][2] = {
      "chapter's own demo, with the judge that grades exercises: each claim is a\n"
      "speedup pattern or counter comparisons on one measure line.  Without N,\n"
      "every chapter that has claims.  Exit 0 iff every claim holds.\n"},
+    {"progress",
+     "usage: grader progress [--gradebook PATH]\n"
+     "Writes your progress (exercises from the gradebook, quiz answers) to\n"
+     "<build>/site/data/progress.js, or GRADER_SITE/data/progress.js, where the\n"
+     "book's pages read it.  submit, quiz and grade do this when they finish.\n"},
 };
 
 typedef struct S_args {
@@ -319,6 +328,8 @@ static int S_submit_once(void *arg)
         char *db = gr_gradebook_path(c->p, c->course, c->a->gradebook);
         if (gr_gradebook_record(db, &r) < 0)
             exit_code = GR_EXIT_INTERNAL;
+        else /* the book's pages show the attempt without a rebuild */
+            gr_progress_write(c->p, c->ex->course, c->a->gradebook, 1);
         free(db);
     }
     gr_report_free(&r);
@@ -530,6 +541,8 @@ static int S_grade_all(S_ctx *c, const char *course)
         gr_exercise_free(ex);
         c->ex = NULL;
     }
+    if (!c->a->no_record)
+        gr_progress_write(c->p, course, c->a->gradebook, 1);
     printf("\n== summary ==\n%sScore: %g/%g\n", summary, total, max);
     free(summary);
     course_strv_free(&dirs);
@@ -544,8 +557,8 @@ int main(int argc, char **argv)
         return argc < 2 ? GR_EXIT_USAGE : GR_EXIT_PASS;
     }
     S_args a = {.cmd = argv[1]};
-    static const char *const cmds[] = {"submit", "status", "hint",   "quiz", "watch",
-                                       "reset",  "grade",  "claims", NULL};
+    static const char *const cmds[] = {"submit", "status", "hint",   "quiz",     "watch",
+                                       "reset",  "grade",  "claims", "progress", NULL};
     int known = 0;
     for (int i = 0; cmds[i]; i++)
         known |= !strcmp(a.cmd, cmds[i]);
@@ -572,7 +585,7 @@ int main(int argc, char **argv)
     char *course = S_course(&p);
     S_ctx c = {.a = &a, .p = &p, .course = course};
     int need_ex = strcmp(a.cmd, "status") && strcmp(a.cmd, "grade") &&
-                  strcmp(a.cmd, "claims");
+                  strcmp(a.cmd, "claims") && strcmp(a.cmd, "progress");
     if (need_ex && !a.exercise) {
         fprintf(stderr, "grader %s: which exercise? (e.g. grader %s exercises/03)\n",
                 a.cmd, a.cmd);
@@ -614,9 +627,14 @@ int main(int argc, char **argv)
         rc = S_reset(&c);
     } else if (!strcmp(a.cmd, "claims")) {
         rc = S_claims(&c, course);
+    } else if (!strcmp(a.cmd, "progress")) {
+        rc = gr_progress_write(&p, course, a.gradebook, 0) < 0 ? GR_EXIT_INTERNAL
+                                                               : GR_EXIT_PASS;
     } else {
         rc = S_grade_all(&c, course);
     }
+    if (!strcmp(a.cmd, "quiz") && rc == GR_EXIT_PASS) /* the pages show the score */
+        gr_progress_write(&p, course, a.gradebook, 1);
 out:
     gr_exercise_free(c.ex);
     free(course);

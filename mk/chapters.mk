@@ -6,6 +6,11 @@
 #                        `make chapterN` runs it after rendering the page
 #   chapters/NN/<x>.c    a figure program: `make figure-N` runs
 #                        `<x> chapters/NN/<x>.svg` to redraw the committed figure
+#   chapters/NN/<x>-traces.c   a trace recorder for an interactive timeline:
+#                        `make traces-N` re-records chapters/NN/<x>-traces.json
+#   `make measure-N` records this machine's figures for the chapter's page
+#   (`demo show --json` and the trace recorders; tools/sitedata.c), and
+#   `make chapterN` runs it.
 # Each is built as $(B)/demos/NN/<name>.  Tests: tests/chapters/.
 CHAPTER_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard chapters/[0-9][0-9]/*.c))))
 CHAPTER_PROGS := $(patsubst chapters/%.c,$(B)/demos/%,$(wildcard chapters/[0-9][0-9]/*.c))
@@ -15,14 +20,33 @@ $(B)/demos/%: chapters/%.c $(B)/lib/libexkit-rel.a $(B)/lib/librt-rel.a
 	$(CC) $(CFLAGS_rel) $(INCLUDES) -Iexercises/common -MMD -MP $< \
 	    $(B)/lib/libexkit-rel.a $(B)/lib/librt-rel.a $(LDLIBS_rt) -o $@
 
-# demo-N and figure-N for each chapter folder NN (N without the leading 0).
+# demo-N, figure-N, traces-N and measure-N for each chapter folder NN (N
+# without the leading 0).
+chapter_figures = $(filter-out $(B)/demos/$(1)/demo %-traces,$(filter $(B)/demos/$(1)/%,$(CHAPTER_PROGS)))
+chapter_traces = $(filter $(B)/demos/$(1)/%-traces,$(CHAPTER_PROGS))
 define chapter_rules
-.PHONY: demo-$(2) figure-$(2)
+.PHONY: demo-$(2) figure-$(2) traces-$(2) measure-$(2)
 demo-$(2): $(B)/demos/$(1)/demo
 	@$(B)/demos/$(1)/demo show
-figure-$(2): $(filter-out $(B)/demos/$(1)/demo,$(filter $(B)/demos/$(1)/%,$(CHAPTER_PROGS)))
+figure-$(2): $(call chapter_figures,$(1))
 	@for p in $$^; do echo "$$$$p chapters/$(1)/$$$${p##*/}.svg"; \
 	    "$$$$p" "chapters/$(1)/$$$${p##*/}.svg" || exit 1; done
+traces-$(2): $(call chapter_traces,$(1)) $(B)/tools/sitedata
+	@for p in $$(filter-out %/sitedata,$$^); do t=$$$${p##*/}; \
+	    "$$$$p" "$(B)/demos/$(1)/$$$$t.json" && \
+	    $(B)/tools/sitedata stamp "$(B)/demos/$(1)/$$$$t.json" "chapters/$(1)/$$$$t.json" && \
+	    echo "re-recorded chapters/$(1)/$$$$t.json" || exit 1; done
+# The load is read before the runs: the page shows it beside them.  A demo
+# without `show --json` records only its traces.
+measure-$(2): $(B)/demos/$(1)/demo $(call chapter_traces,$(1)) $(B)/tools/sitedata
+	@mkdir -p $(B)/measured
+	@read -r load _ </proc/loadavg; args=""; \
+	if $(B)/demos/$(1)/demo show --json >$(B)/measured/$(1)-runs.jsonl 2>/dev/null; then \
+	    args="--demo $(B)/measured/$(1)-runs.jsonl"; fi; \
+	for p in $(call chapter_traces,$(1)); do t=$$$${p##*/}; \
+	    "$$$$p" "$(B)/measured/$(1)-$$$$t.json" || exit 1; \
+	    args="$$$$args --traces $$$$t=$(B)/measured/$(1)-$$$$t.json"; done; \
+	$(B)/tools/sitedata --build $(B) chapter $(2) --load "$$$$load" $$$$args
 endef
 $(foreach d,$(CHAPTER_DIRS),$(eval $(call chapter_rules,$(notdir $(d)),$(patsubst 0%,%,$(notdir $(d))))))
 

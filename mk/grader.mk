@@ -27,7 +27,8 @@ $(B)/bin/grader: $(GRADER_OBJS) $(COURSE_LIB)
 	$(CC) $^ $(GRADER_LDLIBS) -o $@
 
 # What grading needs at hand: the runtime in all three variants.
-GRADER_RUN_DEPS := $(B)/bin/grader $(foreach v,$(VARIANTS),$(B)/lib/librt-$(v).a)
+GRADER_RUN_DEPS := $(B)/bin/grader $(foreach v,$(VARIANTS),$(B)/lib/librt-$(v).a \
+                                     $(B)/lib/libexkit-$(v).a)
 
 ALL_TARGETS  += $(B)/bin/grader
 TEST_SCRIPTS += tests/grader/test_grader.sh tests/grader/test_sandbox.sh \

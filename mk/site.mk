@@ -12,7 +12,8 @@
 
 SITE_SRCS   = site/main.c site/render.c site/page.c site/quiz.c site/fence.c \
               site/widget.c site/dot.c site/highlight.c site/include.c site/exercise.c \
-              site/util.c
+              site/util.c site/svgfit.c site/mdinline.c site/search.c site/results.c \
+              site/timeline.c site/data.c
 SITE_LIBS   = -lcmark-gfm-extensions $(COURSE_LDLIBS) -lgvc -lcgraph -lcdt
 SITE_CFLAGS = $(CSTD) $(WARN) -O2 -g -I.
 SITEGEN     = $(B)/bin/sitegen
@@ -22,7 +23,7 @@ SITE_OBJS   = $(patsubst site/%.c,$(B)/obj/sitegen/%.o,$(SITE_SRCS))
 GRADEBOOK  ?=
 FUZZ_SECONDS ?= 60
 
-$(B)/obj/sitegen/%.o: site/%.c site/site.h
+$(B)/obj/sitegen/%.o: site/%.c site/site.h site/parts.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SITE_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -38,26 +39,33 @@ site: $(SITEGEN)
 site-chapter-%: $(SITEGEN)
 	@$(SITEGEN) --out $(B)/site $(if $(GRADEBOOK),--gradebook $(GRADEBOOK)) --quiet --page $*
 
+# The reader's own figures for the pages (tools/sitedata.c): `make chapterN`
+# and `make bench` run it to write $(B)/site/data/measured.js.
+$(B)/tools/sitedata: tools/sitedata.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_rel) $< -ljansson -o $@
+
 # Tests: the build with its link check and the bad-input cases
 # (tests/site/test-site.sh), then the pages in headless Chromium
 # (tests/browser/test-browser.sh, which installs Chromium and playwright-core if
 # they are missing).
 SITE_TEST_SCRIPTS = tests/site/test-site.sh tests/browser/test-browser.sh
 TEST_SCRIPTS += $(SITE_TEST_SCRIPTS)
-TEST_DEPS    += $(SITEGEN)
+TEST_DEPS    += $(SITEGEN) $(B)/tools/sitedata
 ALL_TARGETS  += site
 BENCH_CMDS   += tests/site/bench.sh
-BENCH_DEPS   += $(SITEGEN)
+BENCH_DEPS   += $(SITEGEN) $(B)/tools/sitedata
 
-test-site: $(SITEGEN)
+test-site: $(SITEGEN) $(B)/tools/sitedata $(GRADER_RUN_DEPS) $(B)/demos/03/demo \
+           $(B)/demos/03/gil-traces
 	@B=$(B) tests/run-tests.sh -- $(SITE_TEST_SCRIPTS)
 
 # libFuzzer over the quiz and fence parsers; crashes land in $(B)/fuzz/.  The
 # course library's quiz reader is compiled in (not linked from libcourse.a)
 # so that the fuzzer's coverage instrumentation reaches it.
-FUZZ_QUIZ_SRCS = site/fuzz_quiz.c site/quiz.c site/fence.c site/util.c \
+FUZZ_QUIZ_SRCS = site/fuzz_quiz.c site/quiz.c site/fence.c site/util.c site/mdinline.c \
                  course/quiz.c course/util.c course/diag.c course/files.c
-$(B)/fuzz/fuzz_quiz: $(FUZZ_QUIZ_SRCS) site/site.h course/quiz.h course/util.h
+$(B)/fuzz/fuzz_quiz: $(FUZZ_QUIZ_SRCS) site/site.h site/parts.h course/quiz.h course/util.h
 	@mkdir -p $(dir $@)
 	clang $(CSTD) -I. -g -O1 -fsanitize=fuzzer,address,undefined $(filter %.c,$^) \
 	    -lcmark-gfm -ljansson -o $@

@@ -33,6 +33,7 @@ int rt_sleep_us(long us)
     return -err;
 }
 
+// [blocking-call]
 /* One shape for every fd call: release, call until not EINTR, retake. */
 #define S_BLOCKING_CALL(type, call)                                                    \
     type rc;                                                                           \
@@ -65,6 +66,7 @@ ssize_t rt_recv(int fd, void *buf, size_t len, int flags)
 {
     S_BLOCKING_CALL(ssize_t, recv(fd, buf, len, flags));
 }
+// [end]
 
 int rt_accept(int fd, struct sockaddr *addr, socklen_t *addrlen)
 {

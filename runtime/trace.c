@@ -296,14 +296,17 @@ int rt_trace_write_svg(FILE *out, int width, uint64_t t0_ns, uint64_t t1_ns)
     }
     if (t1_ns <= t0_ns)
         t1_ns = t0_ns + 1;
-    const int label_w = 96, lane_h = 24, top = 8, axis_h = 26;
+    /* 13-unit labels: drawn 760 units wide, they stay 12 px tall (the
+     * book's minimum) down to about 700 px; a page lets a narrower view
+     * scroll sideways instead of shrinking them. */
+    const int label_w = 104, lane_h = 28, top = 8, axis_h = 30;
     const double plot_w = width - label_w - 12;
-    int height = top + ntids * lane_h + axis_h + 20;
+    int height = top + ntids * lane_h + axis_h + 26;
     double scale = plot_w / (double)(t1_ns - t0_ns);
 
     fprintf(out,
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-            "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"11\" "
+            "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"13\" "
             "role=\"img\" aria-label=\"GIL timeline\">\n",
             width, height, width, height);
     fprintf(out, "<style>.lbl{fill:#333}.hold{fill:#2f6fb0}.wait{fill:#e0a030}"
@@ -315,7 +318,7 @@ int rt_trace_write_svg(FILE *out, int width, uint64_t t0_ns, uint64_t t1_ns)
         fprintf(out,
                 "<rect class=\"lane\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\"/>",
                 label_w, y + 2, plot_w, lane_h - 4);
-        fprintf(out, "<text class=\"lbl\" x=\"4\" y=\"%d\">", y + lane_h / 2 + 4);
+        fprintf(out, "<text class=\"lbl\" x=\"4\" y=\"%d\">", y + lane_h / 2 + 5);
         S_xml_text(out, rt_trace_thread_name(t));
         fprintf(out, "</text>\n");
     }
@@ -365,7 +368,7 @@ int rt_trace_write_svg(FILE *out, int width, uint64_t t0_ns, uint64_t t1_ns)
                 "<line class=\"axis\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
                 "<text class=\"lbl\" x=\"%.1f\" y=\"%d\" "
                 "text-anchor=\"middle\">%g</text>\n",
-                x, ay, x, ay + 4, x, ay + 16, ms);
+                x, ay, x, ay + 4, x, ay + 18, ms);
     }
     fprintf(out,
             "<text class=\"lbl\" x=\"%d\" y=\"%d\">ms</text>"
@@ -373,8 +376,8 @@ int rt_trace_write_svg(FILE *out, int width, uint64_t t0_ns, uint64_t t1_ns)
             "<text class=\"lbl\" x=\"%d\" y=\"%d\">holds the GIL</text>"
             "<rect class=\"wait\" x=\"%d\" y=\"%d\" width=\"12\" height=\"4\"/>"
             "<text class=\"lbl\" x=\"%d\" y=\"%d\">waits for it</text>\n",
-            4, ay + 16, label_w, ay + 24, label_w + 16, ay + 32, label_w + 120, ay + 26,
-            label_w + 136, ay + 32);
+            4, ay + 18, label_w, ay + 30, label_w + 16, ay + 39, label_w + 136, ay + 32,
+            label_w + 152, ay + 39);
     fprintf(out, "</svg>\n");
     free(spans);
     return ferror(out) ? -EIO : 0;

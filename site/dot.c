@@ -12,7 +12,7 @@
  * are fixed in the SVG; the theme's CSS maps black strokes and white fills
  * to the page's colours so diagrams follow dark mode.
  */
-#include "site.h"
+#include "parts.h"
 
 #include <graphviz/gvc.h>
 #include <stdio.h>
@@ -36,13 +36,17 @@ static int S_err_line(const char *msg)
 }
 
 /* Copies the <svg> element of svg to out: drops the XML prolog, DOCTYPE
- * and comments, and prefixes every id so two diagrams on one page (or the
- * print page, which holds them all) keep unique ids. */
+ * and comments, prefixes every id so two diagrams on one page (or the
+ * print page, which holds them all) keep unique ids, and gives the diagram
+ * the smallest width at which its labels stay readable (svgfit.c). */
 static void S_paste_svg(const char *svg, const char *idprefix, sb *out)
 {
     const char *s = strstr(svg, "<svg");
     if (!s)
         return;
+    sb_puts(out, "<svg");
+    svgfit_style(s, out);
+    s += 4;
     while (*s) {
         if (strncmp(s, "<!--", 4) == 0) {
             const char *end = strstr(s, "-->");

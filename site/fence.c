@@ -1,10 +1,10 @@
 /* fence.c - the info string of a fenced code block.
  *
- * A fence whose first word is a widget name (quiz, dot, include) becomes a
- * generated widget; its other words are key=value options that this file
- * checks against the widget's list, so a typo ("captoin=") fails the build
- * instead of being silently ignored.  Any other fence is ordinary code and
- * its first word is the language, as in GitHub's renderer.
+ * A fence whose first word is a widget name (quiz, dot, include, results,
+ * timeline) becomes a generated widget; its other words are key=value
+ * options that this file checks against the widget's list, so a typo
+ * ("captoin=") fails the build instead of being silently ignored.  Any other fence is
+ * ordinary code and its first word is the language, as in GitHub's renderer.
  */
 #include "site.h"
 
@@ -13,11 +13,13 @@
 /* Each widget and the options it accepts. */
 static const struct {
     const char *name;
-    const char *opts[4];
+    const char *opts[6];
 } S_widgets[] = {
     {"quiz", {"title", NULL}},
     {"dot", {"caption", NULL}},
     {"include", {"caption", NULL}},
+    {"results", {"caption", "compare", "key", "bench", NULL}},
+    {"timeline", {"caption", NULL}},
 };
 
 static int S_known(int w, const char *key)

@@ -7,8 +7,10 @@
  * and the learner's progress from the gradebook (FILE, default
  * $GRADER_GRADEBOOK or DIR/.workbook/gradebook.sqlite, as the grader),
  * writes OUT (default build/site): one page per chapter, index.html,
- * print.html, search-index.js, the theme's CSS and JS, and the figures the
- * chapters use.  --page N prints the path of chapter N's page at the end.
+ * print.html, bench.html, search-index.js, the theme's CSS and JS, the
+ * figures the chapters use and their timelines' traces (as scripts), and,
+ * when they are missing, the live data files of data.c.  --page N prints the path of
+ * chapter N's page at the end.
  *
  * All or nothing: every chapter is rendered in memory first, and if any has
  * an error (printed as "chapters/NN-x.md:LINE: message") nothing is written,
@@ -17,7 +19,7 @@
  * one; chapter pages no chapter produces any more are removed.  Exit
  * status: 0 built, 1 errors in the book, 2 usage or I/O error.
  */
-#include "site.h"
+#include "parts.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -239,7 +241,14 @@ int main(int argc, char **argv)
     }
 
     /* Everything rendered: now make the files, then write them. */
-    int nfiles = b.n + 5 + b.nassets;
+    static const char *const theme_files[] = {"book.css", "book.js", "live.js",
+                                              "timeline.js"};
+    enum { NTHEME = sizeof theme_files / sizeof theme_files[0] };
+    int ntimeline = 0;
+    const char *rel, *data;
+    while (timeline_file(ntimeline, &rel, &data) == 0)
+        ntimeline++;
+    int nfiles = b.n + 4 + NTHEME + b.nassets + ntimeline;
     outfile *files = course_xcalloc((size_t)nfiles, sizeof *files);
     int k = 0;
     for (int i = 0; i < b.n; i++) {
@@ -252,13 +261,18 @@ int main(int argc, char **argv)
     files[k++].data = page_index(&b);
     files[k].rel = course_xstrdup("print.html");
     files[k++].data = page_print(&b);
+    files[k].rel = course_xstrdup("bench.html");
+    files[k++].data = page_bench(&b);
     files[k].rel = course_xstrdup("search-index.js");
     files[k++].data = page_search_index(&b);
-    static const char *const theme_files[] = {"book.css", "book.js"};
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < NTHEME; i++)
         rc |= S_copy_in(&files[k++], theme, theme_files[i]);
     for (int i = 0; i < b.nassets; i++)
         rc |= S_copy_in(&files[k++], chapdir, b.assets[i]);
+    for (int i = 0; i < ntimeline && timeline_file(i, &rel, &data) == 0; i++) {
+        files[k].rel = course_xstrdup(rel);
+        files[k++].data = course_xstrdup(data);
+    }
     if (rc)
         rc = 2;
     for (int i = 0; i < k && rc == 0; i++) {
@@ -269,6 +283,8 @@ int main(int argc, char **argv)
     }
     if (rc == 0)
         S_remove_stale(out, files, k);
+    if (rc == 0 && data_placeholders(out) != 0)
+        rc = 2;
     for (int i = 0; i < k; i++) {
         free(files[i].rel);
         free(files[i].data);
@@ -301,5 +317,6 @@ done:
     free(chapdir);
     free(exdir);
     page_shutdown();
+    timeline_shutdown();
     return rc;
 }

@@ -5,7 +5,7 @@
  * link to each other by relative names only, so the site works when opened
  * straight from disk (file://) and when served from any folder.
  */
-#include "site.h"
+#include "parts.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -69,10 +69,9 @@ static void S_nav(const book *b, int cur, sb *out)
             sb_printf(out, "\n<ol class=\"toc\">\n%s</ol>", sb_str(&c->toc));
         sb_puts(out, "</li>\n");
     }
-    sb_puts(
-        out,
-        "</ol>\n<p class=\"nav-extra\"><a href=\"index.html\">Contents</a> &middot; "
-        "<a href=\"print.html\">Whole book (print)</a></p>\n");
+    sb_puts(out, "</ol>\n<p class=\"nav-extra\"><a href=\"index.html\">Contents</a> "
+                 "&middot; <a href=\"bench.html\">Benchmarks</a> &middot; "
+                 "<a href=\"print.html\">Whole book (print)</a></p>\n");
 }
 
 static void S_pager_link(const chapter *c, const char *rel, const char *label, sb *out)
@@ -124,12 +123,15 @@ char *page_index(const book *b)
             "learned by building the machinery and measuring it: a GIL, an event "
             "loop, a process pool.  Read a chapter, run its demo, solve its "
             "exercise, and submit it to the grader.</p>\n"
+            "<div class=\"progress\" id=\"progress\" hidden></div>\n"
             "<h2 id=\"contents\">Contents</h2>\n<ol class=\"contents\">\n");
     for (int i = 0; i < b->n; i++) {
         const chapter *c = &b->ch[i];
         const grade *g = c->num >= 0 && c->num < 100 ? &b->grades[c->num] : NULL;
-        sb_printf(&body, "<li><a href=\"%s.html\"><span class=\"num\">%d</span> ",
-                  c->name, c->num);
+        sb_printf(&body,
+                  "<li data-chapter=\"%02d\"><a href=\"%s.html\"><span "
+                  "class=\"num\">%d</span> ",
+                  c->num, c->name, c->num);
         sb_html(&body, c->title, strlen(c->title));
         sb_puts(&body, "</a> ");
         if (!exercise_exists(b->exdir, c->num))
@@ -161,6 +163,33 @@ char *page_index(const book *b)
     char *page = S_fill(slots, 6);
     sb_free(&nav);
     sb_free(&body);
+    return page;
+}
+
+char *page_bench(const book *b)
+{
+    sb nav = {0};
+    S_nav(b, -1, &nav);
+    static const char body[] =
+        "<h1 id=\"top\">Benchmarks</h1>\n"
+        "<p class=\"lede\">The runtime beside CPython and libuv, measured on your "
+        "machine by <code>make bench</code>.  Bars are on a log scale: each step "
+        "of the axis is ten times the one before.</p>\n"
+        "<div class=\"bench\" id=\"bench\">\n"
+        "<p class=\"bench-missing\">No benchmark figures yet.  Run</p>\n"
+        "<pre class=\"code\"><code class=\"language-sh\">make bench</code></pre>\n"
+        "<p>in the workbook's folder: it measures the runtime (and CPython, when "
+        "<code>python3</code> is installed), writes <code>build/bench.json</code> "
+        "and updates this page; reload it when the command is done.  Figures taken "
+        "on a busy machine are slower and noisier: the page shows the load they "
+        "were measured under.</p>\n"
+        "<noscript><p>This page draws its charts with JavaScript.  Without it, "
+        "read <code>build/bench.md</code>, the same figures as a table.</p>"
+        "</noscript>\n</div>\n";
+    const char *slots[] = {"title", "Benchmarks", "kind",    "bench", "head",  "",
+                           "nav",   sb_str(&nav), "content", body,    "pager", ""};
+    char *page = S_fill(slots, 6);
+    sb_free(&nav);
     return page;
 }
 

@@ -13,7 +13,7 @@
  * emphasis), rendered by cmark in safe mode, so a question cannot inject
  * raw HTML.
  */
-#include "site.h"
+#include "parts.h"
 
 #include <cmark-gfm.h>
 #include <stdlib.h>
@@ -22,7 +22,7 @@
 /* Appends the inline Markdown of s as HTML, without cmark's <p> wrapper. */
 static void S_inline_md(sb *out, const char *s)
 {
-    char *html = cmark_markdown_to_html(s, strlen(s), CMARK_OPT_DEFAULT);
+    char *html = md_inline_html(s); /* raw HTML shown as text, not dropped */
     size_t n = strlen(html);
     const char *p = html;
     if (n >= 8 && strncmp(p, "<p>", 3) == 0 && strcmp(p + n - 5, "</p>\n") == 0 &&

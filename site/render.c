@@ -19,7 +19,7 @@
  * by accident.  Widgets are written as CUSTOM_BLOCKs, which cmark emits
  * verbatim.
  */
-#include "site.h"
+#include "parts.h"
 
 #include <cmark-gfm-core-extensions.h>
 #include <cmark-gfm-extension_api.h>
@@ -163,7 +163,7 @@ static chapter *S_find_chapter(book *b, const char *name, size_t n)
     return NULL;
 }
 
-static void S_add_asset(book *b, const char *rel)
+void book_add_asset(book *b, const char *rel)
 {
     for (int i = 0; i < b->nassets; i++)
         if (strcmp(b->assets[i], rel) == 0)
@@ -259,7 +259,7 @@ static int S_check_url(book *b, chapter *c, cmark_node *n)
                        image ? "figure" : "file", p, b->chapdir);
             rc = -1;
         } else {
-            S_add_asset(b, p);
+            book_add_asset(b, p);
         }
         free(target);
     }
@@ -302,25 +302,42 @@ static void S_replace(cmark_node *n, const char *html)
     cmark_node_free(n);
 }
 
-/* One search entry: {"c": chapter title, "s": section title, "u": url, "t": text}. */
-static void S_search_entry(chapter *c, const char *sect, const char *id,
-                           const char *text)
+/* An image alone in its paragraph becomes a figure: the image in a box
+ * that scrolls sideways when the screen is narrower than the figure's
+ * smallest readable width (svgfit.c), and its description as a caption. */
+static void S_figure(book *b, cmark_node *img)
 {
-    if (!*text && !*sect)
+    cmark_node *para = cmark_node_parent(img);
+    if (cmark_node_get_type(para) != CMARK_NODE_PARAGRAPH ||
+        cmark_node_first_child(para) != img || cmark_node_next(img))
         return;
-    sb url = {0};
-    sb_printf(&url, "%s.html#%s", c->name, id);
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "c", c->title, "s", sect, "u",
-                          sb_str(&url), "t", text);
-    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-    if (s) {
-        if (c->search.len)
-            sb_puts(&c->search, ",\n");
-        sb_puts(&c->search, s);
-        free(s);
+    const char *url = cmark_node_get_url(img);
+    sb alt = {0}, html = {0};
+    S_plain(img, &alt);
+    sb_puts(&html, "<figure class=\"figure\">\n<div class=\"fig-scroll\"><img src=\"");
+    sb_html(&html, url, strlen(url));
+    sb_puts(&html, "\" alt=\"");
+    sb_html(&html, sb_str(&alt), alt.len);
+    sb_puts(&html, "\"");
+    size_t n = strlen(url);
+    if (n > 4 && strcmp(url + n - 4, ".svg") == 0 && !strstr(url, "://")) {
+        char *path = path_join(b->chapdir, url);
+        char *svg = course_read_file(path, NULL);
+        if (svg)
+            svgfit_style(svg, &html);
+        free(svg);
+        free(path);
     }
-    json_decref(o);
-    sb_free(&url);
+    sb_puts(&html, "></div>\n");
+    if (alt.len) {
+        sb_puts(&html, "<figcaption>");
+        sb_html(&html, sb_str(&alt), alt.len);
+        sb_puts(&html, "</figcaption>\n");
+    }
+    sb_puts(&html, "</figure>\n");
+    S_replace(para, sb_str(&html));
+    sb_free(&alt);
+    sb_free(&html);
 }
 
 /* ------------------------------------------------------------ render */
@@ -331,9 +348,6 @@ int chapter_render(book *b, chapter *c)
     enum { MAXN = 4096 };
     cmark_node **nodes = course_xmalloc(sizeof *nodes * MAXN);
     int nn = 0;
-    sb text = {0}, sect = {0};
-    char *sect_id = course_xstrdup("top");
-    int heading_no = 0;
 
     cmark_iter *it = cmark_iter_new(c->doc);
     cmark_event_type ev;
@@ -342,16 +356,7 @@ int chapter_render(book *b, chapter *c)
         if (ev != CMARK_EVENT_ENTER)
             continue;
         switch (cmark_node_get_type(n)) {
-        case CMARK_NODE_HEADING: {
-            S_search_entry(c, sb_str(&sect), sect_id, sb_str(&text));
-            sb_free(&text);
-            sb_free(&sect);
-            S_plain(n, &sect);
-            free(sect_id);
-            sect_id =
-                course_xstrdup(c->ids[4 + heading_no++]); /* after the reserved ids */
-        }
-            __attribute__((fallthrough)); /* a heading is kept in the node list too */
+        case CMARK_NODE_HEADING:
         case CMARK_NODE_LINK:
         case CMARK_NODE_IMAGE:
         case CMARK_NODE_CODE_BLOCK:
@@ -364,29 +369,23 @@ int chapter_render(book *b, chapter *c)
             }
             nodes[nn++] = n;
             break;
-        case CMARK_NODE_TEXT:
-        case CMARK_NODE_CODE:
-            if (cmark_node_get_type(cmark_node_parent(n)) != CMARK_NODE_HEADING) {
-                sb_puts(&text, cmark_node_get_literal(n));
-                sb_puts(&text, " ");
-            }
-            break;
         default:
             break;
         }
     }
-    S_search_entry(c, sb_str(&sect), sect_id, sb_str(&text));
 
-    /* 1. links and images, while headings still hold them */
+    /* 1. links and images, while headings still hold them; a figure alone
+     * in its paragraph becomes a <figure> */
     for (int i = 0; i < nn; i++) {
         cmark_node_type t = cmark_node_get_type(nodes[i]);
-        if (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE)
-            S_check_url(b, c, nodes[i]);
+        if ((t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE) &&
+            S_check_url(b, c, nodes[i]) == 0 && t == CMARK_NODE_IMAGE)
+            S_figure(b, nodes[i]);
     }
     /* 2. raw HTML and code blocks; 3. headings.  Headings come last because
      * replacing one frees its children, which may include raw HTML. */
     int nquiz = 0, ndot = 0;
-    heading_no = 0;
+    int heading_no = 0;
     for (int pass = 2; pass <= 3; pass++)
         for (int i = 0; i < nn; i++) {
             if ((pass == 3) != (cmark_node_get_type(nodes[i]) == CMARK_NODE_HEADING))
@@ -456,13 +455,11 @@ int chapter_render(book *b, chapter *c)
         if (exercise_panel(b->exdir, c->num, g, &c->html, &d) != 0)
             book_diags(b, &d);
         course_diags_free(&d);
+        search_add_sections(c, sb_str(&c->html));
     }
 out:
     cmark_iter_free(it);
     free(nodes);
-    free(sect_id);
-    sb_free(&text);
-    sb_free(&sect);
     return b->errors == errors ? 0 : -1;
 }
 

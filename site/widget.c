@@ -6,16 +6,28 @@
  *   ```dot       a graphviz diagram as inline SVG (dot.c)
  *   ```include   code taken from a file the tests compile (include.c), with
  *                "path: FILE" and "region: NAME" lines as its body
+ *   ```results   a demo's printed table as a table (results.c)
+ *   ```timeline  a recorded trace to explore (timeline.c)
  *
  * and any other fence is code, highlighted when it is C.  Errors are
  * reported against the fence's line in the chapter.
  */
-#include "site.h"
+#include "parts.h"
 
 #include <cmark-gfm.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+void figure_end(sb *out, const char *caption)
+{
+    if (caption) {
+        sb_puts(out, "<figcaption>");
+        sb_html(out, caption, strlen(caption));
+        sb_puts(out, "</figcaption>\n");
+    }
+    sb_puts(out, "</figure>\n");
+}
 
 /* See site.h.  Reads n, does not change it: the caller swaps n for a
  * CUSTOM_BLOCK holding out. */
@@ -63,18 +75,21 @@ int widget_render(book *b, chapter *c, cmark_node *n, int *nquiz, int *ndot, sb 
         course_diags_free(&d);
         return rc;
     }
+    if (strcmp(f.name, "results") == 0) {
+        int rc = results_render(body, &f, c->num, out, &e);
+        if (rc)
+            book_error(b, c, line + 1 + e.line, "%s", e.msg);
+        return rc;
+    }
+    if (strcmp(f.name, "timeline") == 0)
+        return timeline_render(b, c, n, &f, line, out);
     if (strcmp(f.name, "dot") == 0) {
         sb id = {0};
         sb_printf(&id, "dot%d", ++*ndot);
-        sb_puts(out, "<figure class=\"diagram\">\n");
+        sb_puts(out, "<figure class=\"diagram\">\n<div class=\"fig-scroll\">");
         int rc = dot_render(body, line + 1, sb_str(&id), out, &e);
-        const char *cap = fence_opt(&f, "caption");
-        if (cap) {
-            sb_puts(out, "<figcaption>");
-            sb_html(out, cap, strlen(cap));
-            sb_puts(out, "</figcaption>\n");
-        }
-        sb_puts(out, "</figure>\n");
+        sb_puts(out, "</div>\n");
+        figure_end(out, fence_opt(&f, "caption"));
         sb_free(&id);
         if (rc)
             book_error(b, c, e.line, "%s", e.msg);

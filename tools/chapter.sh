@@ -4,7 +4,9 @@
 #   2. builds exercise N from the learner's current files and runs its
 #      public tests (no sanitizers, patterns or quiz, nothing recorded),
 #   3. runs the chapter's demo (real measurements on this machine),
-#   4. prints the page's path and the exact `grader submit` line.
+#   4. records this machine's figures for the page (make measure-N, when the
+#      chapter has it: the demo's runs and traces, beside the book's),
+#   5. prints the page's path and the exact `grader submit` line.
 set -u
 N=$1
 NN=$(printf '%02d' "$N")
@@ -32,6 +34,13 @@ if $MAKE -n -s --no-print-directory B="$B" demo-"$N" >/dev/null 2>&1; then
     $MAKE -s --no-print-directory B="$B" demo-"$N" || exit 1
 else
     echo "(chapter $N has no demo yet)"
+fi
+
+if $MAKE -n -s --no-print-directory B="$B" measure-"$N" >/dev/null 2>&1; then
+    echo
+    echo "== Your figures for the chapter's page (run again, recorded)"
+    $MAKE -s --no-print-directory B="$B" measure-"$N" ||
+        echo "(could not record your figures; the page shows the book's only)"
 fi
 
 echo

@@ -4,8 +4,8 @@
 # Probes each need (a header, a library, a program) and collects the Debian
 # packages of those missing.  As root with apt-get: installs them.  Otherwise
 # prints the one exact command to run (and the Homebrew line on macOS).
-# Browser-test packages (chromium, playwright-core) are installed by the
-# tests that need them, not here.
+# Browser-test packages (chromium, poppler-utils, playwright-core, axe-core)
+# are installed by the tests that need them, not here.
 set -u
 CC=${CC:-cc}
 missing=()

@@ -3,7 +3,8 @@
 # Runs each benchmark (a program printing JSON rows; its first argument is
 # the directory for any files it writes), then each CPython twin with
 # $PYTHON when present, and merges everything into $B/bench.json and a
-# Markdown table ($B/bench.md, also printed).
+# Markdown table ($B/bench.md, also printed), and refreshes the book's
+# benchmarks page (tools/sitedata: $B/site/data/measured.js).
 set -u
 B=${B:-build}
 PYTHON=${PYTHON:-python3}
@@ -35,3 +36,7 @@ done
 cat "$B/bench.md"
 echo
 echo "bench: wrote $B/bench.json and $B/bench.md"
+# The book's benchmarks page reads the figures from the site's data file.
+if [ -x "$B/tools/sitedata" ]; then
+    "$B/tools/sitedata" --build "$B" js || echo "bench: could not update the site's data" >&2
+fi

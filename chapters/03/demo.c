@@ -3,7 +3,7 @@
  * a total that two threads update; one long native call.
  *
  *   make chapter3            (or: make demo-3, or run build/demos/03/demo)
- *   build/demos/03/demo show [--reps N] [--ms N] [--quick]
+ *   build/demos/03/demo show [--reps N] [--ms N] [--quick] [--json]
  *   build/demos/03/demo measure main | gil T | nogil T
  *   build/demos/03/demo measure race plain|call
  *   build/demos/03/demo measure longcall native|python MS
@@ -286,8 +286,9 @@ static void load_call(exkit_measure *m, int nargs, char **args)
 
 /* What one run of table 1 measured. */
 typedef struct run {
-    int os_threads;   /* OS threads alive while the workers were */
-    long interval_us; /* the switch interval in force */
+    int os_threads;     /* OS threads alive while the workers were */
+    long interval_us;   /* the switch interval in force */
+    const char *policy; /* the policy in force (rt_policy_name) */
     uint64_t wall_ns, cpu_ns;
     rt_stats stats;
 } run;
@@ -326,6 +327,7 @@ static void run_once(run *r, int w, uint64_t units)
     r->cpu_ns = exkit_cpu_now_ns() - c0;
     rt_stats_get(&r->stats);
     r->interval_us = rt_switch_interval_us(); /* RT_SWITCH_INTERVAL_US wins */
+    r->policy = rt_policy_name(rt_policy());
     rt_fini();
 }
 
@@ -516,25 +518,58 @@ static void show_race_and_call(double call_ms)
            "switch\n  interval bounds the wait only where there are checkpoints.\n");
 }
 
+/* show --json: table 1's runs, one JSON line each, for the book's page
+ * (make measure-3 records them; tools/sitedata.c and site/theme/live.js
+ * draw them beside the chapter's table).  The 1 ms way is left out: the
+ * page's table has no row for it. */
+static void json_runs(int reps, double total_ms)
+{
+    rt_init(NULL);
+    uint64_t units = (uint64_t)(total_ms * rt_bytecodes_per_ms());
+    rt_fini();
+    for (int rep = 0; rep < reps; rep++)
+        for (int w = 0; w < NWAYS; w++) {
+            if (S_ways[w].interval_us)
+                continue;
+            run r;
+            run_once(&r, w, units);
+            printf("{\"kind\": \"run\", \"policy\": \"%s\", \"threads\": %d, "
+                   "\"units\": %llu, \"wall_ns\": %llu, \"cpu_ns\": %llu, "
+                   "\"os_threads\": %d, \"stats\": ",
+                   r.policy, S_ways[w].threads, (unsigned long long)units,
+                   (unsigned long long)r.wall_ns, (unsigned long long)r.cpu_ns,
+                   r.os_threads);
+            rt_stats_write_json(&r.stats, stdout);
+            printf("}\n");
+        }
+}
+
 static int show(int nargs, char **args)
 {
-    int reps = 5, quick = 0;
+    int reps = 5, quick = 0, json = 0;
     double total_ms = 240, call_ms = 60;
     for (int i = 0; i < nargs; i++) {
         if (strcmp(args[i], "--quick") == 0)
             quick = 1, reps = 3, total_ms = 60, call_ms = 30;
+        else if (strcmp(args[i], "--json") == 0)
+            json = 1;
         else if (strcmp(args[i], "--reps") == 0 && i + 1 < nargs)
             reps = atoi(args[++i]);
         else if (strcmp(args[i], "--ms") == 0 && i + 1 < nargs)
             total_ms = atof(args[++i]);
         else {
-            fprintf(stderr, "usage: demo show [--reps N] [--ms N] [--quick]\n");
+            fprintf(stderr,
+                    "usage: demo show [--reps N] [--ms N] [--quick] [--json]\n");
             return 2;
         }
     }
     if (reps < 1 || reps > MAX_REPS || total_ms <= 0) {
         fprintf(stderr, "demo: --reps 1..%d, --ms > 0\n", MAX_REPS);
         return 2;
+    }
+    if (json) {
+        json_runs(reps, total_ms);
+        return 0;
     }
     printf("\nChapter 3: threads and the GIL, measured on this machine\n");
     show_threads(reps, total_ms, quick);

@@ -3,8 +3,8 @@
  *
  * Provided; do not edit.  The driver (driver.c) calls these functions,
  * checks what they did against the kernel's own accounts, and measures
- * them.  Everything runs on the runtime of runtime/rt.h: read its "Running
- * Python code" and "Releasing the GIL" sections first.
+ * them.  Everything runs on the runtime of runtime/include/rt.h: read its
+ * "Running Python code" and "Releasing the GIL" sections first.
  *
  * A job, here, is a function `void job(void *arg)` run by a thread holding
  * the GIL, as a Python function is: it may give the GIL up while it blocks

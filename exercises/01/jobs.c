@@ -29,7 +29,7 @@ void ex01_wait_job(void *arg)
 {
     /* TODO(A1): wait ((ex01_wait *)arg)->ms milliseconds.  Which of the
      * runtime's calls parks the thread *and* lets go of the GIL while it
-     * waits, as time.sleep does?  (runtime/rt.h, "Releasing the GIL".) */
+     * waits, as time.sleep does?  (runtime/include/rt.h, "Releasing the GIL".) */
     (void)arg;
 }
 

@@ -249,7 +249,22 @@ RT_API int rt_connect(int fd, const struct sockaddr *addr, socklen_t addrlen);
  *            the GIL now (a forced switch).
  *
  * To ask the holder to let go, a waiter calls rt_gil_request_drop(); the
- * implementation clears it with rt_gil_clear_drop() (typically in take). */
+ * implementation clears it with rt_gil_clear_drop() (typically in take).
+ *
+ * Who calls, and what a policy may infer from it (a contract, relied on by
+ * exercise 06's priority GIL):
+ *   - take and drop always run on the thread `ts` describes, so a policy
+ *     may keep per-thread facts in _Thread_local variables;
+ *   - drop(forced = 0) is the thread entering a blocking call (every
+ *     rt_save_thread: rt_read, rt_sleep_us, rt_thread_join, the event
+ *     loop's wait, ...), leaving its function, or rt_detach.  In the first
+ *     case the same thread's next take is its return from that call;
+ *   - drop(forced = 1) is always followed by the same thread's take: the
+ *     thread answered a drop request at a checkpoint and wants the GIL
+ *     back at once (it is CPU-bound);
+ *   - a thread's first take (when it starts or attaches) follows no drop
+ *     of its own, except after rt_detach and rt_attach on the same OS
+ *     thread, when it follows the detach's unforced drop. */
 struct rt_gil_ops {
     const char *name;
     void *(*create)(long switch_interval_us);

@@ -1,24 +1,63 @@
-/* book.js - the book's few interactive parts: quizzes, search, keys.
+/* book.js - the book's interactive parts: quizzes, search, keys, the menu,
+ * the colour theme, copy buttons, scrolling blocks and the sidebar that
+ * follows the reader.
  *
  * No framework and no network: everything the page needs is in the page or
- * in search-index.js, loaded by a <script> tag (browsers refuse fetch() on
- * file:// pages).  Answers are kept in localStorage under "gilwb:quiz:KEY",
- * so they survive a reload; if storage is refused, the quiz still works for
- * the visit.
+ * in scripts beside it (search-index.js, data/*.js), loaded by <script> tags
+ * because browsers refuse fetch() on file:// pages.  Answers are kept in
+ * localStorage under "gilwb:quiz:KEY" and the theme under "gilwb:theme";
+ * if storage is refused, both still work for the visit.  live.js (the
+ * reader's progress and figures) and timeline.js (traces) build on this.
  */
 (function () {
   "use strict";
 
-  // ------------------------------------------------------------ quiz
-
-  var PREFIX = "gilwb:quiz:";
-
   function store(key, value) {
-    try { localStorage.setItem(PREFIX + key, value); } catch (e) { /* private mode */ }
+    try {
+      if (value === null) localStorage.removeItem("gilwb:" + key);
+      else localStorage.setItem("gilwb:" + key, value);
+    } catch (e) { /* private mode: the page still works */ }
   }
   function recall(key) {
-    try { return localStorage.getItem(PREFIX + key); } catch (e) { return null; }
+    try { return localStorage.getItem("gilwb:" + key); } catch (e) { return null; }
   }
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"]/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c];
+    });
+  }
+  window.GILWB = { store: store, recall: recall, escapeHtml: escapeHtml };
+
+  // ------------------------------------------------------------ theme
+
+  // "auto" follows the system (color-scheme: light dark); "light" and
+  // "dark" pin it.  The page's <head> applies the saved choice before the
+  // first paint; this button changes it.
+  var THEMES = ["auto", "light", "dark"];
+  var THEME_TEXT = { auto: "\u25d0 Auto", light: "\u2600 Light", dark: "\u263e Dark" };
+  var themeButton = document.querySelector(".theme");
+  function applyTheme(t) {
+    if (t === "auto") delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = t;
+    if (!themeButton) return;
+    var next = THEMES[(THEMES.indexOf(t) + 1) % 3];
+    themeButton.innerHTML = THEME_TEXT[t].replace(" ", ' <span class="label">') + "</span>";
+    themeButton.setAttribute("aria-label", "Colours: " + (t === "auto"
+      ? "automatic, as your system" : t) + ". Switch to " + (next === "auto" ? "automatic" : next));
+    themeButton.title = themeButton.getAttribute("aria-label");
+  }
+  if (themeButton) {
+    themeButton.hidden = false;
+    applyTheme(THEMES.indexOf(recall("theme")) > 0 ? recall("theme") : "auto");
+    themeButton.addEventListener("click", function () {
+      var cur = document.documentElement.dataset.theme || "auto";
+      var t = THEMES[(THEMES.indexOf(cur) + 1) % 3];
+      store("theme", t === "auto" ? null : t);
+      applyTheme(t);
+    });
+  }
+
+  // ------------------------------------------------------------ quiz
 
   // Shows the outcome of choosing `letter` for question li.
   function answer(li, letter) {
@@ -37,11 +76,11 @@
   }
 
   document.querySelectorAll(".quiz-q").forEach(function (li) {
-    var saved = recall(li.dataset.key);
+    var saved = recall("quiz:" + li.dataset.key);
     if (saved) answer(li, saved);
     li.querySelectorAll(".quiz-choice").forEach(function (b) {
       b.addEventListener("click", function () {
-        store(li.dataset.key, b.dataset.letter);
+        store("quiz:" + li.dataset.key, b.dataset.letter);
         answer(li, b.dataset.letter);
       });
     });
@@ -53,48 +92,89 @@
   var list = document.getElementById("search-results");
   var index = window.GILWB_SEARCH || [];
 
-  function escapeHtml(s) {
-    return s.replace(/[&<>"]/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c];
-    });
+  function words(q) {
+    return q.toLowerCase().split(/\s+/).filter(Boolean);
+  }
+  function count(hay, w) {
+    var n = 0;
+    for (var at = hay.indexOf(w); at >= 0 && n < 50; at = hay.indexOf(w, at + w.length)) n++;
+    return n;
+  }
+  function wholeWord(hay, w) {
+    var re = new RegExp("(^|[^a-z0-9_])" + w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "($|[^a-z0-9_])");
+    return re.test(hay);
   }
 
-  // A snippet of text around the first hit of term, with the hit marked.
-  function snippet(text, term) {
-    var at = text.toLowerCase().indexOf(term);
-    if (at < 0) return escapeHtml(text.slice(0, 120));
-    var from = Math.max(0, at - 50);
-    var s = text.slice(from, at) + "\u0000" + text.slice(at, at + term.length) +
-      "\u0001" + text.slice(at + term.length, at + term.length + 70);
-    return (from > 0 ? "&hellip;" : "") +
-      escapeHtml(s).replace("\u0000", "<mark>").replace("\u0001", "</mark>") + "&hellip;";
-  }
-
-  // Every word of the query must occur; titles count more than text.
-  function search(q) {
-    var words = q.toLowerCase().split(/\s+/).filter(Boolean);
-    if (!words.length) return [];
-    var hits = [];
-    index.forEach(function (e) {
+  // Every word must occur.  A word in the section's title counts most,
+  // then how often it occurs in the text (with diminishing returns), whole
+  // words over parts of words, and the query as a phrase.
+  function rank(q) {
+    var ws = words(q);
+    if (!ws.length) return [];
+    var phrase = ws.join(" "), hits = [];
+    index.forEach(function (e, order) {
       var title = (e.s + " " + e.c).toLowerCase(), text = e.t.toLowerCase(), score = 0;
-      for (var i = 0; i < words.length; i++) {
-        var inTitle = title.indexOf(words[i]) >= 0, inText = text.indexOf(words[i]) >= 0;
-        if (!inTitle && !inText) return;
-        score += (inTitle ? 10 : 0) + (inText ? 1 : 0);
+      for (var i = 0; i < ws.length; i++) {
+        var inTitle = title.indexOf(ws[i]) >= 0, n = count(text, ws[i]);
+        if (!inTitle && !n) return;
+        if (inTitle) score += e.s.toLowerCase().indexOf(ws[i]) >= 0 ? 12 : 3;
+        if (n) score += 2 + Math.log2(n) * 1.5;
+        if (wholeWord(text, ws[i]) || wholeWord(title, ws[i])) score += 2;
       }
-      hits.push({ e: e, score: score });
+      if (ws.length > 1 && (text.indexOf(phrase) >= 0 || title.indexOf(phrase) >= 0)) score += 8;
+      hits.push({ e: e, score: score, order: order });
     });
-    hits.sort(function (a, b) { return b.score - a.score; });
+    hits.sort(function (a, b) { return b.score - a.score || a.order - b.order; });
     return hits.slice(0, 12).map(function (h) { return h.e; });
   }
 
+  // text with every occurrence of the words marked, escaped.
+  function markAll(text, ws) {
+    var low = text.toLowerCase(), marks = [];
+    ws.forEach(function (w) {
+      for (var at = low.indexOf(w); at >= 0; at = low.indexOf(w, at + w.length)) marks.push([at, at + w.length]);
+    });
+    marks.sort(function (a, b) { return a[0] - b[0]; });
+    var out = "", pos = 0;
+    marks.forEach(function (m) {
+      if (m[0] < pos) return; // overlaps the previous mark
+      out += escapeHtml(text.slice(pos, m[0])) + "<mark>" + escapeHtml(text.slice(m[0], m[1])) + "</mark>";
+      pos = m[1];
+    });
+    return out + escapeHtml(text.slice(pos));
+  }
+
+  // The stretch of text (about 170 characters) holding the most query
+  // words, with all of them marked.
+  function snippet(text, ws) {
+    var low = text.toLowerCase(), best = 0, bestScore = -1;
+    ws.forEach(function (w) {
+      for (var at = low.indexOf(w), k = 0; at >= 0 && k < 40; at = low.indexOf(w, at + 1), k++) {
+        var win = low.slice(Math.max(0, at - 50), at + 120), s = 0;
+        ws.forEach(function (v) { if (win.indexOf(v) >= 0) s++; });
+        if (s > bestScore) { bestScore = s; best = at; }
+      }
+    });
+    var from = Math.max(0, best - 50), to = Math.min(text.length, best + 120);
+    while (from > 0 && from > best - 70 && /\S/.test(text[from - 1])) from--; // start at a word
+    return (from > 0 ? "\u2026" : "") + markAll(text.slice(from, to), ws) +
+      (to < text.length ? "\u2026" : "");
+  }
+
+  // A result's link carries the query, so the page it opens can mark it.
+  function landing(e, q) {
+    var hash = e.u.indexOf("#");
+    var page = hash < 0 ? e.u : e.u.slice(0, hash), frag = hash < 0 ? "" : e.u.slice(hash);
+    return page + "?q=" + encodeURIComponent(q.trim()) + frag;
+  }
+
   function show(q) {
-    var hits = search(q);
     if (!q.trim()) { list.hidden = true; return; }
+    var ws = words(q), hits = rank(q);
     list.innerHTML = hits.length ? hits.map(function (e) {
-      return '<li><a href="' + escapeHtml(e.u) + '">' + escapeHtml(e.s || e.c) +
-        '<span class="where">' + escapeHtml(e.c) + " &middot; " +
-        snippet(e.t, q.trim().toLowerCase().split(/\s+/)[0]) + "</span></a></li>";
+      return '<li><a href="' + escapeHtml(landing(e, q)) + '">' + markAll(e.s || e.c, ws) +
+        '<span class="where">' + escapeHtml(e.c) + " &middot; " + snippet(e.t, ws) +
+        "</span></a></li>";
     }).join("") : '<li class="empty">Nothing found.</li>';
     list.hidden = false;
   }
@@ -119,25 +199,237 @@
     });
   }
 
+  // The page a search opened: mark the query's words in the text, open the
+  // closed panels that hold one, and show the first mark in the section the
+  // result named.  Escape removes the marks.
+  function markPage(q) {
+    var ws = words(q).filter(function (w) { return w.length > 1; });
+    var root = document.querySelector("main .text");
+    if (!ws.length || !root) return;
+    var re = new RegExp(ws.map(function (w) {
+      return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    }).join("|"), "gi");
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (n) {
+        return n.parentNode.closest("script, style, svg, .tl-live, button") ? NodeFilter.FILTER_REJECT
+          : NodeFilter.FILTER_ACCEPT;
+      }
+    });
+    var nodes = [];
+    while (walker.nextNode()) nodes.push(walker.currentNode);
+    nodes.forEach(function (n) {
+      var t = n.nodeValue, m, last = 0, frag = null;
+      re.lastIndex = 0;
+      while ((m = re.exec(t))) {
+        frag = frag || document.createDocumentFragment();
+        frag.appendChild(document.createTextNode(t.slice(last, m.index)));
+        var mark = document.createElement("mark");
+        mark.className = "hit";
+        mark.textContent = m[0];
+        frag.appendChild(mark);
+        last = m.index + m[0].length;
+      }
+      if (!frag) return;
+      frag.appendChild(document.createTextNode(t.slice(last)));
+      n.parentNode.replaceChild(frag, n);
+    });
+    var marks = root.querySelectorAll("mark.hit");
+    marks.forEach(function (mk) {
+      var d = mk.closest("details");
+      if (d) d.open = true;
+    });
+    // the first mark inside the section the link named, else the first one
+    var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    var first = null;
+    if (target) {
+      for (var i = 0; i < marks.length && !first; i++)
+        if (target.compareDocumentPosition(marks[i]) & Node.DOCUMENT_POSITION_FOLLOWING) first = marks[i];
+    }
+    first = first || marks[0];
+    // after the browser's own jump to the section (at load), bring the word
+    // itself into view
+    function show() { setTimeout(function () { first.scrollIntoView({ block: "center" }); }, 0); }
+    if (first && document.readyState === "complete") show();
+    else if (first) window.addEventListener("load", show);
+    document.addEventListener("keydown", function clear(ev) {
+      if (ev.key !== "Escape" || ev.target === input) return;
+      root.querySelectorAll("mark.hit").forEach(function (mk) {
+        mk.replaceWith(document.createTextNode(mk.textContent));
+      });
+      root.normalize();
+      document.removeEventListener("keydown", clear);
+    });
+  }
+  var landedQuery = new URLSearchParams(location.search).get("q");
+  if (landedQuery) markPage(landedQuery);
+
   // ------------------------------------------------------------ keys and menu
 
-  // Left and right arrows turn pages; "/" goes to search.  Not while typing,
-  // and not with a modifier (Alt+Left is the browser's Back).
+  // Left and right arrows turn pages, but only when nothing that takes keys
+  // has the focus: a quiz choice, a button, a link, a scrolling code block
+  // or the timeline's cursor use the arrows themselves.  "/" goes to search.
+  // Not with a modifier (Alt+Left is the browser's Back).
+  function nothingFocused() {
+    var a = document.activeElement;
+    return !a || a === document.body || a === document.documentElement || a.id === "content";
+  }
   document.addEventListener("keydown", function (ev) {
     var t = ev.target;
-    if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
-    if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable)) return;
+    if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey || ev.defaultPrevented) return;
+    if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" ||
+              t.isContentEditable)) return;
     if (ev.key === "/" && input) { input.focus(); ev.preventDefault(); return; }
+    if (!nothingFocused()) return;
     var rel = ev.key === "ArrowLeft" ? "prev" : ev.key === "ArrowRight" ? "next" : null;
     var link = rel && document.querySelector('.pager a[rel="' + rel + '"]');
     if (link) { location.href = link.href; ev.preventDefault(); }
   });
 
   var menu = document.querySelector(".menu");
+  function setMenu(open) {
+    document.body.classList.toggle("nav-open", open);
+    menu.setAttribute("aria-expanded", open ? "true" : "false");
+  }
   if (menu) {
     menu.addEventListener("click", function () {
-      var open = document.body.classList.toggle("nav-open");
-      menu.setAttribute("aria-expanded", open ? "true" : "false");
+      setMenu(!document.body.classList.contains("nav-open"));
     });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && document.body.classList.contains("nav-open")) {
+        setMenu(false);
+        menu.focus();
+      }
+    });
+    document.querySelectorAll(".sidebar a").forEach(function (a) {
+      a.addEventListener("click", function () { setMenu(false); });
+    });
+  }
+
+  // ------------------------------------------------------------ copy buttons
+
+  // A command block: a shell fence, the exercise's submit line, or a block
+  // of a task README (they carry no language) whose lines are commands.
+  var COMMAND = /^(\$ )?(make|grader|cc|gcc|clang|python3?|git|cd|export|\.\/|[A-Z_]+=\S*\s)/;
+  function isCommand(pre) {
+    var code = pre.querySelector("code");
+    if (!code) return false;
+    if (/language-(sh|shell|bash|console)\b/.test(code.className) || pre.classList.contains("submit"))
+      return true;
+    if (/language-/.test(code.className)) return false;
+    var cont = false;
+    return code.textContent.split("\n").every(function (l) {
+      var ok = cont || !l.trim() || /^\s*#/.test(l) || COMMAND.test(l.trim());
+      cont = /\\\s*$/.test(l);
+      return ok;
+    });
+  }
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext)
+      return navigator.clipboard.writeText(text);
+    return new Promise(function (resolve, reject) {
+      var ta = document.createElement("textarea");
+      ta.value = text;
+      ta.setAttribute("readonly", "");
+      ta.style.position = "fixed";
+      ta.style.opacity = "0";
+      document.body.appendChild(ta);
+      ta.select();
+      var ok = document.execCommand("copy");
+      ta.remove();
+      if (ok) resolve(); else reject(new Error("copy refused"));
+    });
+  }
+  document.querySelectorAll("main pre.code").forEach(function (pre) {
+    if (!isCommand(pre)) return;
+    var wrap = document.createElement("div");
+    wrap.className = "copy-wrap";
+    pre.parentNode.insertBefore(wrap, pre);
+    wrap.appendChild(pre);
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "copy";
+    b.textContent = "Copy";
+    b.setAttribute("aria-label", "Copy the command");
+    wrap.appendChild(b);
+    b.addEventListener("click", function () {
+      var text = pre.querySelector("code").textContent.replace(/^\$ /gm, "").replace(/\n+$/, "");
+      copyText(text).then(function () { b.textContent = "Copied"; }, function () {
+        b.textContent = "Select and copy";
+      });
+      setTimeout(function () { b.textContent = "Copy"; }, 2000);
+    });
+  });
+
+  // ------------------------------------------------------------ scrolling blocks
+
+  // A block wider than the screen scrolls; say so, and let the keyboard
+  // reach it (Tab to it, then the arrows scroll it).
+  function markScrolling() {
+    document.querySelectorAll("main pre.code, main .table-wrap, main .fig-scroll, main table:not(.table-wrap > table)")
+      .forEach(function (el) {
+        var scrolls = el.scrollWidth > el.clientWidth + 1 && el.offsetParent !== null;
+        var hint = el.previousElementSibling;
+        var hasHint = hint && hint.classList.contains("scroll-hint");
+        el.classList.toggle("scrolls", scrolls);
+        if (scrolls && !hasHint) {
+          var kind = el.tagName === "PRE" ? "Code" : el.matches(".table-wrap, table") ? "Table" : "Figure";
+          el.tabIndex = 0;
+          el.setAttribute("role", "region");
+          el.setAttribute("aria-label", kind + ", scrolls sideways");
+          var h = document.createElement("span");
+          h.className = "scroll-hint";
+          h.setAttribute("aria-hidden", "true");
+          h.textContent = "scrolls sideways \u2192";
+          el.parentNode.insertBefore(h, el);
+        } else if (!scrolls && hasHint) {
+          hint.remove();
+          el.removeAttribute("tabindex");
+          el.removeAttribute("role");
+          el.removeAttribute("aria-label");
+        }
+      });
+  }
+  window.GILWB.markScrolling = markScrolling;
+  markScrolling();
+  var resizeTimer;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(markScrolling, 150);
+  });
+  document.querySelectorAll("details").forEach(function (d) {
+    d.addEventListener("toggle", markScrolling);
+  });
+
+  // ------------------------------------------------------------ where am I
+
+  // The sidebar's contents follow the reading position: the section whose
+  // heading was passed last is marked, and kept in view in the sidebar.
+  var tocLinks = Array.prototype.slice.call(document.querySelectorAll(".sidebar .toc a"));
+  var sections = tocLinks.map(function (a) {
+    return document.getElementById(decodeURIComponent(a.hash.slice(1)));
+  });
+  var sidebar = document.querySelector(".sidebar");
+  function follow() {
+    var line = window.innerHeight * 0.3, cur = -1;
+    sections.forEach(function (h, i) { if (h && h.getBoundingClientRect().top < line) cur = i; });
+    tocLinks.forEach(function (a, i) {
+      if (i === cur) a.setAttribute("aria-current", "location");
+      else a.removeAttribute("aria-current");
+    });
+    var a = tocLinks[cur];
+    if (a && sidebar && sidebar.scrollHeight > sidebar.clientHeight) {
+      var top = a.offsetTop - sidebar.offsetTop, h = sidebar.clientHeight;
+      if (top < sidebar.scrollTop + 40 || top > sidebar.scrollTop + h - 60)
+        sidebar.scrollTop = top - h / 3;
+    }
+  }
+  if (tocLinks.length) {
+    var ticking = false;
+    window.addEventListener("scroll", function () {
+      if (ticking) return;
+      ticking = true;
+      requestAnimationFrame(function () { ticking = false; follow(); });
+    }, { passive: true });
+    follow();
   }
 })();

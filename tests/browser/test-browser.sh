@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # tests/browser/test-browser.sh - the book in headless Chromium (TAP lines).
 #
-# Installs what it needs if it is missing: Debian's chromium, nodejs and npm
-# (apt-get when root, otherwise prints the command) and playwright-core from this
-# folder's package.json and package-lock.json into $B/browser-node (npm ci;
-# never the `playwright` package, which downloads a browser of its own).
-# Then builds the book into $B/browser-site and runs site.test.mjs on it.
+# Installs what it needs if it is missing: Debian's chromium, nodejs, npm and
+# poppler-utils (apt-get when root, otherwise prints the command), and
+# playwright-core and axe-core from this folder's package.json and
+# package-lock.json into $B/browser-node (npm ci; never the `playwright`
+# package, which downloads a browser of its own).  Then builds the book into
+# $B/browser-site and runs site.test.mjs on it; the live-data tests run the
+# grader, tools/sitedata and chapter 3's demo and trace programs, which make
+# builds first ($B/bin/grader, $B/tools/sitedata, $B/demos/03/*).
 set -u
 B=${B:-build}
 SITEGEN=${SITEGEN:-$B/bin/sitegen}
@@ -17,6 +20,7 @@ missing=()
 [ -x "$CHROMIUM" ] || missing+=(chromium)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "# installing ${missing[*]} (apt-get)"
@@ -44,5 +48,11 @@ rm -rf "$site"
 "$SITEGEN" --out "$site" --quiet --gradebook "$B/browser-no-gradebook.sqlite" ||
     { echo "not ok 1 - the book does not build"; exit 1; }
 mkdir -p "$B/screenshots"
+for prog in "$B/bin/grader" "$B/tools/sitedata" "$B/demos/03/demo" "$B/demos/03/gil-traces"; do
+    [ -x "$prog" ] || { echo "not ok 1 - $prog is missing (make builds it)"; exit 1; }
+done
+abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 NODE_PATH="$(cd "$nodedir" && pwd)/node_modules" CHROMIUM="$CHROMIUM" \
+    GRADER=$(abs "$B/bin/grader") SITEDATA=$(abs "$B/tools/sitedata") \
+    DEMO03=$(abs "$B/demos/03/demo") TRACES03=$(abs "$B/demos/03/gil-traces") \
     exec node "$here/site.test.mjs" "$site" "$B/screenshots"

@@ -88,12 +88,23 @@ PY
     for src in chapters/"$nn"/*.c; do
         prog=$(basename "$src" .c)
         [ -f "$src" ] && [ "$prog" != demo ] || continue
-        if "$B/demos/$nn/$prog" "$WORK/$nn-$prog.svg" >/dev/null 2>"$WORK/$nn-$prog.err" &&
-            grep -q '<svg' "$WORK/$nn-$prog.svg"; then
-            ok "chapter $n: figure program $prog draws an SVG from a real run"
-        else
-            not_ok "chapter $n: figure program $prog draws an SVG: $(tail -2 "$WORK/$nn-$prog.err")"
-        fi
+        case $prog in
+        *-traces) # a trace recorder: JSON the page's timeline reads
+            if "$B/demos/$nn/$prog" "$WORK/$nn-$prog.json" >/dev/null 2>"$WORK/$nn-$prog.err" &&
+                python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["traces"]' \
+                    "$WORK/$nn-$prog.json" 2>>"$WORK/$nn-$prog.err"; then
+                ok "chapter $n: trace recorder $prog records traces from real runs"
+            else
+                not_ok "chapter $n: trace recorder $prog records traces: $(tail -2 "$WORK/$nn-$prog.err")"
+            fi ;;
+        *)
+            if "$B/demos/$nn/$prog" "$WORK/$nn-$prog.svg" >/dev/null 2>"$WORK/$nn-$prog.err" &&
+                grep -q '<svg' "$WORK/$nn-$prog.svg"; then
+                ok "chapter $n: figure program $prog draws an SVG from a real run"
+            else
+                not_ok "chapter $n: figure program $prog draws an SVG: $(tail -2 "$WORK/$nn-$prog.err")"
+            fi ;;
+        esac
     done
     if [ -f "chapters/$nn/claims.yaml" ]; then
         "$GRADER" claims "$n" --quiet --format json >"$WORK/claims-$nn.json" 2>"$WORK/claims-$nn.err"

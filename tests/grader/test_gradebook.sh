@@ -82,7 +82,10 @@ env -u GRADER_GRADEBOOK GRADER_REPO="$F" GRADER_BUILD="$F/build" GRADER_COURSE="
     --skip quiz --quiet >"$WORK/fresh.out" 2>&1
 check "a fresh checkout's first submit records in .workbook/gradebook.sqlite (exit 0)" \
     bash -c "[ $? -eq 0 ] && [ \"\$(python3 -c \"import sqlite3; print(sqlite3.connect('$F/.workbook/gradebook.sqlite').execute('select count(*) from attempts where passed = 1').fetchone()[0])\")\" = 1 ]"
-check "...and nothing in build/ but what was there" bash -c "[ \"\$(ls '$F/build')\" = lib ]"
+# The submit writes the site's live progress (site/data/progress.js) and
+# nothing else beside what the checkout had.
+check "...and nothing in build/ but what was there and the site's progress" \
+    bash -c "[ \"\$(cd '$F/build' && find . -type f -o -type l | sort | tr '\n' ' ')\" = './lib/libexkit-rel.a ./lib/librt-rel.a ./site/data/progress.js ' ]"
 O=$WORK/other && cp -r "$FIXTURE" "$O" && cp "$R/.workbook/gradebook.sqlite" "$R/build/gradebook.sqlite"
 env -u GRADER_GRADEBOOK GRADER_REPO="$R" GRADER_BUILD="$R/build" GRADER_COURSE="$O" \
     "$GRADER" status >"$WORK/other.out" 2>&1

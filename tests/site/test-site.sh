@@ -7,9 +7,13 @@
 #   3. the link checker itself catches a broken link;
 #   4. every tests/site/bad/*.md fails the build with the message and the
 #      chapter line its first line expects ("<!-- expect: 01-bad.md:LINE: ... -->"),
-#      and leaves an existing good site untouched.
+#      and leaves an existing good site untouched;
+#   5. the live data files: the build makes them once and never replaces
+#      them, tools/sitedata writes the reader's measurements, and `grader
+#      progress` the reader's progress.
 #
-# Needs $B/bin/sitegen (make builds it) and python3.
+# Needs $B/bin/sitegen, $B/tools/sitedata and $B/bin/grader (make builds
+# them) and python3.
 set -u
 B=${B:-build}
 SITEGEN=${SITEGEN:-$B/bin/sitegen}
@@ -98,6 +102,24 @@ check "search index holds sections with their links" \
     bash -c "grep -q 'xylophone' '$good/search-index.js' && grep -qF '02-other.html#second-part' '$good/search-index.js'"
 check "print page: ids and links carry the chapter number" \
     bash -c "grep -qF 'id=\"02-second-part\"' '$good/print.html' && grep -qF 'href=\"#02-second-part\"' '$good/print.html'"
+check "quiz texts show raw HTML as text (/proc/<pid>/task keeps its <pid>)" \
+    has "$p" '/proc/&lt;pid&gt;/task'
+check "results: a text table becomes a table, its # column drawn bars" \
+    bash -c "grep -qF '<figure class=\"results\" data-chapter=\"01\" data-compare=\"speedup\" data-key=\"run\">' '$p' && grep -qF '<th scope=\"row\">two threads</th><td class=\"num\">5 ms</td><td class=\"num\">2.00x</td><td class=\"bar\"><span class=\"bar-fill\" style=\"width:93.8%\">' '$p'"
+check "timeline: the figure names its traces, diagram and steps" \
+    bash -c "grep -qF 'data-traces=\"01/traces.json\" data-diagram=\"g\" data-from=\"drop request\"' '$p' && grep -qF '<li data-event=\"forced drop\" data-parts=\"T1 T1-&gt;GIL\">T1 <strong>drops</strong> the lock.</li>' '$p'"
+check "timeline: the traces ship as a script, the static figure as a file" \
+    bash -c "grep -qF '(window.GILWB_TRACES = window.GILWB_TRACES || {})[\"01/traces.json\"] = {' '$good/01/traces.js' && grep -qF '<script src=\"01/traces.js\">' '$p' && test -f '$good/01/timeline.svg'"
+check "diagrams keep a width at which their labels are 12 px" \
+    bash -c "grep -qE '<svg style=\"min-width:[0-9]+px\"' '$p'"
+check "a figure alone in its paragraph gets a caption and a scroll box" \
+    has "$p" '<figure class="figure">'
+check "search finds quiz text, exercise panels and included code" \
+    bash -c "grep -qF 'Look in /proc/<pid>/task' '$good/search-index.js' && grep -qF '\"s\":\"Exercise 01: Measure it\"' '$good/search-index.js' && grep -qF 'return CPU time over wall time' '$good/search-index.js' && grep -qF 'thread %d' '$good/search-index.js'"
+check "search entries carry no heading anchors (#) in their titles" \
+    bash -c "! grep -qF ' #\",' '$good/search-index.js'"
+check "the benchmarks page is built, and says how to make its figures" \
+    has "$good/bench.html" "make bench"
 check "the fixture's links and anchors resolve" python3 "$here/linkcheck.py" "$good"
 
 printf 'not a database' >"$work/junk.sqlite"
@@ -160,6 +182,73 @@ for f in "$here"/bad/*.md; do
         ok "bad input $name: $(head -1 "$work/bad-$name.out" | cut -c1-110)"
     fi
 done
+
+# ------------------------------------------------------------- 5. live data
+check "the build makes empty data files for the pages to load" \
+    bash -c "grep -qF 'window.GILWB_PROGRESS = null;' '$good/data/progress.js' && grep -qF 'window.GILWB_MEASURED = null;' '$good/data/measured.js'"
+echo 'window.GILWB_PROGRESS = {"written": "kept"};' >"$good/data/progress.js"
+check "a rebuild keeps the data files their writers wrote" \
+    bash -c "'$SITEGEN' --root '$here/good' --out '$good' --quiet --gradebook '$gb' && grep -qF '\"written\": \"kept\"' '$good/data/progress.js'"
+
+SITEDATA=${SITEDATA:-$B/tools/sitedata}
+sd=$work/sitedata
+mkdir -p "$sd/build"
+printf '%s\n' '{"kind": "run", "policy": "cpython", "threads": 0, "wall_ns": 200000000, "stats": {"max_running": 1}}' \
+    '{"kind": "run", "policy": "none", "threads": 2, "wall_ns": 100000000, "stats": {"max_running": 3}}' >"$sd/runs.jsonl"
+printf '[{"name": "gil.mutex_ns", "unit": "ns", "ours": 17.5, "cpython": null, "libuv": null, "target": null, "note": null}]\n' \
+    >"$sd/build/bench.json"
+cat >"$sd/check.py" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+assert text.count('window.GILWB_MEASURED = ') == 1, text[:200]
+d = json.loads(text.split('window.GILWB_MEASURED = ', 1)[1].rstrip().rstrip(';'))
+ch = d['chapters']['03']
+assert ch['load1'] == 0.25 and ch['machine']['cores'] >= 1, ch
+assert [r['wall_ns'] for r in ch['runs']] == [200000000, 100000000]
+assert ch['traces']['gil-traces']['traces'][0]['policy'] == 'cpython'
+assert d['bench']['rows'][0]['ours'] == 17.5
+PY
+check "sitedata: a chapter's runs and traces, and the benchmarks, reach measured.js" \
+    bash -c "'$SITEDATA' --build '$sd/build' --site '$sd/site' chapter 3 --load 0.25 --demo '$sd/runs.jsonl' --traces gil-traces='$here/good/chapters/01/traces.json' >/dev/null && python3 '$sd/check.py' '$sd/site/data/measured.js'"
+printf '{"kind": "run"\n' >"$sd/broken.jsonl"
+before=$(md5sum <"$sd/site/data/measured.js")
+"$SITEDATA" --build "$sd/build" --site "$sd/site" chapter 3 --demo "$sd/broken.jsonl" >"$sd/broken.out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] && grep -qF "$sd/broken.jsonl:1:" "$sd/broken.out" &&
+    [ "$before" = "$(md5sum <"$sd/site/data/measured.js")" ]; then
+    ok "sitedata: a broken run line is reported as FILE:LINE and nothing is written"
+else
+    not_ok "sitedata: a broken run line is reported as FILE:LINE and nothing is written" \
+        "exit $rc" "$(cat "$sd/broken.out")"
+fi
+
+GRADER=${GRADER:-$B/bin/grader}
+pg=$work/progress
+mkdir -p "$pg/site"
+python3 - "$pg/gradebook.sqlite" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("CREATE TABLE attempts(id INTEGER PRIMARY KEY, exercise TEXT NOT NULL, slug TEXT,"
+           " title TEXT, passed INTEGER NOT NULL, score REAL NOT NULL, max_score REAL NOT NULL,"
+           " started_at TEXT, finished_at TEXT NOT NULL, seconds REAL, user TEXT, source TEXT,"
+           " report TEXT)")
+db.executemany("INSERT INTO attempts(exercise, passed, score, max_score, finished_at, source)"
+               " VALUES (?, ?, ?, ?, ?, ?)",
+               [("03", 0, 4, 17, "2026-01-01T10:00:00Z", "learner"),
+                ("03", 1, 17, 17, "2026-01-02T10:00:00Z", "learner"),
+                ("03", 1, 17, 17, "2026-01-03T10:00:00Z", "reliability")])
+db.commit()
+PY
+cat >"$pg/check.py" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read()
+d = json.loads(text.split('window.GILWB_PROGRESS = ', 1)[1].rstrip().rstrip(';'))
+e = d['exercises']['03']
+assert e == {'attempts': 2, 'passed': True, 'best': 17, 'max': 17, 'last': '2026-01-02T10:00:00Z'}, e
+assert all(q['questions'] >= q['right'] >= 0 for q in d['quizzes'].values()), d['quizzes']
+PY
+check "grader progress: the learner's attempts (not a batch's) and quiz answers, as a script" \
+    bash -c "GRADER_SITE='$pg/site' '$GRADER' progress --gradebook '$pg/gradebook.sqlite' && python3 '$pg/check.py' '$pg/site/data/progress.js'"
 
 echo "# $n tests, $failed failed"
 [ $failed -eq 0 ]
