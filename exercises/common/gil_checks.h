@@ -321,7 +321,7 @@ static void gil_check_drop_spacing(const rt_config *base, int nthreads)
              "interval %ld, %d threads", interval, nthreads);
     gc_start(base, 0, 1 << 16);
     rt_bytecodes_per_ms(); /* calibrated once (about 20 ms), before the clock */
-    int counted = 0;
+    int counted = 0, asked = 0;
     for (int round = 0; round < 8 && counted < 3; round++) {
         rt_trace_mark("round");
         gc_cpu c[MAX];
@@ -330,9 +330,10 @@ static void gil_check_drop_spacing(const rt_config *base, int nthreads)
          * the GIL: every thread waits. */
         uint64_t t0 = rt_now_ns();
         for (int i = 0; i < nthreads; i++) {
-            /* Computing until 3 I: the request is due at 2 I (1.2 I after
-             * the hand-over), with a whole interval to spare. */
-            c[i] = gc_cpu_until(t0 + (uint64_t)interval * 3000, -1);
+            /* Computing until 4 I: the request is due at 2 I (1.2 I after
+             * the hand-over), with two intervals to spare for a waiter that
+             * a busy machine (or ThreadSanitizer) wakes late. */
+            c[i] = gc_cpu_until(t0 + (uint64_t)interval * 4000, -1);
             t[i] = gc_thread(gc_cpu_main, &c[i]);
         }
         gc_hold_until(t0 + (uint64_t)interval * 800);
@@ -362,11 +363,20 @@ static void gil_check_drop_spacing(const rt_config *base, int nthreads)
                 request = ev[i].t_ns;
             }
         }
-        GC_CHECK(handover && request,
-                 "round %d: no %s in the trace: %d CPU-bound threads never asked "
-                 "for the GIL (does a waiter that times out call "
-                 "rt_gil_request_drop()?)",
-                 round, handover ? "drop request" : "hand-over", nthreads);
+        GC_CHECK(handover,
+                 "round %d: no hand-over in the trace: main dropped the GIL "
+                 "to %d waiting threads and none of them took it",
+                 round, nthreads);
+        if (!request) {
+            /* Late waiters can miss the whole window; a GIL whose waiters
+             * never ask misses it in every round (checked below). */
+            fprintf(GC_NOTES,
+                    "# drop spacing, round %d: no drop request before the threads "
+                    "finished (not counted: the waiters woke too late)\n",
+                    round);
+            continue;
+        }
+        asked++;
         double gap = (double)(request - handover) / 1000.0;
         fprintf(GC_NOTES,
                 "# drop spacing, %d threads, interval %ld us, round %d: first drop "
@@ -383,6 +393,11 @@ static void gil_check_drop_spacing(const rt_config *base, int nthreads)
                  "instead of before it?)",
                  round, gap, interval);
     }
+    GC_CHECK(asked >= 1,
+             "no drop request in the trace in 8 rounds: %d CPU-bound threads never "
+             "asked for the GIL (does a waiter that times out call "
+             "rt_gil_request_drop()?)",
+             nthreads);
     GC_CHECK(counted >= 1, "no round counted: a waiter timed out before every "
                            "hand-over (main overslept 0.2 I each time: the machine "
                            "is too busy)");
