@@ -167,21 +167,11 @@ static const char *ms_text(double ns, char *buf, size_t n)
 
 static int show(int nargs, char **args)
 {
-    int reps = 5, quick = 0;
-    for (int i = 0; i < nargs; i++) {
-        if (strcmp(args[i], "--quick") == 0)
-            quick = 1, reps = 2;
-        else if (strcmp(args[i], "--reps") == 0 && i + 1 < nargs)
-            reps = atoi(args[++i]);
-        else {
-            fprintf(stderr, "usage: demo show [--reps N] [--quick]\n");
-            return 2;
-        }
-    }
-    if (reps < 1 || reps > MAX_REPS) {
-        fprintf(stderr, "demo: --reps 1..%d\n", MAX_REPS);
-        return 2;
-    }
+    exkit_show_opts o = {.reps = 5};
+    int rc = exkit_show_args(nargs, args, &o, 2, MAX_REPS, 0);
+    if (rc)
+        return rc;
+    int reps = o.reps, quick = o.quick;
     /* Each way sets its own GIL: the environment's choice would blur them. */
     unsetenv("RT_GIL");
     unsetenv("RT_SWITCH_INTERVAL_US");
