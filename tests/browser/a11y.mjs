@@ -60,6 +60,9 @@ export default async function a11y(s) {
           .map((h) => h.textContent.replace(/\s+/g, " ").trim()).filter(Boolean),
         quiz: [...document.querySelectorAll(".quiz-q")].map((q) => [q.querySelector(".quiz-question"),
           ...q.querySelectorAll(".quiz-choice")].map((e) => e.textContent.replace(/\s+/g, " ").trim().slice(0, 28))),
+        // a result table's bars are backgrounds: printed only if asked for
+        unprinted: [...document.querySelectorAll(".bar-fill")]
+          .filter((e) => (getComputedStyle(e).printColorAdjust || getComputedStyle(e).webkitPrintColorAdjust) !== "exact").length,
         figures: [...document.querySelectorAll("figure.diagram, figure.results")].map((f) =>
           [...f.querySelectorAll("svg text, tbody th, tbody td")]
             .map((e) => e.textContent.replace(/\s+/g, " ").trim()).filter((x) => x.length > 3)),
@@ -97,6 +100,7 @@ export default async function a11y(s) {
       doc.quiz.forEach((parts, i) => {
         if (parts.some((t) => pageOf(t) < 0)) bad.push(`question ${i + 1} is missing from the PDF`);
       });
+      if (doc.unprinted) bad.push(`${doc.unprinted} result-table bars would not print`);
       const figs = doc.figures.map(own).map((t) => [t[0], t[t.length - 1]]);
       checkable(figs.filter(([a, b]) => a && b && a !== b).length, figs.length, "figures");
       figs.forEach(([a, b], i) => {

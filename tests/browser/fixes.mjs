@@ -92,7 +92,7 @@ export default async function fixes(s) {
       return [...t.tBodies[0].rows].some((r) => r.cells.length !== n);
     }).length);
     assert(ragged === 0, `${ragged} result tables have rows without a cell per column`);
-    await page.locator("figure.results").scrollIntoViewIfNeeded();
+    await page.locator("figure.results").first().scrollIntoViewIfNeeded();
     await s.shot("results-1366");
     const cc = page.locator("pre.code", { hasText: "cc -std=c11" }).first();
     await cc.scrollIntoViewIfNeeded();
