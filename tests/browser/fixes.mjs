@@ -94,8 +94,10 @@ export default async function fixes(s) {
     assert(ragged === 0, `${ragged} result tables have rows without a cell per column`);
     await page.locator("figure.results").first().scrollIntoViewIfNeeded();
     await s.shot("results-1366");
-    const cc = page.locator("pre.code", { hasText: "cc -std=c11" }).first();
-    await cc.scrollIntoViewIfNeeded();
+    // the exercise's commands (it once showed a long `cc` line; now make)
+    const cmds = page.locator("pre.code", { hasText: /make exercise-\d/ });
+    assert(await cmds.count() > 0, "no block of the exercise's commands");
+    await cmds.first().scrollIntoViewIfNeeded();
     await s.shot("exercise-commands-1366");
   });
 
