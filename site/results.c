@@ -31,8 +31,9 @@
  * them as a group.
  *
  * The figure carries what theme/live.js needs to put the reader's own run
- * beside it: compare= names the column to compare (the reader's figures
- * come from data/measured.js: the rows of the demo's `show --json`), key=
+ * beside it: compare= names the column to compare ("speedup" also finds
+ * "speedup (spread)"; the reader's figures come from data/measured.js: the
+ * rows of the demo's `show --json`), key=
  * the column naming the rows (default: the first column's name), bench=
  * the `make bench` rows to show too, runtime beside CPython
  * ("gil.cpu2_speedup").
