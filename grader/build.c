@@ -142,7 +142,12 @@ int gr_scratch_libs(const gr_paths *p, gr_scratch *s, gr_variant v, char **log)
         char *to = gr_fmt("%s/%s", s->lib, name);
         int rc = S_ensure_lib(p, lib, log);
         if (rc >= 0 && access(to, R_OK) != 0) {
-            rc = gr_copy_file(lib, to, 0644);
+            /* The build's own library may be a link (a checkout that shares
+             * another's build): the grader's file, so followed; the
+             * learner's files never are. */
+            char *real = realpath(lib, NULL);
+            rc = gr_copy_file(real ? real : lib, to, 0644);
+            free(real);
             if (rc < 0)
                 *log = gr_fmt("grader: cannot copy %s: %s\n", lib, strerror(-rc));
         }

@@ -11,9 +11,10 @@
  *
  * Bounded cost: once any run of a grading has hit its time limit, every
  * later run gets at most max(3 s, 3 x the longest run that ended on its
- * own), so a submission that loops in every test costs one full limit,
- * not one per test.  Its reasons say so.  (An honest run is never near
- * its limit, and after a time-out the grading has failed anyway.)
+ * own) (x3 for a sanitizer), so a submission that loops in every test
+ * costs one full limit, not one per test.  Its reasons say so.  (An honest
+ * run is never near its limit, and after a time-out the grading has failed
+ * anyway; on a busy machine a test that would pass may be cut short too.)
  */
 #include "grader.h"
 
@@ -53,8 +54,10 @@ gr_limits gr_grading_limits(gr_grading *g, gr_limits l, int sanitizer, int *capp
     pthread_mutex_lock(&g->lock);
     long cap = 0;
     if (g->time_hit) {
-        double c = 3 * g->longest_ok * (sanitizer ? 3 : 1);
-        cap = c < 3 ? 3 : (long)c + 1;
+        /* A sanitizer's floor is 3x too: its start-up alone can take
+         * seconds on a busy machine, and a cut there would blame the code. */
+        double c = 3 * g->longest_ok * (sanitizer ? 3 : 1), floor = sanitizer ? 9 : 3;
+        cap = c < floor ? (long)floor : (long)c + 1;
     }
     pthread_mutex_unlock(&g->lock);
     *capped = cap && cap < l.wall_seconds;

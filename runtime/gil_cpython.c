@@ -221,6 +221,7 @@ static inline int S_took_is_news(gil_cpython *g, rt_tstate *ts)
            atomic_load_explicit(&rt__drop_request, memory_order_relaxed);
 }
 
+// [take-wait]
 /* take_gil's waiting part: the GIL was held or had waiters.  Sets the
  * waiters bit, then sleeps one interval at a time until the GIL is free,
  * asking the holder to drop after a whole interval with no hand-over. */
@@ -255,7 +256,9 @@ S_SLOW static void S_take_slow(gil_cpython *g, rt_tstate *ts)
     S_took_news(g, ts);
     pthread_mutex_unlock(&g->mutex);
 }
+// [end]
 
+// [take-fast]
 /* take_gil: returns with `ts` holding the GIL.  Any number of threads may
  * call it at once; each sleeps at most one interval at a time.  Every call
  * out of the fast path is a tail call, so the fast path saves no
@@ -276,7 +279,9 @@ static void S_take(void *self, rt_tstate *ts)
     if (S_took_is_news(g, ts))
         S_took_news(g, ts);
 }
+// [end]
 
+// [force-switch]
 /* FORCE_SWITCHING: a drop request is pending, so wait until another thread
  * has taken the GIL (a loop: see "Forced switching" above). */
 S_SLOW static void S_wait_for_switch(gil_cpython *g, rt_tstate *ts)
@@ -286,6 +291,7 @@ S_SLOW static void S_wait_for_switch(gil_cpython *g, rt_tstate *ts)
         pthread_cond_wait(&g->switch_cond, &g->switch_mutex);
     pthread_mutex_unlock(&g->switch_mutex);
 }
+// [end]
 
 /* drop_gil's hand-over: `ts` holds the GIL and its swap failed, so the
  * waiters bit is set (`word` is what the swap found).  Leave "free,

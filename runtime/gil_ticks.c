@@ -86,6 +86,7 @@ static void S_drop(void *self, rt_tstate *ts, int forced)
     pthread_mutex_unlock(&g->mutex);
 }
 
+// [ticks-breaker]
 /* Every checkpoint lands here: count down, and switch when the count runs
  * out (whether or not anyone is waiting: the old GIL could not tell). */
 static int S_breaker(void *self, rt_tstate *ts)
@@ -96,6 +97,7 @@ static int S_breaker(void *self, rt_tstate *ts)
     ts->ticks_left = rt__ticks_setting();
     return 1;
 }
+// [end]
 
 const rt_gil_ops rt__gil_ticks_ops = {
     .name = "ticks",

@@ -135,25 +135,13 @@ static const char *twin_cell(const char *way, const char *what, const char *fmt,
 
 static int show(int nargs, char **args)
 {
-    int reps = 3;
-    exkit_jobs j = {3, 10, 40};
-    const char *twin_args = "";
-    for (int i = 0; i < nargs; i++) {
-        if (strcmp(args[i], "--quick") == 0) {
-            reps = 1;
-            j = (exkit_jobs){3, 4, 15};
-            twin_args = "--quick";
-        } else if (strcmp(args[i], "--reps") == 0 && i + 1 < nargs) {
-            reps = atoi(args[++i]);
-        } else {
-            fprintf(stderr, "usage: demo show [--reps N] [--quick]\n");
-            return 2;
-        }
-    }
-    if (reps < 1 || reps > MAX_REPS) {
-        fprintf(stderr, "demo: --reps 1..%d\n", MAX_REPS);
-        return 2;
-    }
+    exkit_show_opts o = {.reps = 3};
+    int rc = exkit_show_args(nargs, args, &o, 1, MAX_REPS, 0);
+    if (rc)
+        return rc;
+    int reps = o.reps;
+    exkit_jobs j = o.quick ? (exkit_jobs){3, 4, 15} : (exkit_jobs){3, 10, 40};
+    const char *twin_args = o.quick ? "--quick" : "";
     static exkit_run_result runs[NWAYS][MAX_REPS];
     for (int rep = 0; rep < reps; rep++) /* interleaved: A B C D E A B ... */
         for (int w = 0; w < NWAYS; w++)

@@ -150,21 +150,11 @@ static void print_twin(int r, double base_ms)
 
 static int show(int nargs, char **args)
 {
-    int reps = 3, quick = 0;
-    for (int i = 0; i < nargs; i++) {
-        if (strcmp(args[i], "--quick") == 0)
-            quick = 1, reps = 1;
-        else if (strcmp(args[i], "--reps") == 0 && i + 1 < nargs)
-            reps = atoi(args[++i]);
-        else {
-            fprintf(stderr, "usage: demo show [--reps N] [--quick]\n");
-            return 2;
-        }
-    }
-    if (reps < 1 || reps > MAX_REPS) {
-        fprintf(stderr, "demo: --reps 1..%d\n", MAX_REPS);
-        return 2;
-    }
+    exkit_show_opts o = {.reps = 3};
+    int rc = exkit_show_args(nargs, args, &o, 1, MAX_REPS, 0);
+    if (rc)
+        return rc;
+    int reps = o.reps, quick = o.quick;
     long delay_ms = quick ? 25 : DELAY_MS;
     rt_config cfg;
     rt_config_default(&cfg);

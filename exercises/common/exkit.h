@@ -348,6 +348,21 @@ char *exkit_bar(char *buf, double value, int per_unit, int width);
 /* The median of v[0..n) (sorts v).  0 if n == 0. */
 double exkit_median(double *v, size_t n);
 
+/* What `prog show` was asked for. */
+typedef struct exkit_show_opts {
+    int reps;  /* in: the default; out: as asked, 1..max_reps */
+    int quick; /* --quick: a smaller, faster table (reps = quick_reps) */
+    int json;  /* --json (only where allowed): lines for the site */
+} exkit_show_opts;
+
+/* Parses `show [--reps N] [--quick] [--json]`.  o->reps holds the default
+ * on entry; --quick sets o->quick and o->reps = quick_reps (a --reps given
+ * after it wins).  --json is accepted only if allow_json.  Returns 0, or 2
+ * after printing the usage on stderr (a demo returns it as its exit
+ * status). */
+int exkit_show_args(int nargs, char **args, exkit_show_opts *o, int quick_reps,
+                    int max_reps, int allow_json);
+
 /* CPython's figures beside ours.  Runs `python3 <script> [args]` (found on
  * PATH; the script beside the demo's source, path relative to the
  * repository root) and keeps the lines it prints of the form

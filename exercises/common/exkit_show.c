@@ -137,3 +137,27 @@ const char *exkit_twin_version(void)
 {
     return S_twin_version;
 }
+
+int exkit_show_args(int nargs, char **args, exkit_show_opts *o, int quick_reps,
+                    int max_reps, int allow_json)
+{
+    for (int i = 0; i < nargs; i++) {
+        if (strcmp(args[i], "--quick") == 0) {
+            o->quick = 1;
+            o->reps = quick_reps;
+        } else if (allow_json && strcmp(args[i], "--json") == 0) {
+            o->json = 1;
+        } else if (strcmp(args[i], "--reps") == 0 && i + 1 < nargs) {
+            o->reps = atoi(args[++i]);
+        } else {
+            fprintf(stderr, "usage: demo show [--reps N] [--quick]%s\n",
+                    allow_json ? " [--json]" : "");
+            return 2;
+        }
+    }
+    if (o->reps < 1 || o->reps > max_reps) {
+        fprintf(stderr, "demo: --reps takes 1..%d\n", max_reps);
+        return 2;
+    }
+    return 0;
+}

@@ -235,33 +235,40 @@
   function words(q) {
     return q.toLowerCase().split(/\s+/).filter(Boolean);
   }
-  function count(hay, w) {
-    var n = 0;
-    for (var at = hay.indexOf(w); at >= 0 && n < 50; at = hay.indexOf(w, at + w.length)) n++;
-    return n;
-  }
+  function quote(w) { return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
   function wholeWord(hay, w) {
-    var re = new RegExp("(^|[^a-z0-9_])" + w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "($|[^a-z0-9_])");
-    return re.test(hay);
+    return new RegExp("(^|[^a-z0-9_])" + quote(w) + "($|[^a-z0-9_])").test(hay);
+  }
+  // How often w starts a word of hay ("os" in "os thread", not in "most";
+  // "gil" in "rt_gil_take"), at most 50.
+  function countStarts(hay, w) {
+    var m = hay.match(new RegExp("(^|[^a-z0-9])" + quote(w), "g"));
+    return m ? Math.min(m.length, 50) : 0;
   }
 
-  // Every word must occur.  A word in the section's title counts most,
-  // then how often it occurs in the text (with diminishing returns), whole
-  // words over parts of words, and the query as a phrase.
+  // Every word must occur, if only inside a longer word.  A word that
+  // starts a word of the section's own title counts most (more again as a
+  // whole word), then of the chapter's title; then how often it starts a
+  // word of the text (with diminishing returns), whole words over parts of
+  // words, and the query as a phrase (in the section's title, most).
   function rank(q) {
     var ws = words(q);
     if (!ws.length) return [];
     var phrase = ws.join(" "), hits = [];
     index.forEach(function (e, order) {
-      var title = (e.s + " " + e.c).toLowerCase(), text = e.t.toLowerCase(), score = 0;
+      var sec = e.s.toLowerCase(), title = (e.s + " " + e.c).toLowerCase(), text = e.t.toLowerCase();
+      var score = 0;
       for (var i = 0; i < ws.length; i++) {
-        var inTitle = title.indexOf(ws[i]) >= 0, n = count(text, ws[i]);
-        if (!inTitle && !n) return;
-        if (inTitle) score += e.s.toLowerCase().indexOf(ws[i]) >= 0 ? 12 : 3;
-        if (n) score += 2 + Math.log2(n) * 1.5;
-        if (wholeWord(text, ws[i]) || wholeWord(title, ws[i])) score += 2;
+        var w = ws[i], inSec = countStarts(sec, w) > 0, inTitle = countStarts(title, w) > 0;
+        var n = countStarts(text, w);
+        if (!inTitle && !n && title.indexOf(w) < 0 && text.indexOf(w) < 0) return;
+        if (inSec) score += 12 + (wholeWord(sec, w) ? 4 : 0);
+        else if (inTitle) score += 3;
+        score += n ? 2 + Math.log2(n) * 1.5 : 0.5;
+        if (wholeWord(text, w) || wholeWord(title, w)) score += 2;
       }
-      if (ws.length > 1 && (text.indexOf(phrase) >= 0 || title.indexOf(phrase) >= 0)) score += 8;
+      if (ws.length > 1 && sec.indexOf(phrase) >= 0) score += 12;
+      else if (ws.length > 1 && (text.indexOf(phrase) >= 0 || title.indexOf(phrase) >= 0)) score += 8;
       hits.push({ e: e, score: score, order: order });
     });
     hits.sort(function (a, b) { return b.score - a.score || a.order - b.order; });

@@ -153,7 +153,32 @@
                reps: g.length };
     });
   }
-  function num(s) { var v = parseFloat(String(s).replace(/[^0-9.+-eE]/g, "")); return isNaN(v) ? null : v; }
+  // "0.98x (0.90-1.04)": the figure it opens with (the median), or null.
+  function num(s) { var v = parseFloat(String(s).trim()); return isNaN(v) ? null : v; }
+
+  // The index, in a body row's cells, of the column headed `name` (or
+  // "name (something)", such as "speedup (spread)"), or -1.  The head may
+  // have several rows with cells that span columns or rows, so each cell's
+  // place is worked out as a browser lays the grid out.
+  function compareColumn(thead, name) {
+    var taken = [], found = -1;
+    if (!thead || !name) return -1;
+    Array.prototype.forEach.call(thead.rows, function (tr, r) {
+      var c = 0;
+      taken[r] = taken[r] || [];
+      Array.prototype.forEach.call(tr.cells, function (th) {
+        while (taken[r][c]) c++;
+        var t = th.textContent.trim();
+        if (found < 0 && th.colSpan === 1 && (t === name || t.indexOf(name + " (") === 0)) found = c;
+        for (var dr = 0; dr < Math.max(1, th.rowSpan); dr++) {
+          taken[r + dr] = taken[r + dr] || [];
+          for (var dc = 0; dc < th.colSpan; dc++) taken[r + dr][c + dc] = true;
+        }
+        c += th.colSpan;
+      });
+    });
+    return found;
+  }
 
   function bar(cls, v, max, text) {
     return '<div class="b ' + cls + '"><span class="fill" style="width:' + Math.max(0.5, 100 * v / max).toFixed(1) +
@@ -186,8 +211,7 @@
     var box = document.createElement("section");
     box.className = "mine";
     box.setAttribute("aria-label", "Your machine beside the book's");
-    var heads = Array.prototype.map.call(fig.querySelectorAll("thead th"), function (t) { return t.textContent.trim(); });
-    var col = heads.indexOf(cmp);
+    var col = compareColumn(fig.querySelector("thead"), cmp);
     var book = Array.prototype.map.call(fig.querySelectorAll("tbody tr"), function (tr) {
       var cells = tr.children;
       return { label: cells[0].textContent.trim(), v: col >= 0 && cells[col] ? num(cells[col].textContent) : null };

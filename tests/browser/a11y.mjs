@@ -60,10 +60,12 @@ export default async function a11y(s) {
           .map((h) => h.textContent.replace(/\s+/g, " ").trim()).filter(Boolean),
         quiz: [...document.querySelectorAll(".quiz-q")].map((q) => [q.querySelector(".quiz-question"),
           ...q.querySelectorAll(".quiz-choice")].map((e) => e.textContent.replace(/\s+/g, " ").trim().slice(0, 28))),
-        figures: [...document.querySelectorAll("figure.diagram, figure.results")].map((f) => {
-          const t = [...f.querySelectorAll("svg text, tbody th")].map((e) => e.textContent.trim()).filter((x) => x.length > 3);
-          return [t[0], t[t.length - 1]];
-        }),
+        // a result table's bars are backgrounds: printed only if asked for
+        unprinted: [...document.querySelectorAll(".bar-fill")]
+          .filter((e) => (getComputedStyle(e).printColorAdjust || getComputedStyle(e).webkitPrintColorAdjust) !== "exact").length,
+        figures: [...document.querySelectorAll("figure.diagram, figure.results")].map((f) =>
+          [...f.querySelectorAll("svg text, tbody th, tbody td")]
+            .map((e) => e.textContent.replace(/\s+/g, " ").trim()).filter((x) => x.length > 3)),
       }));
       const pdf = path.join(s.shots, `print-${p.replace(/\.html$/, "")}.pdf`);
       await page.pdf({ path: pdf, format: "A4", margin: { top: "18mm", bottom: "18mm", left: "16mm", right: "16mm" } });
@@ -79,12 +81,31 @@ export default async function a11y(s) {
             bad.push(`page ${i + 1} ends with the heading "${h}"`);
       });
       const pageOf = (frag) => texts.findIndex((t) => t.includes(norm(frag)));
-      doc.quiz.forEach((parts, i) => {
+      // Where a question or a figure prints is read from its texts that the
+      // PDF holds exactly once: a row name ("main thread alone") or a choice
+      // may also be in the prose, another table or an image's labels, and
+      // would be found on that page instead.  Most must have two such texts.
+      const whole = texts.join("\f");
+      const once = (t) => { const i = whole.indexOf(norm(t)); return i >= 0 && whole.indexOf(norm(t), i + 1) < 0; };
+      const own = (parts) => parts.filter((t) => t && once(t));
+      const checkable = (n, of, what) => {
+        if (n * 2 < of) bad.push(`only ${n} of ${of} ${what} have two texts of their own in the PDF`);
+      };
+      const quiz = doc.quiz.map(own);
+      checkable(quiz.filter((q) => q.length >= 2).length, quiz.length, "questions");
+      quiz.forEach((parts, i) => {
         const where = new Set(parts.map(pageOf));
-        if (where.size !== 1 || where.has(-1)) bad.push(`question ${i + 1} is split or missing: pages ${[...where]}`);
+        if (where.size > 1) bad.push(`question ${i + 1} is split: pages ${[...where].map((x) => x + 1)}`);
       });
-      doc.figures.forEach(([a, b], i) => {
-        if (a && b && pageOf(a) !== pageOf(b)) bad.push(`figure ${i + 1} is split: "${a}" p${pageOf(a) + 1}, "${b}" p${pageOf(b) + 1}`);
+      doc.quiz.forEach((parts, i) => {
+        if (parts.some((t) => pageOf(t) < 0)) bad.push(`question ${i + 1} is missing from the PDF`);
+      });
+      if (doc.unprinted) bad.push(`${doc.unprinted} result-table bars would not print`);
+      const figs = doc.figures.map(own).map((t) => [t[0], t[t.length - 1]]);
+      checkable(figs.filter(([a, b]) => a && b && a !== b).length, figs.length, "figures");
+      figs.forEach(([a, b], i) => {
+        if (a && b && a !== b && pageOf(a) !== pageOf(b))
+          bad.push(`figure ${i + 1} is split: "${a}" p${pageOf(a) + 1}, "${b}" p${pageOf(b) + 1}`);
       });
       assert(bad.length === 0, bad.join("\n"));
       if (p === ch) {

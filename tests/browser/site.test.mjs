@@ -14,8 +14,8 @@
 //   sealed.mjs    a student edition's sealed quizzes (SEALED_DIR)
 //
 // Screenshots of every state go to SHOT_DIR for a person to look at.
-// Commands the groups run come from the environment: GRADER, SITEDATA,
-// DEMO03, TRACES03 (test-browser.sh sets them).  ONLY=fixes,timeline
+// Commands the groups run come from the environment: SITEGEN, GRADER,
+// SITEDATA, DEMO03, TRACES03 (test-browser.sh sets them).  ONLY=fixes,timeline
 // runs only those groups (basics always runs: the others build on it).
 import path from "node:path";
 import { session, counts, fail } from "./lib.mjs";

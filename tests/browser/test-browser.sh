@@ -66,6 +66,6 @@ for prog in "$B/bin/grader" "$B/tools/sitedata" "$B/demos/03/demo" "$B/demos/03/
 done
 abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 NODE_PATH="$(cd "$nodedir" && pwd)/node_modules" CHROMIUM="$CHROMIUM" \
-    GRADER=$(abs "$B/bin/grader") SITEDATA=$(abs "$B/tools/sitedata") \
+    SITEGEN=$(abs "$SITEGEN") GRADER=$(abs "$B/bin/grader") SITEDATA=$(abs "$B/tools/sitedata") \
     DEMO03=$(abs "$B/demos/03/demo") TRACES03=$(abs "$B/demos/03/gil-traces") \
     exec node "$here/site.test.mjs" "$site" "$B/screenshots" "$sealed"

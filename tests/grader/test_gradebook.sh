@@ -84,10 +84,10 @@ env -u GRADER_GRADEBOOK GRADER_REPO="$F" GRADER_BUILD="$F/build" GRADER_COURSE="
 check "a fresh checkout's first submit records in .workbook/gradebook.sqlite (exit 0)" \
     bash -c "[ $? -eq 0 ] && [ \"\$(python3 -c \"import sqlite3; print(sqlite3.connect('$F/.workbook/gradebook.sqlite').execute('select count(*) from attempts where passed = 1').fetchone()[0])\")\" = 1 ]"
 # The submit writes the site's live progress (site/data/progress.js) and
-# the driver's object it built (cache/driver/, reused while its sources do
-# not change), nothing else beside what the checkout had.
-check "...and nothing in build/ but what was there, the site's progress and the driver cache" \
-    bash -c "[ \"\$(cd '$F/build' && find . -type f -o -type l | sed 's|^./cache/driver/[0-9a-f]*\.o\$|./cache/driver/HASH.o|' | sort | tr '\n' ' ')\" = './cache/driver/HASH.o ./lib/libexkit-rel.a ./lib/librt-rel.a ./site/data/progress.js ' ]"
+# nothing else beside what the checkout had (and the grader's cache of
+# compiled drivers, build/cache/).
+check "...and nothing in build/ but what was there and the site's progress" \
+    bash -c "[ \"\$(cd '$F/build' && find . \\( -type f -o -type l \\) -not -path './cache/*' | sort | tr '\n' ' ')\" = './lib/libexkit-rel.a ./lib/librt-rel.a ./site/data/progress.js ' ]"
 O=$WORK/other && cp -r "$FIXTURE" "$O" && cp "$R/.workbook/gradebook.sqlite" "$R/build/gradebook.sqlite"
 env -u GRADER_GRADEBOOK GRADER_REPO="$R" GRADER_BUILD="$R/build" GRADER_COURSE="$O" \
     "$GRADER" status >"$WORK/other.out" 2>&1
