@@ -1,17 +1,15 @@
 /*
- * sha256.h - SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), small and
- * dependency-free, for the instructor edition's two uses of a hash:
+ * sha256.h - SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104) for the
+ * instructor edition's two uses of a hash:
  *
  *   - the student edition's manifest: a checksum of every file a learner
  *     must not edit, so the grader can name the one that was changed;
  *   - quiz keys: a student edition replaces each right answer by an HMAC
  *     (course/quizseal.h), so the answer is not in the chapter as text.
  *
- * Neither use needs a cryptographic library's speed or its other
- * algorithms, and the grader and the site must check the same bytes the
- * same way, so the course library has its own ~150 lines (checked against
- * the standard's test vectors in tests/course/test_sha256.c) rather than a
- * dependency on OpenSSL.
+ * The hashing is OpenSSL's (libcrypto); this header gives the course one
+ * small API for it (tests/course/test_seal.c checks it against the
+ * standard's test vectors).
  *
  * Locking: none; each context belongs to its caller.
  */
@@ -23,12 +21,10 @@
 
 enum { COURSE_SHA256_LEN = 32, COURSE_SHA256_BLOCK = 64 };
 
-/* A hash in progress.  Fields are private. */
+/* A hash in progress: init, update any number of times, final (which
+ * frees what init allocated).  Fields are private. */
 typedef struct course_sha256_ctx {
-    uint32_t h[8];
-    uint64_t bytes; /* message length so far */
-    unsigned char buf[COURSE_SHA256_BLOCK];
-    size_t nbuf;
+    void *evp; /* OpenSSL's EVP_MD_CTX */
 } course_sha256_ctx;
 
 void course_sha256_init(course_sha256_ctx *s);

@@ -10,7 +10,7 @@
 
 COURSE_SRCS   := $(sort $(wildcard course/*.c))
 COURSE_LIB    := $(B)/lib/libcourse.a
-COURSE_LDLIBS := -lcmark-gfm -ljansson -lyaml -lsqlite3
+COURSE_LDLIBS := -lcmark-gfm -ljansson -lyaml -lsqlite3 -lcrypto
 COURSE_CFLAGS  = $(CSTD) $(WARN) -O2 -g
 
 $(B)/obj/course/%.o: %.c

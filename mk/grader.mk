@@ -15,7 +15,7 @@
 
 GRADER_SRCS   := $(sort $(wildcard grader/*.c))
 GRADER_OBJS   := $(patsubst %.c,$(B)/obj/grader/%.o,$(GRADER_SRCS))
-GRADER_LDLIBS := $(COURSE_LDLIBS) -lelf -lcrypto -pthread -lm
+GRADER_LDLIBS := $(COURSE_LDLIBS) -lelf -pthread -lm
 K ?= 20
 
 $(B)/obj/grader/%.o: %.c grader/grader.h
@@ -42,7 +42,7 @@ $(B)/tests/grader/test_judge: tests/grader/test_judge.c grader/judge.c grader/ut
 $(B)/tests/grader/test_binary: tests/grader/test_binary.c grader/binary.c grader/util.c \
 		grader/grader.h tests/check.h $(B)/lib/libcourse-asan.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_asan) -I. -Itests $(filter %.c %.a,$^) $(COURSE_LDLIBS) -lcrypto -lm \
+	$(CC) $(CFLAGS_asan) -I. -Itests $(filter %.c %.a,$^) $(COURSE_LDLIBS) -lm \
 	    -o $@
 
 ALL_TARGETS  += $(B)/bin/grader

@@ -24,7 +24,7 @@ need_header sqlite3.h libsqlite3-dev
 need_header graphviz/gvc.h libgraphviz-dev
 need_header yaml.h libyaml-dev          # exercise metadata (grader)
 need_header gelf.h libelf-dev          # the grader reads the learner's objects before linking
-need_header openssl/evp.h libssl-dev   # SHA-256: the grader runs only the binaries it built
+need_header openssl/evp.h libssl-dev   # SHA-256: binaries the grader runs, the release manifest, sealed quiz keys
 need_header uv.h libuv1-dev            # the libuv twin in `make bench`
 need_header expat.h libexpat1-dev      # tests: SVG output is well-formed XML
 need_prog python3 python3           # CPython twins in `make bench`

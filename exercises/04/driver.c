@@ -217,6 +217,7 @@ static void case_stress(void)
             (unsigned long long)((uint64_t)(CPU + IO) * (uint64_t)s.iters - s.total));
 }
 
+/* BEGIN HIDDEN TESTS */
 /* ------------------------------------------------------------------ */
 /* Hidden cases (instructor edition)                                   */
 /* ------------------------------------------------------------------ */
@@ -312,6 +313,7 @@ static void case_io(void)
                        "wait?");
     }
 }
+/* END HIDDEN TESTS */
 
 /* ------------------------------------------------------------------ */
 /* Workloads: the pattern `none`                                       */
@@ -364,8 +366,10 @@ static const exkit_case S_cases[] = {
     {"sleep", case_sleep, EXKIT_OWN_RUNTIME},
     {"fairness", case_fairness, EXKIT_OWN_RUNTIME},
     {"stress", case_stress, EXKIT_OWN_RUNTIME},
+    /* BEGIN HIDDEN TESTS */
     {"short", case_short, EXKIT_OWN_RUNTIME},
     {"io", case_io, EXKIT_OWN_RUNTIME},
+    /* END HIDDEN TESTS */
 };
 static const exkit_workload S_workloads[] = {
     {"serial", "N", load_serial, 0},
