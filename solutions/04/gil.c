@@ -1,31 +1,35 @@
-/*
 /* BEGIN SOLUTION */
+/*
  * gil.c - exercise 04: CPython's GIL, built from a mutex and two condition
-/* END SOLUTION */
-#if 0 /* BEGIN STARTER */
- * gil.c - exercise 04: build CPython's GIL from a mutex and two condition
-#endif /* END STARTER */
  * variables (Python/ceval_gil.h in 3.2-3.11, Python/ceval_gil.c since).
  *
-/* BEGIN SOLUTION */
  * The GIL is a flag, `locked`, guarded by `mutex`; a thread that finds it
  * set sleeps on `cond` for one switch interval at a time, and asks the
  * holder to let go when a whole interval passed without a hand-over.  A
  * drop with a request pending waits on `switch_cond` until another thread
  * has the GIL (FORCE_SWITCHING).  Contracts in ex04.h.
-/* END SOLUTION */
-#if 0 /* BEGIN STARTER */
- * You write the five functions at the bottom; their contracts are in
- * ex04.h, and chapter 4 explains the algorithm.  The state is given (the
- * struct below), and so are two helpers for timed waits.  The file
- * compiles as it is, but every test fails: do the TODOs in order, and run
- * `grader submit exercises/04` after each.
-#endif /* END STARTER */
  *
  * Locking rule: `mutex` guards `locked`, `switch_number` and the wait on
  * `cond`; `switch_mutex` guards `last_holder` and the wait on
  * `switch_cond`.  A thread that holds both takes `mutex` first.
  */
+/* END SOLUTION */
+#if 0 /* BEGIN STARTER */
+/*
+ * gil.c - exercise 04: build CPython's GIL from a mutex and two condition
+ * variables (Python/ceval_gil.h in 3.2-3.11, Python/ceval_gil.c since).
+ *
+ * You write the five functions at the bottom; their contracts are in
+ * ex04.h, and chapter 4 explains the algorithm.  The state is given (the
+ * struct below), and so are two helpers for timed waits.  The file
+ * compiles as it is, but every test fails: do the TODOs in order, and run
+ * `grader submit exercises/04` after each.
+ *
+ * Locking rule: `mutex` guards `locked`, `switch_number` and the wait on
+ * `cond`; `switch_mutex` guards `last_holder` and the wait on
+ * `switch_cond`.  A thread that holds both takes `mutex` first.
+ */
+#endif /* END STARTER */
 #include "ex04.h"
 
 #include <errno.h>
