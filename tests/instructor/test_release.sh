@@ -96,7 +96,10 @@ check "release: builds (grader, runtime, kit, site)" [ $? -eq 0 ] || tail -5 "$W
 (cd "$CLONE" && nice make -j2 B=build test-chapters) >"$WORK/chapters.log" 2>&1
 rc=$?
 check "release: make test-chapters passes (pages, demos, claims, starters fail on TODOs)" [ $rc -eq 0 ]
-[ $rc -eq 0 ] || grep -E '^not ok|not ok|passed' "$WORK/chapters.log" "$CB"/test-logs/*.log | head -10 | sed 's/^/# /'
+# On a failure, what failed and the lines test_chapters gave for it (a
+# claim's verdicts, a grader's reasons).
+[ $rc -eq 0 ] || { grep -E 'not ok|passed' "$WORK/chapters.log" | head -5
+    grep -h -A12 '^not ok' "$CB"/test-logs/*.log | head -40; } | sed 's/^/# /'
 for ex in "$CLONE"/exercises/[0-9][0-9]; do
     nn=$(basename "$ex")
     check "release: its starter $nn was graded there as failing" \
