@@ -6,7 +6,8 @@
 # reason that names it; every honest solution must pass.  A case is on
 # exercise 03 (threads.c), unless its name starts with another exercise's
 # number ("05-forged_exit": exercise 05).  Its file is there whole
-# (threads.c), or as a patch on the reference (fetch.patch: the reference
+# (threads.c: a file written another way), or as a patch on the reference
+# (threads.patch, fetch.patch: the reference
 # with the cheat added, so the rest of it would pass).
 # Then fixture 92, whose driver lies in its measure lines as tampered memory
 # might: the grader's own measurement must catch it.
