@@ -197,6 +197,14 @@ static void S_flags(const gr_exercise *ex, gr_variant v, gr_strv *a)
     }
 }
 
+/* The linker flag: GNU gold where binutils has it (it links the sanitized
+ * programs in about half the time of the default ld.bfd: ~100 ms less per
+ * grading), else "" (binutils without gold: the default ld). */
+static const char *S_fuse_ld(void)
+{
+    return access("/usr/bin/ld.gold", X_OK) == 0 ? "-fuse-ld=gold" : "";
+}
+
 /* Limits for the compiler: generous for any honest file, fatal for a
  * compile bomb (#include "/dev/zero", a 2 GB static array). */
 static const gr_limits S_cc_limits = {.cpu_seconds = 60,
@@ -250,49 +258,82 @@ static int S_cc_run(const gr_scratch *s, gr_strv *argv, const char *cwd, char **
 
 /* ------------------------------------------------------------ driver */
 
-/* The cache key of driver file `src` for variant v (caller frees). */
-static char *S_driver_key(const gr_exercise *ex, const gr_scratch *s, gr_variant v,
-                          const char *cc, const char *src)
+/* What every build of variant v depends on besides its files: the
+ * compiler (by path, size and time), the flags and the linker. */
+static void S_recipe(const gr_exercise *ex, gr_variant v, const char *cc,
+                     gr_strv *parts)
 {
-    gr_strv parts = {0};
     struct stat st;
-    char *id =
-        gr_fmt("cc=%s %lld %lld", cc, stat(cc, &st) == 0 ? (long long)st.st_size : 0LL,
-               (long long)st.st_mtime);
-    gr_strv_push(&parts, id);
+    int have = stat(cc, &st) == 0;
+    char *id = gr_fmt("cc=%s %lld %lld", cc, have ? (long long)st.st_size : 0LL,
+                      have ? (long long)st.st_mtime : 0LL);
+    gr_strv_push(parts, id);
     free(id);
-    gr_strv f = {0};
-    S_flags(ex, v, &f);
-    for (size_t i = 0; i < f.n; i++)
-        gr_strv_push(&parts, f.v[i]);
-    gr_strv_free(&f);
+    S_flags(ex, v, parts);
+    gr_strv_push(parts, S_fuse_ld());
+}
+
+/* Appends every header of the private include directory and the kit. */
+static void S_header_files(const gr_scratch *s, gr_strv *files)
+{
     const char *dirs[] = {s->inc, s->kit, NULL};
-    gr_strv files = {0};
-    gr_strv_push(&files, src);
     for (int d = 0; dirs[d]; d++) {
         gr_strv h = {0};
         gr_headers_in(dirs[d], &h);
         for (size_t i = 0; i < h.n; i++)
-            gr_strv_push(&files, h.v[i]);
+            gr_strv_push(files, h.v[i]);
         gr_strv_free(&h);
     }
-    char *all = gr_xstrdup("");
-    for (size_t i = 0; i < parts.n + files.n; i++) {
-        char *text = i < parts.n ? gr_xstrdup(parts.v[i])
-                                 : gr_read_file(files.v[i - parts.n], NULL);
-        char *t = gr_fmt("%s\n--%s\n%s", all,
-                         i < parts.n ? "" : strrchr(files.v[i - parts.n], '/') + 1,
-                         text ? text : "");
-        free(all);
-        free(text);
-        all = t;
-    }
-    unsigned char h[32];
-    gr_sha256(all, strlen(all), h);
-    free(all);
+}
+
+/* The cache key of driver file `src` for variant v (caller frees). */
+static char *S_driver_key(const gr_exercise *ex, const gr_scratch *s, gr_variant v,
+                          const char *cc, const char *src)
+{
+    gr_strv parts = {0}, files = {0};
+    S_recipe(ex, v, cc, &parts);
+    gr_strv_push(&files, src);
+    S_header_files(s, &files);
+    char *key = gr_build_key(&parts, &files);
     gr_strv_free(&parts);
     gr_strv_free(&files);
-    return gr_sha256_hex(h);
+    return key;
+}
+
+/* The cache key of the whole program of variant v: the recipe, and the
+ * text of the learner's files, the driver, the headers, the libraries and
+ * exercise.yaml (its object-check rules) (caller frees). */
+static char *S_prog_key(const gr_exercise *ex, const gr_scratch *s, gr_variant v)
+{
+    gr_strv parts = {0}, files = {0};
+    char *cc = S_cc();
+    S_recipe(ex, v, cc, &parts);
+    free(cc);
+    gr_strv_push(&parts, gr_variant_name(v));
+    for (size_t i = 0; i < ex->files.n; i++) {
+        char *f = gr_fmt("%s/%s", s->pre, ex->files.v[i]);
+        gr_strv_push(&files, f);
+        free(f);
+    }
+    for (size_t i = 0; i < ex->driver.n; i++) {
+        char *f = gr_fmt("%s/%s", s->drv, ex->driver.v[i]);
+        gr_strv_push(&files, f);
+        free(f);
+    }
+    S_header_files(s, &files);
+    for (int k = 0; k < 2; k++) {
+        char *f =
+            gr_fmt("%s/lib%s-%s.a", s->lib, k ? "exkit" : "rt", gr_variant_name(v));
+        gr_strv_push(&files, f);
+        free(f);
+    }
+    char *y = gr_fmt("%s/exercise.yaml", ex->dir);
+    gr_strv_push(&files, y);
+    free(y);
+    char *key = gr_build_key(&parts, &files);
+    gr_strv_free(&parts);
+    gr_strv_free(&files);
+    return key;
 }
 
 /* The driver's objects of variant v in lib/: from the cache when it holds
@@ -405,8 +446,21 @@ static int S_learner_build(const gr_exercise *ex, gr_scratch *s, gr_variant v,
         gr_strv_push(&a, "-save-temps=obj");
         S_learner(ex, NULL, ".c", &a);
     } else {
+        /* The plain build's preprocessed text, or, when that program came
+         * from the cache, the same files through the same include path. */
+        gr_strv i = {0};
+        S_learner(ex, s->pre, ".i", &i);
+        int have_i = 1;
+        for (size_t k = 0; k < i.n; k++)
+            have_i = have_i && access(i.v[k], R_OK) == 0;
+        if (!have_i) {
+            char *inc = gr_fmt("-I%s", s->inc);
+            gr_strv_push(&a, inc);
+            free(inc);
+        }
         gr_strv_push(&a, "-c");
-        S_learner(ex, s->pre, ".i", &a);
+        S_learner(ex, s->pre, have_i ? ".i" : ".c", &a);
+        gr_strv_free(&i);
     }
     int rc = S_cc_run(s, &a, objdir, log);
     gr_strv_free(&a);
@@ -459,6 +513,18 @@ int gr_build(const gr_exercise *ex, const gr_paths *p, gr_scratch *s, gr_variant
     int rc = gr_scratch_libs(p, s, v, log);
     if (rc < 0)
         return rc;
+    /* The plain program of files graded before (progcache.c). */
+    char *key = v == GR_REL && gr_progcache_usable() ? S_prog_key(ex, s, v) : NULL;
+    if (key) {
+        char *bin = gr_fmt("%s/prog-%s", s->bin, gr_variant_name(v));
+        int hit = gr_progcache_get(p, key, bin, &s->prog[v], log);
+        free(bin);
+        if (hit) {
+            s->reused = 1;
+            free(key);
+            return 1;
+        }
+    }
     char *objdir = v == GR_REL ? gr_xstrdup(s->pre)
                                : gr_fmt("%s/obj-%s", s->dir, gr_variant_name(v));
     mkdir(objdir, 0755);
@@ -487,6 +553,8 @@ int gr_build(const gr_exercise *ex, const gr_paths *p, gr_scratch *s, gr_variant
         gr_strv a = {0};
         gr_strv_push(&a, cc);
         free(cc);
+        if (*S_fuse_ld())
+            gr_strv_push(&a, S_fuse_ld());
         if (v == GR_TSAN)
             gr_strv_push(&a, "-fsanitize=thread");
         else if (v == GR_ASAN)
@@ -505,6 +573,8 @@ int gr_build(const gr_exercise *ex, const gr_paths *p, gr_scratch *s, gr_variant
         char *bin = gr_fmt("%s/prog-%s", s->bin, gr_variant_name(v));
         if (rc == 1 && gr_binary_install(out, bin, &s->prog[v]) < 0)
             rc = -EIO;
+        if (rc == 1 && key)
+            gr_progcache_put(p, key, out, *log);
         free(bin);
         free(kit);
         free(lib);
@@ -512,6 +582,7 @@ int gr_build(const gr_exercise *ex, const gr_paths *p, gr_scratch *s, gr_variant
     }
     gr_strv_free(&dj.objs);
     free(dj.log);
+    free(key);
     free(objdir);
     free(drvdir);
     return rc;

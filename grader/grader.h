@@ -311,6 +311,7 @@ typedef struct gr_scratch {
     gr_strv exercise_headers;     /* copies in inc/ of the exercise's own headers */
     char *secret[5];              /* repo, course, build: never readable by a sandbox */
     gr_binary prog[GR_NVARIANTS]; /* what gr_build installed */
+    int reused;                   /* the plain program came from progcache.c */
 } gr_scratch;
 
 /* The runtime's public headers: every .h of <repo>/runtime/include.  Full
@@ -330,6 +331,20 @@ char *gr_scratch_rundir(const gr_scratch *s, const char *name);
 /* Copies variant v's libraries into lib/ (building them with make when
  * missing).  0, or a negative errno with *log. */
 int gr_scratch_libs(const gr_paths *p, gr_scratch *s, gr_variant v, char **log);
+/* progcache.c: programs kept by what they were built from.  The key hashes
+ * the grader's own executable, every string of parts and every file of
+ * files (name and bytes): 64 hex digits, caller frees. */
+char *gr_build_key(const gr_strv *parts, const gr_strv *files);
+/* Whether the cache may be used here (runs cannot write the build dir). */
+int gr_progcache_usable(void);
+/* Installs the program kept under key as bin into *b, with its build's
+ * compiler output in *log (replaced; NULL if none): 1, or 0 if absent. */
+int gr_progcache_get(const gr_paths *p, const char *key, const char *bin, gr_binary *b,
+                     char **log);
+/* Keeps the program at prog, built with compiler output log, under key. */
+void gr_progcache_put(const gr_paths *p, const char *key, const char *prog,
+                      const char *log);
+
 /* Builds variant v into s->prog[v] (see build.c).  *log: the compiler's
  * output (caller frees); *refused: why the object check refused the
  * learner's code, or NULL (caller frees).  Returns 1 if it built, 0 if it
@@ -482,6 +497,10 @@ typedef struct gr_timing {
 /* GR_AGREES.. with *why (caller frees). */
 int gr_judge_mechanism(const gr_pattern *p, const gr_mech *m, char **why);
 int gr_judge_timing(const gr_pattern *p, const gr_timing *t, char **why);
+/* Whether a pass is settled before the pattern's `pairs` rounds: the
+ * counters agree, all of t's rounds together agree, and so does each round
+ * alone (1), or more rounds are needed (0). */
+int gr_judge_settled(const gr_pattern *p, const gr_mech *m, const gr_timing *t);
 
 /* One run: the program's own report and the grader's measurement. */
 typedef struct gr_evidence {
@@ -538,9 +557,10 @@ void gr_quiz_grade_file(const gr_exercise *ex, const char *path, gr_report *r);
 typedef struct gr_submit_opts {
     const char *from; /* grade these files instead of the learner's, or NULL */
     int skip_quiz, skip_patterns, skip_sanitizers;
-    int keep;   /* keep the scratch directory (prints where) */
-    int quiet;  /* no progress line */
-    int repeat; /* grade the same build this many times (>= 1) */
+    int skip_tests; /* build and patterns only (batch's pattern runs) */
+    int keep;       /* keep the scratch directory (prints where) */
+    int quiet;      /* no progress line */
+    int repeat;     /* grade the same build this many times (>= 1) */
     /* With repeat > 1: called with the report of every pass but the last
      * (which gr_submit returns as usual). */
     void (*each)(const gr_report *r, void *arg);

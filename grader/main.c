@@ -77,7 +77,8 @@ static const char S_submit_help[] =
     "  --no-record       do not record the attempt\n"
     "  --from DIR        grade the files in DIR instead of exercises/NN (for\n"
     "                    instructors: solutions, mutants, student copies)\n"
-    "  --skip WHAT       skip quiz, patterns or sanitizers (repeatable)\n"
+    "  --skip WHAT       skip quiz, patterns, sanitizers or tests (repeatable;\n"
+    "                    tests: the sanitizers too, which re-run them)\n"
     "  --keep            keep the scratch directory and print where it is\n"
     "  --quiet           no progress line\n"
     "  --repeat N        grade the same build N times, one report each (with\n"
@@ -207,9 +208,11 @@ static int S_parse(int argc, char **argv, S_args *a)
                 a->so.skip_patterns = 1;
             else if (!strcmp(optarg, "sanitizers"))
                 a->so.skip_sanitizers = 1;
+            else if (!strcmp(optarg, "tests")) /* the sanitizers re-run them */
+                a->so.skip_tests = a->so.skip_sanitizers = 1;
             else {
                 fprintf(stderr,
-                        "grader: --skip %s: give quiz, patterns or sanitizers\n",
+                        "grader: --skip %s: give quiz, patterns, sanitizers or tests\n",
                         optarg);
                 return GR_EXIT_USAGE;
             }

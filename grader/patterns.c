@@ -211,6 +211,23 @@ static double S_med(const double *v, int n)
     return m;
 }
 
+/* Rounds after which a clear pass may stop (gr_judge_settled). */
+enum { S_EARLY = 3 };
+
+static gr_timing S_timing(const double *ratio, const double *oratio, const double *par,
+                          const double *capv, const double *cpur, int n)
+{
+    return (gr_timing){.ratio = ratio,
+                       .oratio = oratio,
+                       .s_outside = S_med(oratio, n),
+                       .par = par,
+                       .n = n,
+                       .s = S_med(ratio, n),
+                       .cap = S_med(capv, n),
+                       .par_med = S_med(par, n),
+                       .cpu_ratio = S_med(cpur, n)};
+}
+
 void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *c)
 {
     int max_rounds = p->pairs * 3;
@@ -258,20 +275,16 @@ void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *
         double sc = json_number_value(json_object_get(vs[n].line, "cpu_ns"));
         claimed[n] = sc > 0 && vw[n] > 0 ? sc / vw[n] : -1;
         n++;
-        if (n < p->pairs)
-            continue;
+        if (n < p->pairs) {
+            gr_mech m = gr_mechanism(vs, n);
+            gr_timing t = S_timing(ratio, oratio, par, capv, cpur, n);
+            if (n != S_EARLY || !gr_judge_settled(p, &m, &t))
+                continue;
+        }
         speedup = S_med(ratio, n);
         cap = S_med(capv, n);
         free(twhy);
-        gr_timing t = {.ratio = ratio,
-                       .oratio = oratio,
-                       .s_outside = S_med(oratio, n),
-                       .par = par,
-                       .n = n,
-                       .s = speedup,
-                       .cap = cap,
-                       .par_med = S_med(par, n),
-                       .cpu_ratio = S_med(cpur, n)};
+        gr_timing t = S_timing(ratio, oratio, par, capv, cpur, n);
         parallelism = t.par_med;
         tw = gr_judge_timing(p, &t, &twhy);
         /* Undecided with enough cores: more rounds may settle it.  With one

@@ -59,7 +59,13 @@ static void S_skip_rest(const gr_exercise *ex, const gr_submit_opts *o, gr_repor
  * then the quiz. */
 static void S_stages(gr_grading *g, const gr_submit_opts *o, gr_report *r)
 {
-    gr_tests_and_sanitizers(g, o, r);
+    if (o->skip_tests) /* batch: its correctness run has graded them */
+        for (size_t i = 0; i < g->ex->ntests; i++)
+            gr_check_set(
+                gr_report_add(r, "test", g->ex->tests[i].name, g->ex->tests[i].points),
+                GR_SKIP, 0, "not run (--skip tests)");
+    else
+        gr_tests_and_sanitizers(g, o, r);
     if (!o->skip_patterns)
         S_patterns(g, o->quiet, r);
     if (g->ex->quiz_chapter && !o->skip_quiz)
@@ -68,7 +74,7 @@ static void S_stages(gr_grading *g, const gr_submit_opts *o, gr_report *r)
 
 /* The build check's verdict from the plain build. */
 static void S_build_verdict(const gr_exercise *ex, gr_check *b, int built, char *log,
-                            char *refused)
+                            char *refused, int reused)
 {
     if (built < 0) {
         char *l = log && *log ? gr_first_line(log) : gr_xstrdup(strerror(-built));
@@ -90,8 +96,10 @@ static void S_build_verdict(const gr_exercise *ex, gr_check *b, int built, char 
     } else {
         gr_check_set(b, GR_PASS, 0,
                      "compiled with -Wall -Wextra%s; the object check found only what "
-                     "exercise %s allows",
-                     log && *log ? " (with warnings)" : "", ex->id);
+                     "exercise %s allows%s",
+                     log && *log ? " (with warnings)" : "", ex->id,
+                     reused ? " (the program of an earlier grading of the same files)"
+                            : "");
     }
     b->output = log;
 }
@@ -127,7 +135,7 @@ int gr_submit(const gr_exercise *ex, const gr_paths *p, const gr_submit_opts *o,
     b->seconds = (double)(gr_now_ns() - tb) / 1e9;
     if (log)
         gr_utf8_fix(log);
-    S_build_verdict(ex, b, built, log, refused);
+    S_build_verdict(ex, b, built, log, refused, s.reused);
     if (built < 0) {
         rc = built;
     } else if (built != 1) {

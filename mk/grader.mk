@@ -7,7 +7,8 @@
 #                        (K=20; K=200 for the full run) with a CPU hog on one
 #                        core; prints false fails / false passes.  QUOTA=0.5
 #                        grades under a 0.5-core cgroup quota (HOG=0 to drop
-#                        the hog), MUTANTS=glob and ARGS="--skip ..." narrow
+#                        the hog), EXERCISES=03, MUTANTS=glob and
+#                        ARGS="--skip ..." narrow
 #   make test-grader     only the grader's tests
 #
 # `grader` typed bare: put $(B)/bin on PATH (export PATH="$PWD/build/bin:$PATH")
@@ -71,6 +72,7 @@ grade: $(GRADER_RUN_DEPS)
 
 reliability: $(GRADER_RUN_DEPS)
 	@B=$(B) K=$(K) QUOTA="$(QUOTA)" HOG="$(HOG)" MUTANTS="$(MUTANTS)" ARGS="$(ARGS)" \
+		EXERCISES="$(EXERCISES)" \
 		tools/reliability.sh
 
 test-grader: $(GRADER_RUN_DEPS) $(GRADER_UNIT)

@@ -18,14 +18,18 @@ out=${1:-$B/bench}
 mkdir -p "$out/grader-scratch" && chmod 755 "$out/grader-scratch"
 cd "$repo" || exit 1
 GRADER_SCRATCH=$out/grader-scratch python3 - "$B/bin/grader" <<'PY'
-import json, os, resource, statistics, subprocess, sys, time
+import json, os, resource, shutil, statistics, subprocess, sys, tempfile, time
 grader = sys.argv[1]
 base = [grader, "submit", "03", "--from", "solutions/03", "--skip", "quiz",
         "--no-record", "--quiet", "--format", "json"]
 def run(extra):
+    # An empty program cache each time: a new submission builds everything.
+    env = dict(os.environ, GRADER_PROG_CACHE=tempfile.mkdtemp(prefix="bench-cache-"))
     c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
-    p = subprocess.run(base + extra, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    p = subprocess.run(base + extra, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                       env=env)
+    shutil.rmtree(env["GRADER_PROG_CACHE"], ignore_errors=True)
     wall = time.monotonic() - t0
     c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)

@@ -28,6 +28,7 @@ HOG=${HOG:-1}
 # ARGS="--skip sanitizers" MUTANTS=releases-gil-around-work K=200):
 ARGS=${ARGS:-}       # extra grader arguments
 MUTANTS=${MUTANTS:-*} # a glob over mutant names (the patches' slugs)
+EXERCISES=${EXERCISES:-[0-9][0-9]} # a glob over exercise numbers (EXERCISES=03)
 # QUOTA=0.5 grades under a cgroup CPU quota of that many cores, as on a
 # "0.5 vCPU" grading box (tools/cpu-quota.sh; root only).  With QUOTA the
 # hog is usually not wanted: HOG=0.
@@ -128,7 +129,7 @@ grade() {
 
 total_ff=0 total_fp=0 total_runs=0
 t0=$SECONDS
-for sol in solutions/[0-9][0-9]; do
+for sol in solutions/$EXERCISES; do
     nn=$(basename "$sol")
     [ -d "tests/mutants/$nn" ] && [ -f "exercises/$nn/exercise.yaml" ] || continue
     echo "== exercise $nn: K=$K"

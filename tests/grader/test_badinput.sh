@@ -46,7 +46,7 @@ run "path outside exercises/ (relative ..)" 'not an exercise' submit "$C/exercis
 run "the exercises/ directory itself" 'not an exercise' submit "$C/exercises"
 run "unknown command" 'unknown command' frobnicate
 run "bad --format" 'give text, json' submit 90 --format yaml
-run "bad --skip" 'give quiz, patterns or sanitizers' submit 90 --skip lunch
+run "bad --skip" 'give quiz, patterns, sanitizers or tests' submit 90 --skip lunch
 run "bad --repeat" 'give a count of 1 or more' submit 90 --repeat 0
 echo keep >"$WORK/report.json"
 run "--repeat 2 with -o is refused" 'drop -o' submit 90 --repeat 2 -o "$WORK/report.json"

@@ -27,7 +27,7 @@ for k in ("expect", "workers", "rounds", "cores", "capacity", "speedup", "baseli
           "baseline_runs_ms", "variant_runs_ms", "counters", "timing", "mechanism"):
     assert k in f, k
 assert p["status"] == "pass", p["reason"]
-assert len(f["baseline_runs_ms"]) == f["rounds"] >= 5
+assert len(f["baseline_runs_ms"]) == f["rounds"] >= 3  # 3 when a pass is settled early
 svg = ET.fromstring(p["chart_svg"])
 assert svg.tag.endswith("svg")
 q = [c for c in r["checks"] if c["name"] == "quiz"][0]

@@ -79,6 +79,28 @@ for mode in inotify poll; do
     git -C "$C" checkout -q -- . 2>/dev/null || cp "$FIXTURE/exercises/90/waits.c" "$C/exercises/90/waits.c"
 done
 
+# The same files graded again reuse the plain program (progcache.c), and
+# say so; a changed file is built afresh.  --skip tests runs only the build
+# and the patterns (batch's pattern run).
+export GRADER_PROG_CACHE=$WORK/progcache
+build_reason() {
+    "$GRADER" submit 90 --from "$C/solutions/90" --no-record --skip quiz $1 --format json 2>/dev/null |
+        python3 -c 'import json,sys; c=json.load(sys.stdin)["checks"]; print(c[0]["reason"]); print(*sorted({x["kind"]+":"+x["status"] for x in c[1:]}))'
+}
+r1=$(build_reason "--skip sanitizers --skip patterns")
+r2=$(build_reason "--skip sanitizers --skip patterns")
+match "progcache: the first grading builds ($r1)" "$r1" 'compiled with*allows'$'\n''test:pass'
+match "progcache: the second reuses the program, and says so" "$r2" '*the program of an earlier grading of the same files*'$'\n''test:pass'
+check "progcache: one program kept" [ "$(ls "$WORK/progcache" | grep -c '^[0-9a-f]\{64\}$')" -eq 1 ]
+cp -r "$C/solutions/90" "$WORK/sol90"
+echo "/* edited */" >>"$WORK/sol90/waits.c"
+r3=$("$GRADER" submit 90 --from "$WORK/sol90" --no-record --skip quiz --skip sanitizers --skip patterns --format json 2>/dev/null |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["checks"][0]["reason"])')
+match "progcache: an edited file is built afresh ($r3)" "$r3" 'compiled with*allows'
+r4=$(build_reason "--skip tests")
+match "--skip tests: build and patterns only, the tests said skipped" "$r4" '*'$'\n''pattern:pass test:skip'
+unset GRADER_PROG_CACHE
+
 (cd "$C" && git init -q && git add -A && git -c user.name=t -c user.email=t@t commit -qm fixture)
 echo "/* my work */" >>"$C/exercises/90/waits.c"
 out=$("$GRADER" reset 90 2>&1)

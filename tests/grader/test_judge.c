@@ -190,11 +190,58 @@ CASE(self_report_against_our_clocks)
     CHECK(S_report(-1, 300, 310, 612, 0) == 1);
 }
 
+/* Three rounds of a `none` pattern with these ratios (own and the
+ * grader's clocks alike) and parallelisms: settled early or not? */
+static int S_settled(const double r[3], const double par[3], gr_mech m)
+{
+    double sorted[3] = {r[0], r[1], r[2]}, ps[3] = {par[0], par[1], par[2]};
+    gr_timing t = {.ratio = r,
+                   .oratio = r,
+                   .par = par,
+                   .n = 3,
+                   .s = gr_median(sorted, 3),
+                   .s_outside = gr_median(sorted, 3),
+                   .cap = 1.95,
+                   .par_med = gr_median(ps, 3),
+                   .cpu_ratio = 1};
+    gr_pattern p = S_pattern(GR_EXPECT_NONE, 2);
+    return gr_judge_settled(&p, &m, &t);
+}
+
+CASE(settled_early_only_when_every_round_agrees)
+{
+    gr_mech clean = {.max_running = 1,
+                     .threads_started_min = 2,
+                     .workers_used = -1,
+                     .codec_bytes = -1,
+                     .loop_max_waiting = -1,
+                     .n = 3};
+    const double one[3] = {1, 1, 1};
+    /* An honest GIL: three rounds near 1x, one core at a time. */
+    CHECK(S_settled((const double[3]){0.98, 0.97, 1.0}, one, clean) == 1);
+    /* One round that alone would not agree (1.5x) keeps the rest coming,
+     * though the median (1.0x) agrees. */
+    CHECK(S_settled((const double[3]){1.0, 1.5, 0.99}, one, clean) == 0);
+    /* One round with two cores busy at once: the same. */
+    CHECK(S_settled((const double[3]){1.0, 1.0, 1.0}, (const double[3]){1, 1.6, 1},
+                    clean) == 0);
+    /* The counters have the first word: a contradiction is never settled
+     * early (it gets every round, and then fails). */
+    gr_mech m = clean;
+    m.bytecodes_unheld = 1;
+    CHECK(S_settled((const double[3]){0.98, 0.97, 1.0}, one, m) == 0);
+    /* A GIL-free cheat whose counters were made to look clean: every round
+     * 1.9x by every clock never settles as a pass. */
+    CHECK(S_settled((const double[3]){1.9, 1.9, 1.9}, (const double[3]){1.9, 1.9, 1.9},
+                    clean) == 0);
+}
+
 int main(int argc, char **argv)
 {
     return check_main(argc, argv,
                       CASES(none_parallelism_edges,
                             none_faster_every_round_by_our_clock, none_threads_fighting,
                             scales_edges, overlaps_and_slower_edges, mechanism_edges,
-                            self_report_against_our_clocks));
+                            self_report_against_our_clocks,
+                            settled_early_only_when_every_round_agrees));
 }
