@@ -260,11 +260,13 @@ static void pong(void *p)
     atomic_fetch_add(&q->done, 1);
 }
 
-/* A CPU-bound thread that runs until told to stop. */
-static atomic_int S_spin_stop;
+/* A CPU-bound thread that runs until told to stop.  S_spinning: it has
+ * begun, holding the GIL (a thread's function runs with it). */
+static atomic_int S_spin_stop, S_spinning;
 static void spinner(void *p)
 {
     (void)p;
+    atomic_store(&S_spinning, 1);
     while (!atomic_load(&S_spin_stop))
         rt_bytecodes(10000);
 }
@@ -288,7 +290,14 @@ static void case_io(void)
                        round == 0 ? "io (10 s interval)"
                                   : "io (beside a CPU-bound thread)");
         atomic_store(&S_spin_stop, 0);
+        atomic_store(&S_spinning, 0);
         rt_thread *cpu = round == 1 ? gc_thread(spinner, NULL) : NULL;
+        /* On a busy machine the spinner's OS thread may not run for a
+         * while: the ping-pong could be over before it ever held the GIL,
+         * and then no thread would have had to ask.  Wait for it, the GIL
+         * let go meanwhile. */
+        while (cpu && !atomic_load(&S_spinning))
+            rt_sleep_us(1000);
         rt_thread *a = gc_thread(ping, &q), *b = gc_thread(pong, &q);
         rt_thread_join(a);
         rt_thread_join(b);
