@@ -553,8 +553,9 @@ int gr_build(const gr_exercise *ex, const gr_paths *p, gr_scratch *s, gr_variant
         gr_strv a = {0};
         gr_strv_push(&a, cc);
         free(cc);
-        if (*S_fuse_ld())
-            gr_strv_push(&a, S_fuse_ld());
+        const char *ld = S_fuse_ld();
+        if (*ld)
+            gr_strv_push(&a, ld);
         if (v == GR_TSAN)
             gr_strv_push(&a, "-fsanitize=thread");
         else if (v == GR_ASAN)

@@ -275,16 +275,17 @@ void gr_pattern_judge(const gr_pattern *p, const gr_pattern_ctx *ctx, gr_check *
         double sc = json_number_value(json_object_get(vs[n].line, "cpu_ns"));
         claimed[n] = sc > 0 && vw[n] > 0 ? sc / vw[n] : -1;
         n++;
-        if (n < p->pairs) {
+        if (n < p->pairs && n != S_EARLY)
+            continue;
+        gr_timing t = S_timing(ratio, oratio, par, capv, cpur, n);
+        if (n < p->pairs) { /* n == S_EARLY: a clear pass may stop here */
             gr_mech m = gr_mechanism(vs, n);
-            gr_timing t = S_timing(ratio, oratio, par, capv, cpur, n);
-            if (n != S_EARLY || !gr_judge_settled(p, &m, &t))
+            if (!gr_judge_settled(p, &m, &t))
                 continue;
         }
-        speedup = S_med(ratio, n);
-        cap = S_med(capv, n);
+        speedup = t.s;
+        cap = t.cap;
         free(twhy);
-        gr_timing t = S_timing(ratio, oratio, par, capv, cpur, n);
         parallelism = t.par_med;
         tw = gr_judge_timing(p, &t, &twhy);
         /* Undecided with enough cores: more rounds may settle it.  With one

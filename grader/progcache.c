@@ -35,8 +35,6 @@
 #include "course/sha256.h"
 
 #include <dirent.h>
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -123,27 +121,6 @@ int gr_progcache_get(const gr_paths *p, const char *key, const char *bin, gr_bin
     return hit;
 }
 
-/* Copies from into the cache as name: through a temporary name. */
-static int S_put(const char *from, const char *text, const char *name)
-{
-    char *tmp = course_fmt("%s.%d.tmp", name, (int)getpid());
-    int rc;
-    if (from) {
-        rc = gr_copy_file(from, tmp, 0644);
-    } else {
-        FILE *f = fopen(tmp, "w");
-        rc = f && fputs(text, f) >= 0 ? 0 : -EIO;
-        if (f && fclose(f) != 0)
-            rc = -EIO;
-    }
-    if (rc == 0 && rename(tmp, name) != 0)
-        rc = -errno;
-    if (rc != 0)
-        unlink(tmp);
-    free(tmp);
-    return rc;
-}
-
 /* Keeps the newest S_KEEP programs of dir (and their logs). */
 static void S_prune(const char *dir)
 {
@@ -198,8 +175,11 @@ void gr_progcache_put(const gr_paths *p, const char *key, const char *prog,
     char *name = course_fmt("%s/%s", dir, key);
     char *logf = course_fmt("%s.log", name);
     /* The log last: get() takes an entry only when both are there. */
-    if (course_mkdir_p(dir, 0755) == 0 && S_put(prog, NULL, name) == 0)
-        S_put(NULL, log ? log : "", logf);
+    size_t len = 0;
+    char *bytes = course_mkdir_p(dir, 0755) == 0 ? course_read_file(prog, &len) : NULL;
+    if (bytes && course_write_file(name, bytes, len) == 0)
+        course_write_file(logf, log ? log : "", log ? strlen(log) : 0);
+    free(bytes);
     if (own)
         S_prune(dir);
     free(dir);

@@ -34,13 +34,19 @@ static void S_patterns(gr_grading *g, int quiet, gr_report *r)
     free(cwd);
 }
 
-/* Adds the checks a stage would have made, skipped with `why`. */
-static void S_skip_rest(const gr_exercise *ex, const gr_submit_opts *o, gr_report *r,
-                        const char *why)
+/* Adds every test, skipped with `why`. */
+static void S_skip_tests(const gr_exercise *ex, gr_report *r, const char *why)
 {
     for (size_t i = 0; i < ex->ntests; i++)
         gr_check_set(gr_report_add(r, "test", ex->tests[i].name, ex->tests[i].points),
                      GR_SKIP, 0, "%s", why);
+}
+
+/* Adds the checks a stage would have made, skipped with `why`. */
+static void S_skip_rest(const gr_exercise *ex, const gr_submit_opts *o, gr_report *r,
+                        const char *why)
+{
+    S_skip_tests(ex, r, why);
     for (size_t i = 0; !o->skip_sanitizers && i < ex->sanitizers.n; i++)
         gr_check_set(gr_report_add(r, "sanitizer",
                                    strcmp(ex->sanitizers.v[i], "thread")
@@ -60,10 +66,7 @@ static void S_skip_rest(const gr_exercise *ex, const gr_submit_opts *o, gr_repor
 static void S_stages(gr_grading *g, const gr_submit_opts *o, gr_report *r)
 {
     if (o->skip_tests) /* batch: its correctness run has graded them */
-        for (size_t i = 0; i < g->ex->ntests; i++)
-            gr_check_set(
-                gr_report_add(r, "test", g->ex->tests[i].name, g->ex->tests[i].points),
-                GR_SKIP, 0, "not run (--skip tests)");
+        S_skip_tests(g->ex, r, "not run (--skip tests)");
     else
         gr_tests_and_sanitizers(g, o, r);
     if (!o->skip_patterns)
