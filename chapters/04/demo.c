@@ -3,7 +3,7 @@
  * three switch intervals, and under the GIL it replaced in 3.2.
  *
  *   make chapter4            (or: make demo-4, or run build/demos/04/demo)
- *   build/demos/04/demo show [--reps N] [--quick]
+ *   build/demos/04/demo show [--reps N] [--quick] [--json]
  *   build/demos/04/demo measure serial | threads 2
  *
  * `show` runs six ways of doing the same CPU-bound work: on the main thread
@@ -165,10 +165,32 @@ static const char *ms_text(double ns, char *buf, size_t n)
     return buf;
 }
 
+/* show --json: table 1's runs, one JSON line each, for the book's page
+ * (make measure-4 records them; tools/sitedata.c and site/theme/live.js
+ * draw them beside the chapter's table).  Each line names its row
+ * ("label") and the row it is compared with ("base"), as table 1 does. */
+static void json_runs(int reps, uint64_t units)
+{
+    for (int rep = 0; rep < reps; rep++)
+        for (int w = 0; w < NWAYS; w++) {
+            run r;
+            run_once(w, units, 0, &r);
+            printf("{\"kind\": \"run\", \"label\": \"%s\", \"base\": \"%s\", "
+                   "\"policy\": \"%s\", \"interval_us\": %ld, \"threads\": %d, "
+                   "\"units\": %llu, \"wall_ns\": %llu, \"cpu_ns\": %llu, \"stats\": ",
+                   S_ways[w].label, S_ways[S_ways[w].alone].label,
+                   rt_policy_name(S_ways[w].policy), S_ways[w].interval_us,
+                   S_ways[w].threads, (unsigned long long)units,
+                   (unsigned long long)r.wall_ns, (unsigned long long)r.cpu_ns);
+            rt_stats_write_json(&r.stats, stdout);
+            printf("}\n");
+        }
+}
+
 static int show(int nargs, char **args)
 {
     exkit_show_opts o = {.reps = 5};
-    int rc = exkit_show_args(nargs, args, &o, 2, MAX_REPS, 0);
+    int rc = exkit_show_args(nargs, args, &o, 2, MAX_REPS, 1);
     if (rc)
         return rc;
     int reps = o.reps, quick = o.quick;
@@ -180,6 +202,10 @@ static int show(int nargs, char **args)
     rt_init(NULL); /* size the work in time on this machine (~20 ms) */
     uint64_t units = (uint64_t)(total_ms * rt_bytecodes_per_ms());
     rt_fini();
+    if (o.json) {
+        json_runs(reps, units);
+        return 0;
+    }
 
     printf("\nChapter 4: inside the GIL, measured on this machine\n");
     static run runs[NWAYS][MAX_REPS], traced[NWAYS];
@@ -246,8 +272,9 @@ static int show(int nargs, char **args)
                (unsigned long long)r->stats.futile_wakeups, hold, cpy_sw);
     }
 
-    printf("\n3. How long one thread ran before the other got in (median turn)\n\n");
-    printf("  %-17s %9s  %-25s %9s\n", "run", "runtime", "  0    5    10   15   20 ms",
+    printf("\n3. How long one thread ran before the other got in (median turn;\n"
+           "   the bars' scale is in ms)\n\n");
+    printf("  %-17s %9s  %-25s %9s\n", "run", "runtime", "         10        20",
            "CPython");
     for (int w = 0; w < NWAYS; w++) {
         if (!S_ways[w].threads)
@@ -256,7 +283,8 @@ static int show(int nargs, char **args)
         char t1[16], t2[16], bar[32];
         ms_text(turn, t1, sizeof t1);
         ms_text(twin_fig(S_ways[w].twin, "turn_ms") * 1e6, t2, sizeof t2);
-        /* One character a millisecond: the 5 ms marks are the bar's '|'. */
+        /* One character a millisecond: the bar's '|'s mark 5, 10, ... 25 ms,
+         * where the header's numbers end. */
         printf("  %-17s %9s  %-25s %9s\n", S_ways[w].label, t1,
                exkit_bar(bar, turn / 5e6, 5, 25), t2);
     }

@@ -134,18 +134,23 @@
     return s[Math.floor(s.length / 2)];
   }
   // The demo's runs ({policy, threads, wall_ns, stats}) as the rows of its
-  // table: "main thread alone", "GIL, 2 threads", "no GIL, 4 threads".
+  // table.  A run names its row ("label") and the row its speedup is taken
+  // against ("base"); chapter 3's runs name neither, and their rows are
+  // "main thread alone", "GIL, 2 threads", "no GIL, 4 threads".
   function demoRows(runs) {
-    var groups = {}, order = [];
+    var groups = {}, order = [], baseOf = {};
     runs.forEach(function (r) {
       if (r.kind && r.kind !== "run") return;
-      var label = !r.threads ? "main thread alone" : (r.policy === "none" ? "no GIL" : r.policy === "cpython" ? "GIL" : r.policy) + ", " + r.threads + " threads";
+      var label = r.label || (!r.threads ? "main thread alone" : (r.policy === "none" ? "no GIL" : r.policy === "cpython" ? "GIL" : r.policy) + ", " + r.threads + " threads");
       if (!groups[label]) { groups[label] = []; order.push(label); }
       groups[label].push(r);
+      baseOf[label] = r.base || "main thread alone";
     });
-    var base = groups["main thread alone"] && median(groups["main thread alone"].map(function (r) { return r.wall_ns; }));
+    function medianWall(label) {
+      return groups[label] ? median(groups[label].map(function (r) { return r.wall_ns; })) : null;
+    }
     return order.map(function (label) {
-      var g = groups[label], wall = median(g.map(function (r) { return r.wall_ns; }));
+      var g = groups[label], wall = medianWall(label), base = medianWall(baseOf[label]);
       var med = g.filter(function (r) { return r.wall_ns === wall; })[0];
       return { label: label, wall_ms: wall / 1e6, speedup: base ? base / wall : null,
                at_once: med.stats && med.threads ? med.stats.max_running : null,

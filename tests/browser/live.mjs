@@ -12,7 +12,7 @@ import { test, assert, run, DESK } from "./lib.mjs";
 
 export default async function live(s) {
   const { page, url, site } = s;
-  const { GRADER, SITEDATA, DEMO03, TRACES03 } = process.env;
+  const { GRADER, SITEDATA, DEMO03, TRACES03, DEMO04 } = process.env;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gilwb-live-"));
   const course = path.join(scratch, "course");
   fs.mkdirSync(path.join(course, "exercises"), { recursive: true });
@@ -94,6 +94,25 @@ export default async function live(s) {
     assert(/Your run, recorded/.test(await page.locator(".tl-about").textContent()), "the timeline did not switch runs");
     await page.locator("figure.timeline").scrollIntoViewIfNeeded();
     await s.shot("timeline-yours");
+  });
+
+  await test("chapter 4's table: each of the reader's rows beside the book's, against its own base", async () => {
+    const ch4 = "04-inside-the-gil.html";
+    await page.goto(url(ch4));
+    assert(/Run make chapter4/.test(await page.locator(".mine").textContent()), "no hint to run make chapter4");
+    // One quick rep of the six ways: the rows are named by the runs
+    // themselves ("ticks, 2 threads" is taken against "ticks, alone").
+    fs.writeFileSync(path.join(scratch, "runs04.jsonl"), run(DEMO04, ["show", "--json", "--quick", "--reps", "1"]));
+    run(SITEDATA, ["--build", build, "--site", site, "chapter", "4", "--demo", path.join(scratch, "runs04.jsonl")]);
+    await page.goto(url(ch4));
+    const mine = page.locator(".mine");
+    assert(await mine.locator(".chart .book").count() === 6, "not a book bar for each of the six rows");
+    assert(await mine.locator(".chart .yours").count() === 6, "not a bar of the reader's for each of the six rows");
+    assert(!/not in your run/.test(await mine.textContent()), "a row of the book's found no run of the reader's");
+    const alone = await mine.locator(".chart .yours .val").first().textContent();
+    assert(/^1(\.0+)?x yours/.test(alone), `the base row is not 1x against itself: ${alone}`);
+    await mine.scrollIntoViewIfNeeded();
+    await s.shot("results-yours-04");
   });
 
   await test("the benchmarks page: how to make it; then log-scale bars with the machine and its load", async () => {
