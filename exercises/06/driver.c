@@ -124,13 +124,23 @@ static void case_exclusion(void)
  * waited (slow: waits of half an interval or more) and how long the round
  * trips took.  A check fails when the clocks show a convoy and the trace
  * agrees, or when the clocks alone show one so gross (most waits, or round
- * trips of half an interval) that no busy machine explains it. */
+ * trips of half an interval while the GIL waits were short) that a busy
+ * machine does not explain it, and the kernel says the machine did not keep
+ * the holder off its cores for most of the window. */
 static void S_judge_latency(const convoy *c, int s)
 {
     const rt_hist *w = &c->wait[s][CONVOY_LOADED];
     double alone = S_us(rt_hist_quantile(&c->rtt[s][CONVOY_ALONE], 0.5));
     double loaded = S_us(rt_hist_quantile(&c->rtt[s][CONVOY_LOADED], 0.5));
     int slow = c->slow[s][CONVOY_LOADED], asks = c->fast_asks[s], n = c->rounds;
+    double wait_p50 = S_us(rt_hist_quantile(w, 0.5));
+    /* The kernel's word (schedstat) on how long the CPU-bound thread, the
+     * holder the I/O thread waits on, sat ready to run but off every core
+     * in the loaded window.  A holder that does not run cannot reach a
+     * checkpoint to drop, whatever the GIL's logic: on a machine that busy
+     * the clocks alone convict nobody. */
+    uint64_t win = c->win_ns[CONVOY_WINDOW_LOADED];
+    int starved = win && c->win_queued[CONVOY_WINDOW_LOADED] * 2 > win;
     const char *who = c->servers > 1
                           ? (s ? "the second I/O thread" : "the first I/O thread")
                           : "the I/O thread";
@@ -144,23 +154,26 @@ static void S_judge_latency(const convoy *c, int s)
             "for a blocking call must ask the holder at once, not after a timed "
             "wait",
             who, c->interval_us / 1000, slow, n, S_ms(rt_hist_quantile(w, 0.5)), asks);
-    if (slow * 5 > n * 4)
+    if (slow * 5 > n * 4 && !starved)
         exkit_fail(
             "%s asked for the GIL at once (%d times in %d requests), yet waited "
             "more than half a switch interval (%ld ms) %d times (median %.1f ms): "
             "the holder's forced drop does not hand the GIL over.  Does drop wake "
             "the waiters, and does the holder's breaker say yes to a request?",
             who, asks, n, c->interval_us / 1000, slow, S_ms(rt_hist_quantile(w, 0.5)));
-    if (loaded > 3 * alone && loaded * 2 > (double)c->interval_us)
+    if (loaded > 3 * alone && loaded * 2 > (double)c->interval_us &&
+        wait_p50 * 2 < (double)c->interval_us && !starved)
         exkit_fail("%s's round trips took %.0f us under load against %.0f us alone "
                    "(%.1fx; within 3x is the target), though its GIL waits were mostly "
                    "short (median %.0f us): does the reply wait for something else?",
-                   who, loaded, alone, loaded / alone, S_us(rt_hist_quantile(w, 0.5)));
+                   who, loaded, alone, loaded / alone, wait_p50);
     printf("%s: round trip %.0f us alone, %.0f us beside a CPU-bound thread (%.1fx, "
            "target 3x); GIL wait after recv(): median %.0f us, %d of %d over half the "
-           "interval; %d drop requests made at once\n",
-           who, alone, loaded, loaded / alone, S_us(rt_hist_quantile(w, 0.5)), slow, n,
-           asks);
+           "interval; %d drop requests made at once; the CPU-bound thread queued "
+           "for a core %.0f%% of the loaded window\n",
+           who, alone, loaded, loaded / alone, wait_p50, slow, n, asks,
+           win ? 100.0 * (double)c->win_queued[CONVOY_WINDOW_LOADED] / (double)win
+               : 0.0);
 }
 
 static void S_check_trace(const convoy *c)
