@@ -57,7 +57,7 @@ BENCH_CMDS   += tests/site/bench.sh
 BENCH_DEPS   += $(SITEGEN) $(B)/tools/sitedata
 
 test-site: $(SITEGEN) $(B)/tools/sitedata $(GRADER_RUN_DEPS) $(B)/demos/03/demo \
-           $(B)/demos/03/gil-traces $(B)/demos/04/demo
+           $(B)/demos/03/gil-traces $(B)/demos/04/demo $(B)/demos/05/demo
 	@B=$(B) tests/run-tests.sh -- $(SITE_TEST_SCRIPTS)
 
 # libFuzzer over the quiz and fence parsers; crashes land in $(B)/fuzz/.  The

@@ -24,6 +24,9 @@
  * joined to a neighbour, drawn as bars with the names above it as its
  * scale ("1x      2x").
  *
+ * A blank line between rows starts a group: the rows after it go in a
+ * <tbody> of their own, drawn with a rule above it.
+ *
  * Header lines.  The lines right after the first that start right of
  * where the rows start (a demo's second header line, "max  avg" under "in
  * progress") are header lines too.  Lower lines name columns first; a name
@@ -73,10 +76,12 @@ typedef struct layout {
     int nnames;
 } layout;
 
-/* Splits body into lines (no newline); returns how many, or -1. */
-static int S_lines(const char *body, char lines[][MAX_WIDTH + 1])
+/* Splits body into lines (no newline); returns how many, or -1.  Blank
+ * lines are dropped; gap[i] says whether one or more came before line i (a
+ * demo's blank line between groups of rows). */
+static int S_lines(const char *body, char lines[][MAX_WIDTH + 1], int *gap)
 {
-    int n = 0;
+    int n = 0, blank = 0;
     for (const char *s = body; *s;) {
         size_t raw = strcspn(s, "\n"), len = raw;
         while (len && (s[len - 1] == ' ' || s[len - 1] == '\r'))
@@ -85,8 +90,12 @@ static int S_lines(const char *body, char lines[][MAX_WIDTH + 1])
             return -1;
         memcpy(lines[n], s, len);
         lines[n][len] = '\0';
-        if (len)
-            n++;                     /* blank lines say nothing about columns */
+        if (len) {
+            gap[n] = n > 0 && blank; /* blank lines say nothing about columns */
+            n++, blank = 0;
+        } else {
+            blank = 1;
+        }
         s += raw + (s[raw] == '\n'); /* past the blanks trimmed, too */
     }
     return n;
@@ -430,8 +439,9 @@ int results_render(const char *body, const fence *f, int chapter_num, sb *out,
                    site_err *e)
 {
     static char lines[MAX_LINES][MAX_WIDTH + 1];
+    static int gap[MAX_LINES];
     static layout L;
-    int n = S_lines(body, lines);
+    int n = S_lines(body, lines, gap);
     if (n < 0)
         return site_errf(e, 0,
                          "results: at most %d lines of at most %d characters; this "
@@ -473,6 +483,8 @@ int results_render(const char *body, const fence *f, int chapter_num, sb *out,
     S_head(&L, lines, out);
     sb_puts(out, "<tbody>\n");
     for (int l = L.nhead; l < n; l++) {
+        if (gap[l] && l > L.nhead) /* a group of rows: a tbody of its own */
+            sb_puts(out, "</tbody>\n<tbody>\n");
         sb_puts(out, "<tr>");
         for (int k = 0; k < L.ncols; k++) {
             if (L.cols[k].bar) {

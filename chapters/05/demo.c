@@ -2,7 +2,7 @@
  * demo.c - chapter 5's demo: threads that wait, and threads that parse.
  *
  *   make chapter5            (or: make demo-5, or run build/demos/05/demo)
- *   build/demos/05/demo show [--reps N] [--quick]
+ *   build/demos/05/demo show [--reps N] [--quick] [--json]
  *   build/demos/05/demo measure serial N | threads N | threads_held N
  *                             | pool N K | holding N
  *                             | fp_serial N | fp_threads N
@@ -148,10 +148,36 @@ static void print_twin(int r, double base_ms)
         printf(" %7.2fx", base_ms / ms);
 }
 
+/* show --json: every run of the table, one JSON line each, for the book's
+ * page (make measure-5 records them; tools/sitedata.c and
+ * site/theme/live.js draw them beside the chapter's table).  Each line
+ * names its row ("label") and its group's first row ("base"), against
+ * which the table takes its speedup. */
+static void json_runs(fx_outcome runs[][MAX_REPS], int reps)
+{
+    int first = 0; /* the current group's first row */
+    for (int r = 0; r < NROWS; r++) {
+        if (S_rows[r].group != S_rows[first].group)
+            first = r;
+        for (int rep = 0; rep < reps; rep++) {
+            const fx_outcome *o = &runs[r][rep];
+            int threads =
+                S_rows[r].way.workers == EVERY ? N_SHOW : S_rows[r].way.workers;
+            printf("{\"kind\": \"run\", \"label\": \"%s\", \"base\": \"%s\", "
+                   "\"threads\": %d, \"replies\": %d, \"wall_ns\": %llu, "
+                   "\"cpu_ns\": %llu, \"stats\": ",
+                   S_rows[r].label, S_rows[first].label, threads, o->ok,
+                   (unsigned long long)o->wall_ns, (unsigned long long)o->cpu_ns);
+            rt_stats_write_json(&o->stats, stdout);
+            printf("}\n");
+        }
+    }
+}
+
 static int show(int nargs, char **args)
 {
     exkit_show_opts o = {.reps = 3};
-    int rc = exkit_show_args(nargs, args, &o, 1, MAX_REPS, 0);
+    int rc = exkit_show_args(nargs, args, &o, 1, MAX_REPS, 1);
     if (rc)
         return rc;
     int reps = o.reps, quick = o.quick;
@@ -172,6 +198,12 @@ static int show(int nargs, char **args)
             fx_run(S_rows[r].way.parse ? &big : &small, &w, &runs[r][rep]);
         }
     rt_fini();
+    if (o.json) {
+        json_runs(runs, reps);
+        fx_teardown(&small);
+        fx_teardown(&big);
+        return 0;
+    }
 
     printf("\nChapter 5: %d replies from %d local servers that each wait %ld ms, "
            "parsing\nabout %d ms each (%ld cores, median of %d runs)\n\n",

@@ -12,7 +12,7 @@ import { test, assert, run, DESK } from "./lib.mjs";
 
 export default async function live(s) {
   const { page, url, site } = s;
-  const { GRADER, SITEDATA, DEMO03, TRACES03, DEMO04 } = process.env;
+  const { GRADER, SITEDATA, DEMO03, TRACES03, DEMO04, DEMO05 } = process.env;
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gilwb-live-"));
   const course = path.join(scratch, "course");
   fs.mkdirSync(path.join(course, "exercises"), { recursive: true });
@@ -96,24 +96,31 @@ export default async function live(s) {
     await s.shot("timeline-yours");
   });
 
-  await test("chapter 4's table: each of the reader's rows beside the book's, against its own base", async () => {
-    const ch4 = "04-inside-the-gil.html";
-    await page.goto(url(ch4));
-    assert(/Run make chapter4/.test(await page.locator(".mine").textContent()), "no hint to run make chapter4");
-    // One quick rep of the six ways: the rows are named by the runs
-    // themselves ("ticks, 2 threads" is taken against "ticks, alone").
-    fs.writeFileSync(path.join(scratch, "runs04.jsonl"), run(DEMO04, ["show", "--json", "--quick", "--reps", "1"]));
-    run(SITEDATA, ["--build", build, "--site", site, "chapter", "4", "--demo", path.join(scratch, "runs04.jsonl")]);
-    await page.goto(url(ch4));
-    const mine = page.locator(".mine");
-    assert(await mine.locator(".chart .book").count() === 6, "not a book bar for each of the six rows");
-    assert(await mine.locator(".chart .yours").count() === 6, "not a bar of the reader's for each of the six rows");
-    assert(!/not in your run/.test(await mine.textContent()), "a row of the book's found no run of the reader's");
-    const alone = await mine.locator(".chart .yours .val").first().textContent();
-    assert(/^1(\.0+)?x yours/.test(alone), `the base row is not 1x against itself: ${alone}`);
-    await mine.scrollIntoViewIfNeeded();
-    await s.shot("results-yours-04");
-  });
+  // Chapters whose runs name their rows and their base rows (chapter 4:
+  // "ticks, 2 threads" against "ticks, alone"; chapter 5: each group
+  // against its first row): one quick run, every row beside the book's.
+  for (const [n, demo, file, rows, args] of [
+    [4, DEMO04, "04-inside-the-gil.html", 6, ["--reps", "1"]],
+    [5, DEMO05, "05-threads-for-waiting.html", 9, []],
+  ]) {
+    await test(`chapter ${n}'s table: each of the reader's rows beside the book's, against its own base`, async () => {
+      await page.goto(url(file));
+      assert(new RegExp(`Run make chapter${n}`).test(await page.locator(".mine").textContent()),
+             `no hint to run make chapter${n}`);
+      const runs = path.join(scratch, `runs${n}.jsonl`);
+      fs.writeFileSync(runs, run(demo, ["show", "--json", "--quick", ...args]));
+      run(SITEDATA, ["--build", build, "--site", site, "chapter", String(n), "--demo", runs]);
+      await page.goto(url(file));
+      const mine = page.locator(".mine");
+      assert(await mine.locator(".chart .book").count() === rows, `not a book bar for each of the ${rows} rows`);
+      assert(await mine.locator(".chart .yours").count() === rows, `not a bar of the reader's for each of the ${rows} rows`);
+      assert(!/not in your run/.test(await mine.textContent()), "a row of the book's found no run of the reader's");
+      const base = await mine.locator(".chart .yours .val").first().textContent();
+      assert(/^1(\.0+)?x yours/.test(base), `the base row is not 1x against itself: ${base}`);
+      await mine.scrollIntoViewIfNeeded();
+      await s.shot(`results-yours-0${n}`);
+    });
+  }
 
   await test("the benchmarks page: how to make it; then log-scale bars with the machine and its load", async () => {
     await page.goto(url("bench.html"));

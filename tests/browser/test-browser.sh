@@ -62,12 +62,12 @@ if grep -q 'data-answer="' "$site"/*.html 2>/dev/null; then
 fi
 mkdir -p "$B/screenshots"
 for prog in "$B/bin/grader" "$B/tools/sitedata" "$B/demos/03/demo" "$B/demos/03/gil-traces" \
-    "$B/demos/04/demo"; do
+    "$B/demos/04/demo" "$B/demos/05/demo"; do
     [ -x "$prog" ] || { echo "not ok 1 - $prog is missing (make builds it)"; exit 1; }
 done
 abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 NODE_PATH="$(cd "$nodedir" && pwd)/node_modules" CHROMIUM="$CHROMIUM" \
     SITEGEN=$(abs "$SITEGEN") GRADER=$(abs "$B/bin/grader") SITEDATA=$(abs "$B/tools/sitedata") \
     DEMO03=$(abs "$B/demos/03/demo") TRACES03=$(abs "$B/demos/03/gil-traces") \
-    DEMO04=$(abs "$B/demos/04/demo") \
+    DEMO04=$(abs "$B/demos/04/demo") DEMO05=$(abs "$B/demos/05/demo") \
     exec node "$here/site.test.mjs" "$site" "$B/screenshots" "$sealed"

@@ -108,6 +108,10 @@ check "results: a text table becomes a table, its # column drawn bars" \
     bash -c "grep -qF '<figure class=\"results\" data-chapter=\"01\" data-compare=\"speedup\" data-key=\"run\">' '$p' && grep -qF '<th scope=\"row\">two threads</th><td class=\"num\">5 ms</td><td class=\"num\">2.00x</td><td class=\"bar\"><span class=\"bar-fill\" style=\"width:93.8%\">' '$p'"
 check "results: header names one space apart are columns; a second header line groups them" \
     bash -c "grep -qF '<th scope=\"col\" rowspan=\"2\" class=\"num\">cores</th><th scope=\"col\" rowspan=\"2\" class=\"num\">switches</th><th scope=\"colgroup\" colspan=\"2\">in progress</th><th scope=\"col\" rowspan=\"2\" class=\"num\">OS thr</th></tr><tr><th scope=\"col\" class=\"num\">max</th><th scope=\"col\" class=\"num\">avg</th></tr>' '$p' && grep -qF '<th scope=\"row\">two threads</th><td class=\"num\">0.37</td><td class=\"num\">45</td><td class=\"num\">2</td><td class=\"num\">1.50</td><td class=\"num\">3</td>' '$p'"
+check "results: a blank line between rows starts a group of its own (a tbody)" \
+    python3 -c 'import sys; h = open(sys.argv[1]).read(); sys.exit(not (
+        "<td class=\"num\">4.00x</td></tr>\n</tbody>\n<tbody>\n<tr><th scope=\"row\">serial, big</th>" in h
+        and h.count("<tbody>") >= 2))' "$p"
 check "timeline: the figure names its traces, diagram and steps" \
     bash -c "grep -qF 'data-traces=\"01/traces.json\" data-diagram=\"g\" data-from=\"drop request\"' '$p' && grep -qF '<li data-event=\"forced drop\" data-parts=\"T1 T1-&gt;GIL\">T1 <strong>drops</strong> the lock.</li>' '$p'"
 check "timeline: the traces ship as a script, the static figure as a file" \
