@@ -18,7 +18,9 @@
  * ("245" and "ms" under "wall").  A single space inside a name that falls
  * on a gutter, with rows' text under both sides, parts two names a demo
  * printed one space apart ("wall speedup").  A piece no name covers
- * belongs to the column on its left (the rest of a row's label, a unit).
+ * belongs to the column on its left (the rest of a row's label, a unit),
+ * except a number one blank before a unit that a name covers ("46.5 ms"
+ * under a "CPU" right-aligned over the "ms"): it joins its unit.
  * A run of pieces whose cells hold only '#', '|' and blanks, with a '#'
  * somewhere, is a bar chart (a demo's speedup bars): one column, never
  * joined to a neighbour, drawn as bars with the names above it as its
@@ -230,6 +232,18 @@ static int S_names(layout *L, pieces *P, const char *h, int l)
     return 0;
 }
 
+/* Does any of rows[0..n) hold a digit in positions [from, to)? */
+static int S_has_digit(char rows[][MAX_WIDTH + 1], int n, int from, int to)
+{
+    for (int l = 0; l < n; l++) {
+        int len = (int)strlen(rows[l]);
+        for (int i = from; i < to && i < len; i++)
+            if (isdigit((unsigned char)rows[l][i]))
+                return 1;
+    }
+    return 0;
+}
+
 /* Finds the columns of lines[0..n) into L.  Returns 0, or -1 when the
  * text has no columns this can find. */
 static int S_layout(char lines[][MAX_WIDTH + 1], int n, layout *L)
@@ -282,6 +296,14 @@ static int S_layout(char lines[][MAX_WIDTH + 1], int n, layout *L)
     for (int l = L->nhead - 1; l >= 0; l--) /* lower lines name columns first */
         if (S_names(L, &P, lines[l], l) < 0)
             return -1;
+    /* A number whose unit alone sits under a right-aligned name ("46.5 ms"
+     * under "CPU") joins its unit: an unnamed piece one blank before a
+     * named piece with no digit on any row. */
+    for (int p = 0; p + 1 < P.n; p++)
+        if (!P.bar[p] && !P.bar[p + 1] && P.named_by[p] < 0 && P.named_by[p + 1] >= 0 &&
+            P.from[p + 1] == P.to[p] + 1 &&
+            !S_has_digit(lines + L->nhead, n - L->nhead, P.from[p + 1], P.to[p + 1]))
+            S_join(&P, p, p + 1);
     for (int p = 1; p < P.n; p++) /* unnamed pieces join their left neighbour */
         if (!P.bar[p] && !P.bar[p - 1] && P.named_by[p] < 0 &&
             P.group[p] != P.group[p - 1])

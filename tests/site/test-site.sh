@@ -112,6 +112,8 @@ check "results: a blank line between rows starts a group of its own (a tbody)" \
     python3 -c 'import sys; h = open(sys.argv[1]).read(); sys.exit(not (
         "<td class=\"num\">4.00x</td></tr>\n</tbody>\n<tbody>\n<tr><th scope=\"row\">serial, big</th>" in h
         and h.count("<tbody>") >= 2))' "$p"
+check "results: a number one blank before its unit, under a name right-aligned over the unit, is in that column" \
+    has "$p" '<th scope="row">hash</th><td class="num">156.6 ms</td><td class="num">46.5 ms</td></tr>'
 check "timeline: the figure names its traces, diagram and steps" \
     bash -c "grep -qF 'data-traces=\"01/traces.json\" data-diagram=\"g\" data-from=\"drop request\"' '$p' && grep -qF '<li data-event=\"forced drop\" data-parts=\"T1 T1-&gt;GIL\">T1 <strong>drops</strong> the lock.</li>' '$p'"
 check "timeline: the traces ship as a script, the static figure as a file" \
