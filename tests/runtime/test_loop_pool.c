@@ -273,20 +273,33 @@ CASE(cancelling_the_task_cancels_an_unsent_item)
     stop(l);
 }
 
-static void stop_cb(rt_loop *l, void *arg)
+/* Stops the loop once the pool has sent the item to its worker and the
+ * time in *arg has come; until then looks again every millisecond.  Sent,
+ * not merely due: on a busy machine the send can take longer than any
+ * fixed delay, and an unsent item is cancelled by the close, not run. */
+static void stop_once_sent(rt_loop *l, void *arg)
 {
-    rt_loop_stop(l);
+    const uint64_t *not_before_ns = arg;
+    rt_pool_stats st;
+    rt_pool_stats_get(S_pool, &st);
+    if (st.chunks_sent >= 1 && rt_now_ns() >= *not_before_ns)
+        rt_loop_stop(l);
+    else
+        CHECK(rt_call_later(l, MS, stop_once_sent, arg, NULL) == 0);
 }
 
 /* Starts a one-worker pool and a loop with one task offloading a sleep of
- * `ms`, and runs the loop until it stops after `stop_ms`, the task still
- * awaiting.  Returns the task (caller releases); *lp is the loop. */
+ * `ms`, and runs the loop until it stops, at least `stop_ms` in and once
+ * the item is in the worker's hands, the task still awaiting.  Returns the
+ * task (caller releases); *lp is the loop. */
 static rt_task *stopped_mid_wait(rt_loop **lp, int64_t ms, uint64_t stop_ms)
 {
     rt_loop *l = *lp = start(1);
     struct offload o = {.task = "sleep_ms", .arg = ms, .result = -1};
     rt_task *t = rt_spawn(l, offload, &o, sizeof o);
-    CHECK(rt_call_later(l, stop_ms * MS, stop_cb, NULL, NULL) == 0);
+    static uint64_t not_before_ns;
+    not_before_ns = rt_now_ns() + stop_ms * MS;
+    CHECK(rt_call_later(l, MS, stop_once_sent, &not_before_ns, NULL) == 0);
     CHECK(rt_loop_run(l) == 0);
     CHECK(!rt_task_done(t));
     return t;
