@@ -235,8 +235,19 @@ static void S_read_trace(convoy *c)
     int cpu = atomic_load(&c->cpu_id);
     uint64_t since[2] = {0, 0}; /* when each server began waiting */
     uint64_t cpu_since = 0;     /* when the CPU thread began waiting */
+    uint64_t freed_at = 0;      /* a server dropped the GIL to block */
     for (size_t i = 0; i < n; i++) {
         const rt_event *e = &ev[i];
+        if (e->kind == RT_EV_GIL_TAKE && freed_at) { /* who got the freed GIL? */
+            if (e->tid == cpu && cpu_since && e->t_ns >= lo && e->t_ns <= hi) {
+                /* from when it was both free and asked for to the take */
+                uint64_t from = cpu_since > freed_at ? cpu_since : freed_at;
+                c->cpu_handovers++;
+                c->cpu_slow_handovers +=
+                    e->t_ns - from >= (uint64_t)c->interval_us * 1000;
+            }
+            freed_at = 0;
+        }
         if (e->tid == cpu && e->kind == RT_EV_GIL_REQUEST)
             cpu_since = e->t_ns;
         if (e->tid == cpu && e->kind == RT_EV_GIL_TAKE && cpu_since) {
@@ -254,6 +265,8 @@ static void S_read_trace(convoy *c)
         for (int s = 0; s < c->servers; s++) {
             if (e->tid != atomic_load(&c->server_id[s]))
                 continue;
+            if (e->kind == RT_EV_GIL_DROP && e->arg == 0)
+                freed_at = e->t_ns;
             if (e->kind == RT_EV_GIL_REQUEST)
                 since[s] = e->t_ns;
             else if (e->kind == RT_EV_GIL_TAKE)

@@ -60,11 +60,15 @@ typedef struct convoy {
                                              to run but kept off a core by the
                                              kernel (other programs) */
     uint64_t win_on_cpu[CONVOY_NWINDOWS]; /* ... and the time it ran on one */
-    int cpu_takes;        /* LOADED window: GIL takes by the CPU thread (trace) */
-    int cpu_forced;       /* LOADED window: its forced drops (trace) */
-    uint64_t cpu_wait_ns; /* LOADED window: time it spent waiting for the GIL
-                             (from each GIL request to the take, trace) */
-    size_t trace_dropped; /* trace events lost for want of room */
+    int cpu_takes;          /* LOADED window: GIL takes by the CPU thread (trace) */
+    int cpu_forced;         /* LOADED window: its forced drops (trace) */
+    uint64_t cpu_wait_ns;   /* LOADED window: time it spent waiting for the GIL
+                               (from each GIL request to the take, trace) */
+    int cpu_handovers;      /* LOADED window: a server dropped the GIL to block
+                              and the CPU thread took it next (trace) */
+    int cpu_slow_handovers; /* ... of those, taken a whole interval or more
+                               after it was both free and asked for */
+    size_t trace_dropped;   /* trace events lost for want of room */
 
     /* private: the wiring */
     int sock[2][2];        /* per server: [0] server's end, [1] client's */

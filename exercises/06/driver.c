@@ -219,6 +219,22 @@ static void case_throughput(void)
      * one per interval of the CPU thread's own turns, and slack. */
     long allowed =
         3L * c.rounds + (long)(loaded_ns / 1000 / (uint64_t)c.interval_us) + 10;
+    /* The trace's word on the same mistake, whatever the load: when the I/O
+     * thread let go to block while the CPU-bound thread waited, how long
+     * until the CPU-bound thread had the GIL?  A signalled waiter takes it
+     * as soon as the kernel runs it; a GIL kept free for the I/O thread
+     * makes it sit out a whole interval.  (On a busy machine the I/O
+     * thread's waits can outlast the interval, and the count of takes below
+     * then looks right.) */
+    if (c.cpu_handovers >= 10 && c.cpu_slow_handovers * 5 > c.cpu_handovers * 4)
+        exkit_fail("%d times in %d, when the I/O thread let go of the GIL to block "
+                   "while the CPU-bound thread waited for it, the CPU-bound thread "
+                   "got the GIL back only a whole switch interval (%ld ms) or more "
+                   "later (the runtime's trace): your GIL keeps it from a thread that "
+                   "wants it when nobody holds it.  A drop must hand the GIL to "
+                   "whoever waits; priority decides who may ask early, not who may "
+                   "take it",
+                   c.cpu_slow_handovers, c.cpu_handovers, c.interval_us / 1000);
     if (c.cpu_takes * 2 < c.rounds)
         exkit_fail(
             "while the I/O thread sat in recv() waiting for its next request "
@@ -253,10 +269,11 @@ static void case_throughput(void)
     printf(
         "the CPU-bound thread ran %.0f%% of the time it could (the trace) and kept "
         "%.0f%% of its solo throughput (timed; target 80%%%s); it took the GIL back %d "
-        "times and was forced off %d times in %d round trips\n",
+        "times and was forced off %d times in %d round trips; %d of %d hand-overs "
+        "from a drop to block took an interval or more\n",
         100 * share, 100 * kept,
         kept >= 0.8 ? ", met" : "; not met on this run: is the machine busy?",
-        c.cpu_takes, c.cpu_forced, c.rounds);
+        c.cpu_takes, c.cpu_forced, c.rounds, c.cpu_slow_handovers, c.cpu_handovers);
 }
 
 /* ------------------------------------------------------------------ */
