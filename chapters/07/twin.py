@@ -72,12 +72,29 @@ async def ticker(s):
             s.ticks_during += 1
 
 
+def spin(n):
+    while n:
+        n -= 1
+
+
+def calibrate():
+    """Loop iterations in 1 ms of this interpreter's time (best of 5)."""
+    n = 100000
+    best = min(timeit(n) for _ in range(5))
+    return int(n / (best * 1000))
+
+
+def timeit(n):
+    t0 = time.process_time()
+    spin(n)
+    return time.process_time() - t0
+
+
+PER_MS = 0  # set by main(): the computing is counted, not timed
+
+
 def compute(ms):
-    end = time.perf_counter() + ms / 1000
-    n = 0
-    while time.perf_counter() < end:
-        n += 1
-    return n
+    spin(PER_MS * ms)
 
 
 async def cruncher(s, chunked):
@@ -97,6 +114,19 @@ async def stall(chunked):
     s = Stall()
     await asyncio.gather(ticker(s), cruncher(s, chunked))
     return s.ticks_during
+# [end]
+
+
+# [same-when]
+async def same_when(n):
+    """n callbacks for exactly the same loop time: do they run in order?"""
+    loop = asyncio.get_running_loop()
+    ran = []
+    when = loop.time() + 0.01
+    for i in range(n):
+        loop.call_at(when, ran.append, i)
+    await asyncio.sleep(0.05)
+    return ran == sorted(ran)
 # [end]
 
 
@@ -151,8 +181,10 @@ def task_start_us(n):
 
 
 def main():
+    global PER_MS
     quick = "--quick" in sys.argv
     reps = 1 if quick else 3
+    PER_MS = calibrate()
     print("python %d.%d.%d" % sys.version_info[:3])
     print("serial_ms %.1f" % timed(serial, 8, reps))
     print("gather_ms %.1f" % timed(gather, 8, reps))
@@ -163,6 +195,7 @@ def main():
     print("chunked_ms %.1f" % timed(stall, True, reps))
     print("stall_ticks %d" % asyncio.run(stall(False)))
     print("chunked_ticks %d" % asyncio.run(stall(True)))
+    print("same_when_in_order %d" % asyncio.run(same_when(20)))
     print("bytes_per_task %.0f" % bytes_per_task(10000))
     print("default_workers %d" % ThreadPoolExecutor()._max_workers)
     # threading.stack_size() 0 means the C library's default, which glibc
