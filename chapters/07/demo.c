@@ -421,10 +421,8 @@ static int show(int nargs, char **args)
                exkit_twin("thread_stack_kib"), exkit_twin("thread_start_us"),
                exkit_twin("task_start_us"));
         printf("  20 callbacks that asyncio was asked to run at the very same loop "
-               "time ran in
-  the order scheduled: %s (this loop: always, by "
-               "sequence number).
-",
+               "time ran in\n  the order scheduled: %s (this loop: always, by "
+               "sequence number).\n",
                exkit_twin("same_when_in_order") == 1 ? "yes" : "no");
     }
     printf("\n  at once  most tasks inside their wait at the same moment (for 10,000 "
