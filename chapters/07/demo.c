@@ -161,6 +161,7 @@ typedef struct gather_frame {
     offload *offloads; /* to_thread: one each */
 } gather_frame;
 
+// [gatherer]
 static int gatherer(rt_task *t)
 {
     gather_frame *f = rt_frame(t);
@@ -174,6 +175,7 @@ static int gatherer(rt_task *t)
         rt_task_release(S_kids[i]);
     RT_END(t, t->awaited);
 }
+// [end]
 
 // [many]
 /* N tasks asleep at once; a probe, queued after them all, measures the
