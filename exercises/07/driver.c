@@ -17,6 +17,9 @@
  * anything: a loop that spins is caught by counting its polls, not by a
  * clock.
  *
+ * Part C's checks are in readiness.c; ex07_driver.h is what the two
+ * files share.
+ *
  * Workloads: `one_by_one N` is a task that sleeps 50 ms N times in turn;
  * `fanout N` is your ex07_fanout with N children sleeping 50 ms each.  The
  * grader compares the two (pattern `overlaps`).
@@ -29,11 +32,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ex07.h"
+#include "ex07_driver.h"
 #include "exkit.h"
 #include "rt.h"
-
-#define MS 1000000ull
 
 /* Your core, as the runtime's loop sees it.  No timer_compact: cancelled
  * timers wait their turn in your heap (rt_loop.h says the slot may be
@@ -58,7 +59,7 @@ static const rt_loop_core_ops S_yours = {
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
 
-static void *S_core(void)
+void *ex07d_core(void)
 {
     void *c = ex07_create();
     if (!c)
@@ -82,7 +83,7 @@ static void S_push(void *c, uint64_t deadline, uint64_t seq)
 }
 
 /* A loop on your core; fails the case with the reason if there is none. */
-static rt_loop *S_loop(void)
+rt_loop *ex07d_loop(void)
 {
     rt_loop *l = rt_loop_new(&S_yours);
     if (!l)
@@ -95,7 +96,7 @@ static rt_loop *S_loop(void)
 }
 
 /* rt_spawn, failing the case if it fails. */
-static rt_task *S_spawn(rt_loop *l, rt_task_fn fn, const void *frame, size_t size)
+rt_task *ex07d_spawn(rt_loop *l, rt_task_fn fn, const void *frame, size_t size)
 {
     rt_task *t = rt_spawn(l, fn, frame, size);
     if (!t)
@@ -103,7 +104,7 @@ static rt_task *S_spawn(rt_loop *l, rt_task_fn fn, const void *frame, size_t siz
     return t;
 }
 
-static void S_run(rt_loop *l)
+void ex07d_run(rt_loop *l)
 {
     int rc = rt_loop_run(l);
     if (rc < 0)
@@ -111,7 +112,7 @@ static void S_run(rt_loop *l)
                    strerror(-rc));
 }
 
-static void S_pipe(int fds[2])
+void ex07d_pipe(int fds[2])
 {
     if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) < 0)
         exkit_fail("pipe2: %s (the machine, not your code)", strerror(errno));
@@ -129,7 +130,7 @@ static void case_heap(void)
     static uint64_t live[N];
     size_t nlive = 0, pops = 0;
     uint64_t s = 7;
-    void *c = S_core();
+    void *c = ex07d_core();
     for (uint64_t i = 0; i < N; i++) {
         /* distinct: random high bits, i in the low ones */
         uint64_t d = (S_rand(&s) % 1000000) * N + i;
@@ -185,7 +186,7 @@ static void S_record(rt_loop *l, void *arg)
 
 static void case_ties(void)
 {
-    void *c = S_core();
+    void *c = ex07d_core();
     /* 4 deadlines x 25 entries, scheduled round-robin: seq rises. */
     for (uint64_t i = 0; i < 100; i++)
         S_push(c, 1000 + (i % 4) * 10, i + 1);
@@ -208,13 +209,13 @@ static void case_ties(void)
     ex07_destroy(c);
 
     /* The same through the loop: 40 callbacks at one deadline. */
-    rt_loop *l = S_loop();
-    uint64_t when = rt_now_ns() + 2 * MS;
+    rt_loop *l = ex07d_loop();
+    uint64_t when = rt_now_ns() + 2 * EX07D_MS;
     S_norder = 0;
     for (int i = 0; i < 40; i++)
         if (rt_call_at(l, when, S_record, (void *)(intptr_t)i, NULL) < 0)
             exkit_fail("rt_call_at failed on your core");
-    S_run(l);
+    ex07d_run(l);
     for (int i = 0; i < 40; i++)
         if (S_norder != 40 || S_order[i] != i)
             exkit_fail("40 callbacks scheduled for the same moment ran out of order "
@@ -241,7 +242,7 @@ static void S_cb_b(rt_loop *l, void *arg)
  * while wrapped (the oldest pair is not at index 0 then). */
 static void case_ring(void)
 {
-    void *c = S_core();
+    void *c = ex07d_core();
     uintptr_t in = 1, out = 1;
     /* Rounds of "push p, pop q" with p > q: the ring fills while its head
      * moves, so it wraps and grows at many different head positions. */
@@ -324,10 +325,10 @@ static void S_first(rt_loop *l, void *arg)
 
 static void case_turns(void)
 {
-    rt_loop *l = S_loop();
+    rt_loop *l = ex07d_loop();
     S_turn_a = S_turn_b = 0;
     rt_call_soon(l, S_first, NULL);
-    S_run(l);
+    ex07d_run(l);
     if (S_turn_b == 0)
         exkit_fail("a callback queued by a callback never ran");
     if (S_turn_b == S_turn_a)
@@ -336,9 +337,9 @@ static void case_turns(void)
                    "queue must give the oldest first");
     S_ntrail = 0;
     yielder a = {1, 0}, b = {2, 0};
-    rt_task *ta = S_spawn(l, S_yielder, &a, sizeof a);
-    rt_task *tb = S_spawn(l, S_yielder, &b, sizeof b);
-    S_run(l);
+    rt_task *ta = ex07d_spawn(l, S_yielder, &a, sizeof a);
+    rt_task *tb = ex07d_spawn(l, S_yielder, &b, sizeof b);
+    ex07d_run(l);
     for (int i = 0; i + 1 < S_ntrail && i < 100; i++)
         if (S_trail[i] == S_trail[i + 1])
             exkit_fail("two tasks that both yield did not take turns: task %d ran "
@@ -349,249 +350,6 @@ static void case_turns(void)
     rt_task_release(ta);
     rt_task_release(tb);
     rt_loop_free(l);
-}
-
-/* ------------------------------------------------------------------ */
-/* Part C: readiness                                                   */
-/* ------------------------------------------------------------------ */
-
-/* The events io_wait reports for fd (0 if none), waiting timeout_ns. */
-static unsigned S_events_for(void *c, int fd, int64_t timeout_ns)
-{
-    rt_io_event ev[8];
-    int n = ex07_io_wait(c, timeout_ns, ev, 8);
-    if (n < 0)
-        exkit_fail_rc("ex07_io_wait", n);
-    if (n > 8)
-        exkit_fail("ex07_io_wait returned %d events with max 8", n);
-    unsigned got = 0;
-    for (int i = 0; i < n; i++) {
-        if (ev[i].events == 0)
-            exkit_fail("ex07_io_wait reported fd %d with no events", ev[i].fd);
-        if (ev[i].fd == fd)
-            got |= ev[i].events;
-    }
-    return got;
-}
-
-static void S_watch(void *c, int fd, unsigned old, unsigned new)
-{
-    int rc = ex07_io_watch(c, fd, old, new);
-    if (rc < 0)
-        exkit_fail_rc("ex07_io_watch", rc);
-}
-
-typedef struct reader {
-    int fd;
-    char buf[8];
-} reader;
-
-static int S_reader(rt_task *t)
-{
-    reader *f = rt_frame(t);
-    RT_BEGIN(t);
-    RT_AWAIT(t, rt_async_read(t, f->fd, f->buf, sizeof f->buf));
-    RT_END(t, t->awaited);
-}
-
-typedef struct writer {
-    int fd;
-    uint64_t after_ns;
-} writer;
-
-static int S_writer(rt_task *t)
-{
-    writer *f = rt_frame(t);
-    RT_BEGIN(t);
-    RT_AWAIT(t, rt_async_sleep(t, f->after_ns));
-    RT_AWAIT(t, rt_async_write(t, f->fd, "hi!", 3));
-    RT_END(t, t->awaited);
-}
-
-/* io: readable, writable and hung-up fds are reported as such, and a task
- * reading a pipe is woken when another task writes. */
-static void case_io(void)
-{
-    void *c = S_core();
-    int p[2];
-    S_pipe(p);
-    S_watch(c, p[0], 0, RT_IO_READ);
-    if (S_events_for(c, p[0], 0))
-        exkit_fail("ex07_io_wait reported an empty pipe readable");
-    if (write(p[1], "x", 1) != 1)
-        exkit_fail("write to a pipe failed");
-    if (!(S_events_for(c, p[0], 0) & RT_IO_READ))
-        exkit_fail("a pipe with a byte in it was not reported readable "
-                   "(RT_IO_READ for POLLIN)");
-    S_watch(c, p[1], 0, RT_IO_WRITE);
-    if (!(S_events_for(c, p[1], 0) & RT_IO_WRITE))
-        exkit_fail("an empty pipe's write end was not reported writable "
-                   "(RT_IO_WRITE for POLLOUT)");
-    S_watch(c, p[1], RT_IO_WRITE, 0);
-    close(p[1]);
-    char b;
-    if (read(p[0], &b, 1) != 1)
-        exkit_fail("read from a pipe failed");
-    if (!(S_events_for(c, p[0], 0) & (RT_IO_ERROR | RT_IO_READ)))
-        exkit_fail("a pipe whose writer hung up was not reported (POLLHUP is "
-                   "RT_IO_ERROR)");
-    ex07_destroy(c);
-    close(p[0]);
-
-    rt_loop *l = S_loop();
-    S_pipe(p);
-    reader r = {.fd = p[0]};
-    writer w = {p[1], 5 * MS};
-    rt_task *tr = S_spawn(l, S_reader, &r, sizeof r);
-    rt_task *tw = S_spawn(l, S_writer, &w, sizeof w);
-    S_run(l);
-    if (rt_task_result(tr) != 3)
-        exkit_fail("a task reading a pipe got %ld, not the 3 bytes another task wrote",
-                   rt_task_result(tr));
-    rt_loop_stats st;
-    rt_loop_stats_get(l, &st);
-    if (st.max_fds_waiting < 1)
-        exkit_fail("the reader never waited for readiness");
-    rt_task_release(tr);
-    rt_task_release(tw);
-    rt_loop_free(l);
-    close(p[0]);
-    close(p[1]);
-}
-
-typedef struct reads_then_sleeps {
-    int fd;
-    char b;
-} reads_then_sleeps;
-
-static int S_reads_then_sleeps(rt_task *t)
-{
-    reads_then_sleeps *f = rt_frame(t);
-    RT_BEGIN(t);
-    RT_AWAIT(t, rt_async_readable(t, f->fd));
-    RT_AWAIT(t, rt_async_read(t, f->fd, &f->b, 1));
-    RT_AWAIT(t, rt_async_sleep(t, 30 * MS));
-    RT_END(t, 0);
-}
-
-/* unwatch: after io_watch(fd, .., 0) the fd is never reported again. */
-static void case_unwatch(void)
-{
-    void *c = S_core();
-    int p[2];
-    S_pipe(p);
-    if (write(p[1], "xy", 2) != 2)
-        exkit_fail("write to a pipe failed");
-    S_watch(c, p[0], 0, RT_IO_READ);
-    S_watch(c, p[1], 0, RT_IO_WRITE);
-    S_watch(c, p[0], RT_IO_READ, 0);
-    if (S_events_for(c, p[0], 0))
-        exkit_fail("ex07_io_wait reported fd %d after ex07_io_watch(fd, READ, 0): "
-                   "a watch set to 0 must be removed",
-                   p[0]);
-    S_watch(c, p[1], RT_IO_WRITE, 0);
-    S_watch(c, p[0], 0, RT_IO_READ);
-    if (!(S_events_for(c, p[0], 0) & RT_IO_READ))
-        exkit_fail("a pipe watched again after being unwatched was not reported");
-    ex07_destroy(c);
-
-    /* Through the loop: a task waits for the pipe, reads one byte of two,
-     * then sleeps 30 ms.  The loop narrows the watch as soon as the pipe
-     * fires with nobody waiting; a core that keeps reporting it makes
-     * every turn return at once. */
-    rt_loop *l = S_loop();
-    reads_then_sleeps f = {.fd = p[0]};
-    rt_task *t = S_spawn(l, S_reads_then_sleeps, &f, sizeof f);
-    S_run(l);
-    rt_loop_stats st;
-    rt_loop_stats_get(l, &st);
-    if (st.polls > 20)
-        exkit_fail("a task that read a pipe and then slept 30 ms cost %llu polls: "
-                   "the pipe, still readable, was reported again and again after "
-                   "the loop stopped watching it (ex07_io_watch(fd, READ, 0) must "
-                   "remove it)",
-                   (unsigned long long)st.polls);
-    rt_task_release(t);
-    rt_loop_free(l);
-    close(p[0]);
-    close(p[1]);
-}
-
-/* The watchdog: a plain thread that writes to a pipe after `ms`, so that
- * a wait that ignores its timeout ends anyway, and we can tell. */
-typedef struct watchdog {
-    int fd;
-    int ms;
-} watchdog;
-
-static void *S_watchdog(void *arg)
-{
-    watchdog *w = arg;
-    struct timespec ts = {w->ms / 1000, (long)(w->ms % 1000) * 1000000};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
-    }
-    if (write(w->fd, "!", 1) < 0) {
-        /* nothing to do: the test judges what io_wait reported */
-    }
-    return NULL;
-}
-
-typedef struct sleeper {
-    int k;
-} sleeper;
-
-static int S_sleeper(rt_task *t)
-{
-    sleeper *f = rt_frame(t);
-    RT_BEGIN(t);
-    for (f->k = 0; f->k < 3; f->k++)
-        RT_AWAIT(t, rt_async_sleep(t, 20 * MS));
-    RT_END(t, 0);
-}
-
-/* nospin: io_wait honours its timeout, neither returning at once (a busy
- * loop: many polls) nor waiting past it (the watchdog's byte arrives). */
-static void case_nospin(void)
-{
-    void *c = S_core();
-    int p[2];
-    S_pipe(p);
-    S_watch(c, p[0], 0, RT_IO_READ);
-    static watchdog w;
-    w = (watchdog){p[1], 3000};
-    pthread_t th;
-    if (pthread_create(&th, NULL, S_watchdog, &w) != 0)
-        exkit_fail("pthread_create failed (the machine, not your code)");
-    pthread_detach(th);
-    if (S_events_for(c, p[0], 0) != 0)
-        exkit_fail("ex07_io_wait(timeout 0) reported a pipe nobody wrote to");
-    if (S_events_for(c, p[0], 30 * MS) != 0)
-        exkit_fail("ex07_io_wait(timeout 30 ms) was still waiting 3 s later, when "
-                   "a byte arrived: it waits past its timeout (poll counts "
-                   "milliseconds; only -1 means no limit)");
-    ex07_destroy(c);
-
-    /* Through the loop: one task sleeping 20 ms three times. */
-    rt_loop *l = S_loop();
-    sleeper s = {0};
-    rt_task *t = S_spawn(l, S_sleeper, &s, sizeof s);
-    S_run(l);
-    rt_loop_stats st;
-    rt_loop_stats_get(l, &st);
-    /* 3 sleeps: about 3 blocking polls, a few more if woken early by a
-     * signal or rounding.  A loop that spins makes thousands. */
-    if (st.polls > 20)
-        exkit_fail("three 20 ms sleeps took %llu polls and %llu turns of the loop: "
-                   "ex07_io_wait returns before its timeout, so the loop spins (a "
-                   "busy wait); convert the timeout to milliseconds rounding up",
-                   (unsigned long long)st.polls, (unsigned long long)st.iterations);
-    if (st.timers_fired != 3)
-        exkit_fail("three sleeps fired %llu timers",
-                   (unsigned long long)st.timers_fired);
-    rt_task_release(t);
-    rt_loop_free(l);
-    /* p stays open: the watchdog writes to it later, and a pipe with no
-     * reader would raise SIGPIPE. */
 }
 
 /* ------------------------------------------------------------------ */
@@ -616,7 +374,7 @@ static long S_fanout(rt_loop *l, int n, uint64_t sleep_ns, rt_loop_stats *st)
     memset(&f, 0, sizeof f);
     f.n = n;
     f.sleep_ns = sleep_ns;
-    rt_task *t = S_spawn(l, ex07_fanout, &f, sizeof f);
+    rt_task *t = ex07d_spawn(l, ex07_fanout, &f, sizeof f);
     int rc = rt_loop_run_until(l, t);
     if (rc < 0)
         exkit_fail("rt_loop_run_until on your core failed: %s", strerror(-rc));
@@ -630,9 +388,9 @@ static long S_fanout(rt_loop *l, int n, uint64_t sleep_ns, rt_loop_stats *st)
  * their sum. */
 static void case_fanout(void)
 {
-    rt_loop *l = S_loop();
+    rt_loop *l = ex07d_loop();
     rt_loop_stats st;
-    long r = S_fanout(l, 100, 20 * MS, &st);
+    long r = S_fanout(l, 100, 20 * EX07D_MS, &st);
     if (r == -ENOSYS)
         exkit_fail("ex07_fanout ended with -ENOSYS: TODO D1 is still the starter's");
     if (st.tasks_created != 101)
@@ -665,7 +423,7 @@ static int S_ten(rt_task *t)
         static ex07_fanout_frame ff;
         memset(&ff, 0, sizeof ff);
         ff.n = 1000;
-        ff.sleep_ns = (uint64_t)(20 + i) * MS;
+        ff.sleep_ns = (uint64_t)(20 + i) * EX07D_MS;
         f->kids[i] = rt_spawn(rt_task_loop(t), ex07_fanout, &ff, sizeof ff);
         if (!f->kids[i])
             RT_RETURN(t, -ENOMEM);
@@ -680,12 +438,12 @@ static int S_ten(rt_task *t)
 
 static void case_crowd(void)
 {
-    rt_loop *l = S_loop();
+    rt_loop *l = ex07d_loop();
     struct {
         rt_task *kids[10];
     } f = {{0}};
-    rt_task *t = S_spawn(l, S_ten, &f, sizeof f);
-    S_run(l);
+    rt_task *t = ex07d_spawn(l, S_ten, &f, sizeof f);
+    ex07d_run(l);
     rt_loop_stats st;
     rt_loop_stats_get(l, &st);
     if (rt_task_result(t) != 10 * 500500L)
@@ -699,36 +457,10 @@ static void case_crowd(void)
     rt_loop_free(l);
 }
 
-/* many_fds: 200 pipes, a reader on each, written in reverse order. */
-static void case_many_fds(void)
-{
-    enum { N = 200 };
-    static int fds[N][2];
-    static rt_task *tasks[N];
-    rt_loop *l = S_loop();
-    for (int i = 0; i < N; i++) {
-        S_pipe(fds[i]);
-        reader r = {.fd = fds[i][0]};
-        tasks[i] = S_spawn(l, S_reader, &r, sizeof r);
-        writer w = {fds[i][1], (uint64_t)(N - i) * MS / 10};
-        rt_task_release(S_spawn(l, S_writer, &w, sizeof w));
-    }
-    S_run(l);
-    for (int i = 0; i < N; i++) {
-        if (rt_task_result(tasks[i]) != 3)
-            exkit_fail("reader %d of %d got %ld, not 3 bytes", i, N,
-                       rt_task_result(tasks[i]));
-        rt_task_release(tasks[i]);
-        close(fds[i][0]);
-        close(fds[i][1]);
-    }
-    rt_loop_free(l);
-}
-
 /* big_heap: 100,000 entries, many deadlines shared, drained in order. */
 static void case_big_heap(void)
 {
-    void *c = S_core();
+    void *c = ex07d_core();
     uint64_t s = 11;
     for (uint64_t i = 1; i <= 100000; i++)
         S_push(c, S_rand(&s) % 5000, i);
@@ -759,17 +491,17 @@ static int S_one_by_one(rt_task *t)
     one_by_one *f = rt_frame(t);
     RT_BEGIN(t);
     for (f->i = 0; f->i < f->n; f->i++)
-        RT_AWAIT(t, rt_async_sleep(t, 50 * MS));
+        RT_AWAIT(t, rt_async_sleep(t, 50 * EX07D_MS));
     RT_END(t, f->n);
 }
 
 static void load_one_by_one(exkit_measure *m, int nargs, char **args)
 {
     int n = (int)exkit_arg_long(nargs, args, 0, 1, 64, "N");
-    rt_loop *l = S_loop();
+    rt_loop *l = ex07d_loop();
     one_by_one f = {n, 0};
-    rt_task *t = S_spawn(l, S_one_by_one, &f, sizeof f);
-    S_run(l);
+    rt_task *t = ex07d_spawn(l, S_one_by_one, &f, sizeof f);
+    ex07d_run(l);
     rt_loop_stats st;
     rt_loop_stats_get(l, &st);
     exkit_result_int(m, "sleeps", n);
@@ -781,9 +513,9 @@ static void load_one_by_one(exkit_measure *m, int nargs, char **args)
 static void load_fanout(exkit_measure *m, int nargs, char **args)
 {
     int n = (int)exkit_arg_long(nargs, args, 0, 1, EX07_MAX_KIDS, "N");
-    rt_loop *l = S_loop();
+    rt_loop *l = ex07d_loop();
     rt_loop_stats st;
-    long r = S_fanout(l, n, 50 * MS, &st);
+    long r = S_fanout(l, n, 50 * EX07D_MS, &st);
     if (r != (long)n * (n + 1) / 2)
         exkit_fail("ex07_fanout(%d) ended with %ld", n, r);
     exkit_result_int(m, "sleeps", n);
@@ -796,13 +528,13 @@ static const exkit_case S_cases[] = {
     {"ties", case_ties, 0},
     {"ring", case_ring, 0},
     {"turns", case_turns, 0},
-    {"io", case_io, 0},
-    {"unwatch", case_unwatch, 0},
-    {"nospin", case_nospin, 0},
+    {"io", ex07d_case_io, 0},
+    {"unwatch", ex07d_case_unwatch, 0},
+    {"nospin", ex07d_case_nospin, 0},
     {"fanout", case_fanout, 0},
     /* BEGIN HIDDEN TESTS */
     {"crowd", case_crowd, 0},
-    {"many_fds", case_many_fds, 0},
+    {"many_fds", ex07d_case_many_fds, 0},
     {"big_heap", case_big_heap, 0},
     /* END HIDDEN TESTS */
 };
