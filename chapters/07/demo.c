@@ -418,10 +418,11 @@ static int show(int nargs, char **args)
                exkit_twin("chunked_ticks"), exkit_twin("bytes_per_task"),
                exkit_twin("default_workers"));
         printf("  A thread instead of a task: %.0f KiB of stack reserved each "
-               "(threading's default\n  here), %.0f us to start one and see it "
-               "run, against %.1f us for a task.\n",
-               exkit_twin("thread_stack_kib"), exkit_twin("thread_start_us"),
-               exkit_twin("task_start_us"));
+               "(threading's default\n  here), %.0f KiB of it resident once "
+               "it waits, %.0f us to start one and see\n  it run, against %.1f "
+               "us for a task.\n",
+               exkit_twin("thread_stack_kib"), exkit_twin("thread_rss_kib"),
+               exkit_twin("thread_start_us"), exkit_twin("task_start_us"));
         printf("  20 callbacks that asyncio was asked to run at the very same loop "
                "time ran in\n  the order scheduled: %s (this loop: always, by "
                "sequence number).\n",

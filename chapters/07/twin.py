@@ -165,6 +165,28 @@ def thread_start_us(n):
     return (time.perf_counter() - t0) / n * 1e6
 
 
+def thread_rss_kib(n):
+    """Resident memory per thread blocked on an Event (VmRSS, KiB)."""
+
+    def rss():
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
+
+    ev = threading.Event()
+    before = rss()
+    threads = [threading.Thread(target=ev.wait) for _ in range(n)]
+    for t in threads:
+        t.start()
+    after = rss()
+    ev.set()
+    for t in threads:
+        t.join()
+    return (after - before) / n
+
+
 def task_start_us(n):
     """Creating a task and seeing it run, per task."""
 
@@ -203,6 +225,7 @@ def main():
     stack = threading.stack_size() or resource.getrlimit(resource.RLIMIT_STACK)[0]
     if stack != resource.RLIM_INFINITY:
         print("thread_stack_kib %d" % (stack // 1024))
+    print("thread_rss_kib %.1f" % thread_rss_kib(500))
     print("thread_start_us %.1f" % thread_start_us(200 if quick else 1000))
     print("task_start_us %.1f" % task_start_us(2000 if quick else 10000))
 
