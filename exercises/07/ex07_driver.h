@@ -26,6 +26,8 @@ void ex07d_pipe(int fds[2]);
 void ex07d_case_io(void);
 void ex07d_case_unwatch(void);
 void ex07d_case_nospin(void);
-void ex07d_case_many_fds(void); /* hidden */
+/* BEGIN HIDDEN TESTS */
+void ex07d_case_many_fds(void);
+/* END HIDDEN TESTS */
 
 #endif /* EX07_DRIVER_H */
