@@ -5,10 +5,11 @@
  * Three data structures, each the one asyncio's loop uses in Python:
  *
  *   Part A, timers: a binary min-heap in an array, ordered by (deadline,
- *     seq): asyncio's `_scheduled` list kept with heapq, whose TimerHandles
- *     compare by `when` and - since 3.x's heapq needs a total order - by
- *     the order they were made.  heap[0] is the earliest; node i's
- *     children are 2i+1 and 2i+2, its parent (i-1)/2.
+ *     seq): asyncio's `_scheduled` list kept with heapq, except that
+ *     asyncio's TimerHandles compare by `when` alone (events.py, 3.11), so
+ *     equal deadlines come out in no promised order; the runtime promises
+ *     first in, first out.  heap[0] is the earliest; node i's children are
+ *     2i+1 and 2i+2, its parent (i-1)/2.
  *   Part B, ready queue: a ring buffer that doubles when full: asyncio's
  *     `_ready` collections.deque.  A Python list would do `pop(0)` in
  *     O(n); a ring pops the oldest in O(1).
@@ -26,9 +27,10 @@
  * function's contract).
  *
  *   Part A, timers: a binary min-heap in an array, ordered by (deadline,
- *     seq), as asyncio keeps its `_scheduled` list with heapq.  heap[0] is
- *     the earliest; node i's children are 2i+1 and 2i+2, its parent
- *     (i-1)/2.
+ *     seq), as asyncio keeps its `_scheduled` list with heapq (which
+ *     compares deadlines only: chapter 7 shows what the seq adds).
+ *     heap[0] is the earliest; node i's children are 2i+1 and 2i+2, its
+ *     parent (i-1)/2.
  *   Part B, ready queue: a ring buffer that doubles when full, asyncio's
  *     `_ready` deque.
  *   Part C, readiness: poll(2) on an array of struct pollfd, one per
