@@ -4,8 +4,9 @@
  * function's contract).
  *
  *   Part A, timers: a binary min-heap in an array, ordered by (deadline,
- *     seq), as asyncio keeps its `_scheduled` list with heapq (which
- *     compares deadlines only: chapter 7 shows what the seq adds).
+ *     seq), as asyncio keeps its `_scheduled` list with heapq (whose
+ *     TimerHandles compare deadlines only: chapter 7 shows what the seq
+ *     adds).
  *     heap[0] is the earliest; node i's children are 2i+1 and 2i+2, its
  *     parent (i-1)/2.
  *   Part B, ready queue: a ring buffer that doubles when full, asyncio's
