@@ -509,6 +509,7 @@ static int S_poll(rt_loop *l, int64_t timeout_ns)
     return 0;
 }
 
+// [iterate]
 static int S_iterate(rt_loop *l)
 {
     l->stats.iterations++;
@@ -544,6 +545,7 @@ static int S_iterate(rt_loop *l)
     }
     return 0;
 }
+// [end]
 
 static int S_run(rt_loop *l, rt__task *until)
 {

@@ -12,7 +12,10 @@
  *     of a million timers compares neighbouring memory instead of chasing a
  *     pointer per comparison.  The sequence number makes the order total:
  *     two timers due at the same nanosecond fire in the order they were
- *     scheduled, as asyncio's (when, seq) tuples do.  libuv keeps the same
+ *     scheduled.  asyncio does not promise that: its TimerHandles compare
+ *     by `when` alone (Lib/asyncio/events.py, 3.11) and heapq is not
+ *     stable, so call_at twice with one `when` may run the second first,
+ *     which its documentation calls undefined.  libuv keeps the same
  *     order with a pointer-linked heap, which can remove from the middle; we
  *     do not need that, as cancellation is lazy (see loop.c).
  *
