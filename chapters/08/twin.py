@@ -73,25 +73,36 @@ def cpu(n_items, ms):
         print("cpu_pool_ms %.1f" % ms_since(t0))
 
 
+# [default]
+def pool_default_chunksize(n, workers):
+    # multiprocessing.Pool._map_async, 3.11, when chunksize is None
+    chunksize, extra = divmod(n, workers * 4)
+    if extra:
+        chunksize += 1
+    return chunksize
+# [end]
+
+
 # [chunks]
 def tiny(n):
     t0 = time.perf_counter()
     list(map(square, range(n)))
     print("tiny_loop_ms %.1f" % ms_since(t0))
+    print("pool_default_chunksize %d" % pool_default_chunksize(n, WORKERS))
     with FORK.Pool(WORKERS) as pool:
         pool.map(square, range(WORKERS))
         t0 = time.perf_counter()
         pool.map(square, range(n), chunksize=1)     # one message per item
         print("tiny_pool_c1_ms %.1f" % ms_since(t0))
         t0 = time.perf_counter()
-        pool.map(square, range(n))                  # divmod(n, 4 * workers), +1
+        pool.map(square, range(n))                  # pool_default_chunksize
         print("tiny_pool_default_ms %.1f" % ms_since(t0))
     with cf.ProcessPoolExecutor(WORKERS, mp_context=FORK) as ex:
         list(ex.map(square, range(WORKERS)))
         t0 = time.perf_counter()
         list(ex.map(square, range(n)))               # chunksize=1: a future each
         print("tiny_ppe_c1_ms %.1f" % ms_since(t0))
-        chunk = -(-n // (4 * WORKERS))
+        chunk = pool_default_chunksize(n, WORKERS)  # PPE's own default is 1
         t0 = time.perf_counter()
         list(ex.map(square, range(n), chunksize=chunk))
         print("tiny_ppe_chunk_ms %.1f" % ms_since(t0))
