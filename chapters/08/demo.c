@@ -16,6 +16,7 @@
  *   start fork|spawn     start 2 workers and run one item on each
  *   inherit fork|spawn   what a worker sees of a global main() changed
  *   noguard              a spawn pool whose workers skip the guard
+ *   crash                a map one of whose items kills its worker
  *
  * `show` prints the tables with CPython's figures beside them, measured a
  * moment earlier by chapters/08/twin.py.
@@ -24,6 +25,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -64,6 +66,14 @@ static int measure_len(const rt_value *arg, rt_value **out)
     (void)sink;
     *out = rt_value_int((int64_t)n);
     return *out ? 0 : -ENOMEM;
+}
+
+/* Kills the worker that runs it: a crash in the middle of a map. */
+static int die(const rt_value *arg, rt_value **out)
+{
+    (void)arg, (void)out;
+    kill(getpid(), SIGKILL);
+    return 0;
 }
 
 // [inherit]
@@ -281,6 +291,31 @@ static void run_noguard(run *r)
     rt_pool_free(p);
 }
 
+/* A map of 8 items on 2 workers whose item 3 kills its worker: the pool
+ * breaks, and every item not yet done fails instead of waiting forever. */
+static void run_crash(run *r)
+{
+    rt_pool *p = new_pool(WORKERS, RT_POOL_FORK);
+    rt_value **args = int_args(8, -1), *res[8];
+    rt_pool_future *f[8];
+    for (int i = 0; i < 8; i++)
+        f[i] = rt_pool_submit(p, i == 3 ? "die" : "spin", args[i]);
+    r->value = 0;
+    for (int i = 0; i < 8; i++) {
+        res[i] = NULL;
+        int rc = f[i] ? rt_pool_future_result(f[i], 10000, &res[i]) : -EPIPE;
+        r->value += rc == -EPIPE; /* failed because the pool broke */
+        r->rc = rc == -ETIMEDOUT ? rc : r->rc;
+        rt_value_free(res[i]);
+        rt_pool_future_free(f[i]);
+    }
+    const char *why = rt_pool_error(p);
+    snprintf(r->err, sizeof r->err, "%s", why ? why : "");
+    rt_pool_stats_get(p, &r->ps);
+    rt_pool_free(p);
+    free_values(args, 8);
+}
+
 /* ------------------------------------------------------------ measure */
 
 static void report(exkit_measure *m, const run *r, int pool)
@@ -382,6 +417,17 @@ static void load_noguard(exkit_measure *m, int nargs, char **args)
     exkit_report_pool(m, &r.ps);
 }
 
+static void load_crash(exkit_measure *m, int nargs, char **args)
+{
+    (void)nargs, (void)args;
+    run r = {0};
+    run_crash(&r);
+    exkit_result_int(m, "failed_broken", r.value);
+    exkit_result_int(m, "timed_out", r.rc == -ETIMEDOUT);
+    exkit_result_int(m, "signal_named", strstr(r.err, "SIGKILL") != NULL);
+    exkit_report_pool(m, &r.ps);
+}
+
 #include "show.h"
 
 static const exkit_workload S_workloads[] = {
@@ -395,6 +441,7 @@ static const exkit_workload S_workloads[] = {
     {"start", "fork|spawn", load_start, 0},
     {"inherit", "fork|spawn", load_inherit, 0},
     {"noguard", "", load_noguard, 0},
+    {"crash", "", load_crash, 0},
 };
 static const exkit_driver S_demo = {
     .tag = "demo-8", EXKIT_WORKLOADS(S_workloads), .show = show};
@@ -408,6 +455,7 @@ int main(int argc, char **argv)
     rt_pool_register("square", square);
     rt_pool_register("measure_len", measure_len);
     rt_pool_register("peek", peek);
+    rt_pool_register("die", die);
     /* if __name__ == "__main__": a spawned worker serves here and returns
      * 1; the program's own run goes on.  (DEMO8_SKIP_GUARD: the noguard
      * workload's deliberate mistake.) */

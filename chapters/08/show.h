@@ -57,10 +57,11 @@ static int show(int nargs, char **args)
         run_start(NULL, RT_POOL_FORK, &rs[R_FORK][k]);
         run_start(NULL, RT_POOL_SPAWN, &rs[R_SPAWN][k]);
     }
-    run fork_sees = {0}, spawn_sees = {0}, noguard = {0};
+    run fork_sees = {0}, spawn_sees = {0}, noguard = {0}, crash = {0};
     run_inherit(RT_POOL_FORK, &fork_sees);
     run_inherit(RT_POOL_SPAWN, &spawn_sees);
     run_noguard(&noguard);
+    run_crash(&crash);
     rt_fini();
 
     printf("\nChapter 8: a process pool of %d workers (%ld cores online; median of %d "
@@ -146,6 +147,12 @@ static int show(int nargs, char **args)
         printf("  CPython (%s), the same script without `if __name__ == \"__main__\":` "
                "under\n  spawn: RuntimeError about the bootstrapping phase: %s\n",
                exkit_twin_version(), exkit_twin("noguard_runtimeerror") == 1 ? "yes" : "no");
+    printf("\n  A worker killed in the middle of 8 items: %lld of them failed at once "
+           "(-EPIPE),\n  none waits forever; the pool says: %s\n",
+           (long long)crash.value, crash.err);
+    if (exkit_twin_version()[0])
+        printf("  CPython: ProcessPoolExecutor raised BrokenProcessPool: %s\n",
+               exkit_twin("crash_broken") == 1 ? "yes" : "no");
     printf("\n  messages  task messages the pool sent to its workers (chunks_sent)\n"
            "  us/item   wall time per item; CPython's rows: Pool = multiprocessing.Pool,\n"
            "            PPE = concurrent.futures.ProcessPoolExecutor, (1) = chunksize 1\n");

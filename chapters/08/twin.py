@@ -197,6 +197,23 @@ def noguard():
     print("noguard_runtimeerror %d" % found)
 
 
+def die(_):
+    os.kill(os.getpid(), 9)
+
+
+def crash():
+    # A worker killed mid-map: the executor breaks and says so.
+    # (multiprocessing.Pool would replace the worker and wait forever for
+    # the lost item: not run here.)
+    try:
+        with cf.ProcessPoolExecutor(WORKERS, mp_context=FORK) as ex:
+            list(ex.map(die, range(4)))
+        broken = 0
+    except cf.process.BrokenProcessPool:
+        broken = 1
+    print("crash_broken %d" % broken)
+
+
 if __name__ == "__main__":
     n = 20000
     if "--tiny" in sys.argv:
@@ -210,3 +227,4 @@ if __name__ == "__main__":
     inherit(FORK, "fork")
     inherit(SPAWN, "spawn")
     noguard()
+    crash()
