@@ -33,10 +33,10 @@
 #include "rt.h"
 #include "rt_pool.h"
 
-#define TINY_N  20000 /* items in the tiny-task table */
-#define CPU_N   8     /* items in the CPU-bound table */
-#define CPU_MS  40    /* ms of work per CPU-bound item */
-#define WORKERS 2
+#define TINY_N   20000 /* items in the tiny-task table */
+#define CPU_N    8     /* items in the CPU-bound table */
+#define CPU_MS   40    /* ms of work per CPU-bound item */
+#define WORKERS  2
 #define MAX_REPS 9
 
 // [tasks]
@@ -151,7 +151,8 @@ static void map_or_fail(rt_pool *p, const char *task, rt_value **args, size_t n,
 static void run_cpu(exkit_measure *m, int n, long ms, int workers, run *r)
 {
     uint64_t units = (uint64_t)((double)ms * rt_bytecodes_per_ms()), t0;
-    rt_value **args = int_args((size_t)n, (int64_t)units), **res = calloc((size_t)n, sizeof *res);
+    rt_value **args = int_args((size_t)n, (int64_t)units),
+             **res = calloc((size_t)n, sizeof *res);
     rt_pool *p = workers ? new_pool(workers, RT_POOL_FORK) : NULL;
     start_clock(m, &t0);
     if (p) {
@@ -173,13 +174,9 @@ static void run_cpu(exkit_measure *m, int n, long ms, int workers, run *r)
  * `chunksize`, or one future per item (Executor.submit in a loop). */
 enum { TINY_LOOP, TINY_MAP, TINY_SUBMIT };
 
-static void run_tiny(exkit_measure *m, int how, size_t n, size_t chunksize, run *r)
+static void tiny_way(int how, rt_pool *p, rt_value **args, size_t n, size_t chunksize,
+                     rt_value **res, rt_pool_future **fs)
 {
-    rt_value **args = int_args(n, -1), **res = calloc(n, sizeof *res);
-    rt_pool_future **fs = calloc(n, sizeof *fs);
-    rt_pool *p = how == TINY_LOOP ? NULL : new_pool(WORKERS, RT_POOL_FORK);
-    uint64_t t0;
-    start_clock(m, &t0);
     if (how == TINY_LOOP) {
         for (size_t i = 0; i < n; i++)
             square(args[i], &res[i]);
@@ -195,8 +192,18 @@ static void run_tiny(exkit_measure *m, int how, size_t n, size_t chunksize, run 
             rt_pool_future_free(fs[i]);
         }
     }
-    stop_clock(m, t0, r);
+}
 // [end]
+
+static void run_tiny(exkit_measure *m, int how, size_t n, size_t chunksize, run *r)
+{
+    rt_value **args = int_args(n, -1), **res = calloc(n, sizeof *res);
+    rt_pool_future **fs = calloc(n, sizeof *fs);
+    rt_pool *p = how == TINY_LOOP ? NULL : new_pool(WORKERS, RT_POOL_FORK);
+    uint64_t t0;
+    start_clock(m, &t0);
+    tiny_way(how, p, args, n, chunksize, res, fs);
+    stop_clock(m, t0, r);
     r->value = 0;
     for (size_t i = 0; i < n; i++)
         if (res[i] && res[i]->as.i == (int64_t)(i * i))
@@ -224,7 +231,8 @@ static void run_copy(exkit_measure *m, size_t mb, int shared, run *r)
     rt_value *arg = shared ? rt_value_shm(shm) : rt_value_bytes_take(buf, size), *res;
     rt_pool_future *f = arg ? rt_pool_submit(p, "measure_len", arg) : NULL;
     if (!f || (r->rc = rt_pool_future_result(f, -1, &res)) != 0)
-        exkit_fail("sending %zu MiB: %s", mb, f ? rt_pool_future_error(f) : strerror(errno));
+        exkit_fail("sending %zu MiB: %s", mb,
+                   f ? rt_pool_future_error(f) : strerror(errno));
     stop_clock(m, t0, r);
     r->value = res->as.i;
     rt_value_free(res);
@@ -347,7 +355,8 @@ static void load_tiny(exkit_measure *m, int nargs, char **args, int how)
 {
     run r = {0};
     size_t n = (size_t)exkit_arg_long(nargs, args, 0, 1, 1000000, "N");
-    size_t c = how == TINY_MAP ? (size_t)exkit_arg_long(nargs, args, 1, 0, 1000000, "C") : 0;
+    size_t c =
+        how == TINY_MAP ? (size_t)exkit_arg_long(nargs, args, 1, 0, 1000000, "C") : 0;
     run_tiny(m, how, n, c, &r);
     report(m, &r, how != TINY_LOOP);
 }

@@ -28,8 +28,21 @@ static void twin_cell(const char *name, const char *unit)
         printf(" %9.1f %s", v, unit);
 }
 
-enum { R_SERIAL, R_POOL, R_LOOP, R_MAP1, R_MAPDEF, R_SUBMIT, R_C1, R_C4, R_C16, R_S16,
-       R_FORK, R_SPAWN, NROWS };
+enum {
+    R_SERIAL,
+    R_POOL,
+    R_LOOP,
+    R_MAP1,
+    R_MAPDEF,
+    R_SUBMIT,
+    R_C1,
+    R_C4,
+    R_C16,
+    R_S16,
+    R_FORK,
+    R_SPAWN,
+    NROWS
+};
 
 static int show(int nargs, char **args)
 {
@@ -64,9 +77,10 @@ static int show(int nargs, char **args)
     run_crash(&crash);
     rt_fini();
 
-    printf("\nChapter 8: a process pool of %d workers (%ld cores online; median of %d "
-           "runs)\n\n  CPython measures the same experiments (chapters/08/twin.py)...\n",
-           WORKERS, sysconf(_SC_NPROCESSORS_ONLN), reps);
+    printf(
+        "\nChapter 8: a process pool of %d workers (%ld cores online; median of %d "
+        "runs)\n\n  CPython measures the same experiments (chapters/08/twin.py)...\n",
+        WORKERS, sysconf(_SC_NPROCESSORS_ONLN), reps);
     char targs[32];
     snprintf(targs, sizeof targs, "--tiny %zu", tiny);
     exkit_twin_run("chapters/08/twin.py", targs);
@@ -76,8 +90,8 @@ static int show(int nargs, char **args)
         ms[i] = median_ms(rs[i], reps, &r[i]);
 
     char bar[32];
-    printf("\n  %d CPU-bound items of %d ms    %9s %8s  %-13s %12s %8s\n", CPU_N, CPU_MS,
-           "wall", "speedup", "", "CPython", "workers");
+    printf("\n  %d CPU-bound items of %d ms    %9s %8s  %-13s %12s %8s\n", CPU_N,
+           CPU_MS, "wall", "speedup", "", "CPython", "workers");
     printf("  %-29s %6.0f ms %7.2fx  %-13s", "one after another", ms[R_SERIAL], 1.0,
            exkit_bar(bar, 1.0, 6, 13));
     twin_cell("cpu_serial_ms", "ms");
@@ -101,16 +115,18 @@ static int show(int nargs, char **args)
     for (size_t i = 0; i < sizeof T / sizeof T[0]; i++) {
         const run *x = r[T[i].row];
         printf("  %-29s %6.1f ms %8.2f %9llu", T[i].label, ms[T[i].row],
-               ms[T[i].row] * 1e3 / (double)tiny, (unsigned long long)x->ps.chunks_sent);
+               ms[T[i].row] * 1e3 / (double)tiny,
+               (unsigned long long)x->ps.chunks_sent);
         twin_cell(T[i].twin, "ms");
-        printf("  %s%s\n", T[i].twin_label, x->value == (int64_t)tiny ? "" : "  (wrong!)");
+        printf("  %s%s\n", T[i].twin_label,
+               x->value == (int64_t)tiny ? "" : "  (wrong!)");
     }
     printf("  (CPython's ProcessPoolExecutor.map with chunksize %zu: ",
            rt_pool_default_chunksize(tiny, WORKERS));
     twin_cell("tiny_ppe_chunk_ms", "ms)\n");
 
-    printf("\n  one large argument           %9s %12s %12s %12s\n", "wall", "bytes copied",
-           "CPython send", "pickle.dumps");
+    printf("\n  one large argument           %9s %12s %12s %12s\n", "wall",
+           "bytes copied", "CPython send", "pickle.dumps");
     static const struct {
         int row;
         const char *label, *twin, *pickle;
@@ -130,31 +146,35 @@ static int show(int nargs, char **args)
         printf("\n");
     }
 
-    printf("\n  starting %d workers, first result %6s %12s\n", WORKERS, "wall", "CPython");
+    printf("\n  starting %d workers, first result %6s %12s\n", WORKERS, "wall",
+           "CPython");
     printf("  %-29s %6.1f ms", "fork", ms[R_FORK]);
     twin_cell("start_fork_ms", "ms");
     printf("\n  %-29s %6.1f ms", "spawn (runs the program again)", ms[R_SPAWN]);
     twin_cell("start_spawn_ms", "ms");
     printf("\n\n  main() sets a global to 42, then starts a worker, which reads it:\n");
-    printf("    fork: the worker sees %lld   (CPython: %.0f)\n", (long long)fork_sees.value,
-           exkit_twin("inherit_fork"));
-    printf("    spawn: the worker sees %lld  (CPython: %.0f)\n", (long long)spawn_sees.value,
-           exkit_twin("inherit_spawn"));
+    printf("    fork: the worker sees %lld   (CPython: %.0f)\n",
+           (long long)fork_sees.value, exkit_twin("inherit_fork"));
+    printf("    spawn: the worker sees %lld  (CPython: %.0f)\n",
+           (long long)spawn_sees.value, exkit_twin("inherit_spawn"));
     printf("\n  A spawn pool whose workers skip the guard: the item failed with %d "
            "(%s);\n  the pool says: %s\n",
            noguard.rc, strerror(-noguard.rc), noguard.err);
     if (exkit_twin_version()[0])
         printf("  CPython (%s), the same script without `if __name__ == \"__main__\":` "
                "under\n  spawn: RuntimeError about the bootstrapping phase: %s\n",
-               exkit_twin_version(), exkit_twin("noguard_runtimeerror") == 1 ? "yes" : "no");
+               exkit_twin_version(),
+               exkit_twin("noguard_runtimeerror") == 1 ? "yes" : "no");
     printf("\n  A worker killed in the middle of 8 items: %lld of them failed at once "
            "(-EPIPE),\n  none waits forever; the pool says: %s\n",
            (long long)crash.value, crash.err);
     if (exkit_twin_version()[0])
         printf("  CPython: ProcessPoolExecutor raised BrokenProcessPool: %s\n",
                exkit_twin("crash_broken") == 1 ? "yes" : "no");
-    printf("\n  messages  task messages the pool sent to its workers (chunks_sent)\n"
-           "  us/item   wall time per item; CPython's rows: Pool = multiprocessing.Pool,\n"
-           "            PPE = concurrent.futures.ProcessPoolExecutor, (1) = chunksize 1\n");
+    printf(
+        "\n  messages  task messages the pool sent to its workers (chunks_sent)\n"
+        "  us/item   wall time per item; CPython's rows: Pool = multiprocessing.Pool,\n"
+        "            PPE = concurrent.futures.ProcessPoolExecutor, (1) = chunksize "
+        "1\n");
     return 0;
 }

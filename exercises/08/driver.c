@@ -198,8 +198,8 @@ static void case_default_chunksize(void)
         size_t n;
         int workers;
         size_t want;
-    } T[] = {{100, 2, 13}, {16, 2, 2},  {17, 2, 3},    {3, 2, 1},        {8, 1, 2},
-             {1, 8, 1},    {0, 2, 1},   {1001, 2, 126}, {20000, 2, 2500}, {9, 2, 2},
+    } T[] = {{100, 2, 13},  {16, 2, 2},  {17, 2, 3},     {3, 2, 1},        {8, 1, 2},
+             {1, 8, 1},     {0, 2, 1},   {1001, 2, 126}, {20000, 2, 2500}, {9, 2, 2},
              {1000, 4, 63}, {64, 16, 1}, {65, 16, 2}};
     for (size_t i = 0; i < sizeof T / sizeof T[0]; i++) {
         size_t got = ex08_default_chunksize(T[i].n, T[i].workers);
@@ -228,11 +228,14 @@ static void case_run_chunk(void)
         exkit_fail_rc("ex08_run_chunk", rc);
     if (rc != 0 || !out || out->kind != RT_V_LIST || out->len != 5)
         exkit_fail("ex08_run_chunk(square, [1, 2, 3, 4, 5]) must return 0 and a list "
-                   "of 5 results (returned %d)", rc);
+                   "of 5 results (returned %d)",
+                   rc);
     for (size_t i = 0; i < 5; i++)
         if (!out->as.items[i] || out->as.items[i]->as.i != (int64_t)((i + 1) * (i + 1)))
-            exkit_fail("ex08_run_chunk(square, [1, 2, 3, 4, 5]): item %zu of the result "
-                       "is not %zu", i, (i + 1) * (i + 1));
+            exkit_fail(
+                "ex08_run_chunk(square, [1, 2, 3, 4, 5]): item %zu of the result "
+                "is not %zu",
+                i, (i + 1) * (i + 1));
     rt_value_free(out);
     rt_value_free(chunk);
 
@@ -261,7 +264,8 @@ static void case_run_chunk(void)
     rc = ex08_run_chunk(fail_at, chunk, &out);
     if (rc != -EDOM)
         exkit_fail("ex08_run_chunk: the task failed with -EDOM on item 1, so the chunk "
-                   "must fail with -EDOM (returned %d)", rc);
+                   "must fail with -EDOM (returned %d)",
+                   rc);
     if (out)
         exkit_fail("ex08_run_chunk: after a failure *out must be NULL%s",
                    out == sentinel ? " (it was left as it was)" : "");
@@ -296,10 +300,11 @@ static void case_map_default_chunks(void)
     rt_pool_stats s;
     rt_pool_stats_get(p, &s);
     if (s.chunks_sent != 8)
-        exkit_fail("with chunksize 0, %zu items on 2 workers went in %llu messages, "
-                   "expected 8: chunksize 0 means ex08_default_chunksize(%zu, 2) = %zu, "
-                   "and Pool.map's default for 1001 items on 2 workers is 126",
-                   n, (unsigned long long)s.chunks_sent, n, ex08_default_chunksize(n, 2));
+        exkit_fail(
+            "with chunksize 0, %zu items on 2 workers went in %llu messages, "
+            "expected 8: chunksize 0 means ex08_default_chunksize(%zu, 2) = %zu, "
+            "and Pool.map's default for 1001 items on 2 workers is 126",
+            n, (unsigned long long)s.chunks_sent, n, ex08_default_chunksize(n, 2));
     rt_pool_free(p);
     free_all(args, n);
     free_all(res, n);
@@ -320,8 +325,8 @@ static void case_map_in_order(void)
 
 static void case_map_at_once(void)
 {
-    S_meet = mmap(NULL, sizeof *S_meet, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-                  -1, 0);
+    S_meet = mmap(NULL, sizeof *S_meet, PROT_READ | PROT_WRITE,
+                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (S_meet == MAP_FAILED)
         exkit_fail("driver: mmap: %s", strerror(errno));
     atomic_store(S_meet, 0);
@@ -353,17 +358,20 @@ static void case_map_error(void)
         exkit_fail_rc("ex08_map", rc);
     if (rc == 0)
         exkit_fail("ex08_map returned 0, but item %d failed with -EDOM: a failed chunk "
-                   "must fail the map (an error swallowed is a wrong answer)", FAIL_AT);
+                   "must fail the map (an error swallowed is a wrong answer)",
+                   FAIL_AT);
     if (rc != -EDOM)
         exkit_fail("ex08_map returned %d (%s); the task failed with -EDOM (%d)", rc,
                    strerror(-rc), -EDOM);
     for (size_t i = 0; i < n; i++)
         if (res[i])
             exkit_fail("after a failure every results[i] must be NULL; results[%zu] "
-                       "is not (free the results filed before the failure)", i);
+                       "is not (free the results filed before the failure)",
+                       i);
     if (!strstr(err, "fail_at/chunk"))
         exkit_fail("after a failure err must say why (what rt_pool_future_error "
-                   "said: it names the task); it says \"%s\"", err);
+                   "said: it names the task); it says \"%s\"",
+                   err);
     uint64_t pending = s.submitted - s.done - s.failed - s.cancelled;
     if (pending)
         exkit_fail("ex08_map returned while %llu of its chunks were still pending in "
@@ -418,8 +426,9 @@ static void case_map_edges(void)
         exkit_fail("ex08_map of echo over items with None among them failed");
     for (size_t i = 0; i < n; i++)
         if (!rt_value_equal(args[i], res[i]))
-            exkit_fail("echo: results[%zu] differs from args[%zu] (None must stay None)",
-                       i, i);
+            exkit_fail(
+                "echo: results[%zu] differs from args[%zu] (None must stay None)", i,
+                i);
     rt_pool_free(p);
     free_all(args, n);
     free_all(res, n);
@@ -471,7 +480,8 @@ static void load_map(exkit_measure *m, int nargs, char **args)
     long ms = exkit_arg_long(nargs, args, 1, 1, 1000, "MS");
     int w = (int)exkit_arg_long(nargs, args, 2, 1, 16, "W");
     size_t c = (size_t)exkit_arg_long(nargs, args, 3, 0, 256, "C");
-    measure_map(m, "spin/chunk", n, (int64_t)((double)ms * rt_bytecodes_per_ms()), w, c);
+    measure_map(m, "spin/chunk", n, (int64_t)((double)ms * rt_bytecodes_per_ms()), w,
+                c);
 }
 
 static void load_tiny(exkit_measure *m, int nargs, char **args)

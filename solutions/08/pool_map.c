@@ -105,7 +105,8 @@ static rt_value *S_make_chunk(rt_value *const *args, size_t first, size_t count)
 /* Moves the results of one chunk (a list of `count`) into results[first..],
  * emptying the list so that freeing it frees no result.  -EBADMSG if the
  * worker sent back something else. */
-static int S_file_results(rt_value *list, rt_value **results, size_t first, size_t count)
+static int S_file_results(rt_value *list, rt_value **results, size_t first,
+                          size_t count)
 {
     if (!list || list->kind != RT_V_LIST || list->len != count)
         return -EBADMSG;
