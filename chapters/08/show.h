@@ -125,7 +125,7 @@ static int show(int nargs, char **args)
            rt_pool_default_chunksize(tiny, WORKERS));
     twin_cell("tiny_ppe_chunk_ms", "ms)\n");
 
-    printf("\n  one large argument           %9s %12s %12s %12s\n", "wall",
+    printf("\n  one large argument           %9s %13s %12s %12s\n", "wall",
            "bytes copied", "CPython send", "pickle.dumps");
     static const struct {
         int row;
@@ -138,7 +138,7 @@ static int show(int nargs, char **args)
     };
     for (size_t i = 0; i < sizeof C / sizeof C[0]; i++) {
         const run *x = r[C[i].row];
-        printf("  %-29s %6.1f ms %12llu", C[i].label, ms[C[i].row],
+        printf("  %-29s %6.1f ms %13llu", C[i].label, ms[C[i].row],
                (unsigned long long)(x->ps.bytes_encoded + x->ps.bytes_decoded));
         twin_cell(C[i].twin, "ms");
         if (C[i].pickle)
@@ -158,7 +158,7 @@ static int show(int nargs, char **args)
     printf("    spawn: the worker sees %lld  (CPython: %.0f)\n",
            (long long)spawn_sees.value, exkit_twin("inherit_spawn"));
     printf("\n  A spawn pool whose workers skip the guard: the item failed with %d "
-           "(%s);\n  the pool says: %s\n",
+           "(%s);\n  the pool says:\n    %s\n",
            noguard.rc, strerror(-noguard.rc), noguard.err);
     if (exkit_twin_version()[0])
         printf("  CPython (%s), the same script without `if __name__ == \"__main__\":` "
@@ -166,7 +166,7 @@ static int show(int nargs, char **args)
                exkit_twin_version(),
                exkit_twin("noguard_runtimeerror") == 1 ? "yes" : "no");
     printf("\n  A worker killed in the middle of 8 items: %lld of them failed at once "
-           "(-EPIPE),\n  none waits forever; the pool says: %s\n",
+           "(-EPIPE),\n  none waits forever; the pool says:\n    %s\n",
            (long long)crash.value, crash.err);
     if (exkit_twin_version()[0])
         printf("  CPython: ProcessPoolExecutor raised BrokenProcessPool: %s\n",

@@ -277,17 +277,23 @@ static void case_run_chunk(void)
     rt_value_free(one);
 }
 
-static void case_map_results(void)
+/* Squares 0..n-1 with ex08_map on 2 workers started `how`, at chunksize
+ * cs (> 0), and checks the results and that `messages` were sent. */
+static void squares_case(rt_pool_start how, size_t n, size_t cs, uint64_t messages)
 {
-    size_t n = 10, cs = 3;
-    rt_pool *p = new_pool(2, RT_POOL_FORK);
+    rt_pool *p = new_pool(2, how);
     rt_value **args = ints(n, -1), **res = calloc(n, sizeof *res);
     map_ok(p, "square/chunk", args, n, cs, res);
     check_squares(args, res, n, cs);
-    check_messages(p, n, cs, 4);
+    check_messages(p, n, cs, messages);
     rt_pool_free(p);
     free_all(args, n);
     free_all(res, n);
+}
+
+static void case_map_results(void)
+{
+    squares_case(RT_POOL_FORK, 10, 3, 4);
 }
 
 static void case_map_default_chunks(void)
@@ -385,15 +391,7 @@ static void case_map_error(void)
 
 static void case_map_spawn(void)
 {
-    size_t n = 50, cs = 7;
-    rt_pool *p = new_pool(2, RT_POOL_SPAWN);
-    rt_value **args = ints(n, -1), **res = calloc(n, sizeof *res);
-    map_ok(p, "square/chunk", args, n, cs, res);
-    check_squares(args, res, n, cs);
-    check_messages(p, n, cs, 8);
-    rt_pool_free(p);
-    free_all(args, n);
-    free_all(res, n);
+    squares_case(RT_POOL_SPAWN, 50, 7, 8); /* workers: this program run again */
 }
 
 /* BEGIN HIDDEN TESTS */
