@@ -161,10 +161,13 @@ static int show(int nargs, char **args)
            "(%s);\n  the pool says:\n    %s\n",
            noguard.rc, strerror(-noguard.rc), noguard.err);
     if (exkit_twin_version()[0])
-        printf("  CPython (%s), the same script without `if __name__ == \"__main__\":` "
-               "under\n  spawn: RuntimeError about the bootstrapping phase: %s\n",
-               exkit_twin_version(),
-               exkit_twin("noguard_runtimeerror") == 1 ? "yes" : "no");
+        printf(
+            "  CPython (%s), the same script without `if __name__ == \"__main__\":`: "
+            "RuntimeError\n  about the bootstrapping phase under spawn: %s, under "
+            "forkserver: %s\n",
+            exkit_twin_version(),
+            exkit_twin("noguard_spawn_runtimeerror") == 1 ? "yes" : "no",
+            exkit_twin("noguard_forkserver_runtimeerror") == 1 ? "yes" : "no");
     printf("\n  A worker killed in the middle of 8 items: %lld of them failed at once "
            "(-EPIPE),\n  none waits forever; the pool says:\n    %s\n",
            (long long)crash.value, crash.err);

@@ -175,18 +175,20 @@ import multiprocessing as mp
 def square(x):
     return x * x
 
-spawn = mp.get_context("spawn")
-with cf.ProcessPoolExecutor(1, mp_context=spawn) as ex:   # no main guard
+ctx = mp.get_context("spawn")
+with cf.ProcessPoolExecutor(1, mp_context=ctx) as ex:   # no main guard
     print(list(ex.map(square, [1, 2, 3])))
 """
 # [end]
 
 
-def noguard():
+def noguard(method):
+    # The script above, under spawn or (3.14's default on Linux) forkserver,
+    # whose server process imports the main module before forking workers.
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "noguard.py")
         with open(path, "w") as f:
-            f.write(NOGUARD)
+            f.write(NOGUARD.replace('"spawn"', '"%s"' % method))
         try:
             p = subprocess.run([sys.executable, path], capture_output=True,
                                text=True, timeout=30)
@@ -194,7 +196,7 @@ def noguard():
         except subprocess.TimeoutExpired as e:
             out = (e.stderr or b"").decode(errors="replace")
     found = "RuntimeError" in out and "bootstrapping phase" in out
-    print("noguard_runtimeerror %d" % found)
+    print("noguard_%s_runtimeerror %d" % (method, found))
 
 
 def die(_):
@@ -226,5 +228,6 @@ if __name__ == "__main__":
     start(SPAWN, "spawn")
     inherit(FORK, "fork")
     inherit(SPAWN, "spawn")
-    noguard()
+    noguard("spawn")
+    noguard("forkserver")
     crash()
