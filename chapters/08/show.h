@@ -73,6 +73,9 @@ static int show(int nargs, char **args)
     run fork_sees = {0}, spawn_sees = {0}, noguard = {0}, crash = {0};
     run_inherit(RT_POOL_FORK, &fork_sees);
     run_inherit(RT_POOL_SPAWN, &spawn_sees);
+    printf("\n  The noguard run: its worker, which skipped the guard, explains the "
+           "mistake\n  on the error output (the next lines), and exits:\n");
+    fflush(stdout);
     run_noguard(&noguard);
     run_crash(&crash);
     rt_fini();
