@@ -178,9 +178,16 @@ static int show(int nargs, char **args)
         printf("  CPython: ProcessPoolExecutor raised BrokenProcessPool: %s\n",
                exkit_twin("crash_broken") == 1 ? "yes" : "no");
     printf(
-        "\n  messages  task messages the pool sent to its workers (chunks_sent)\n"
-        "  us/item   wall time per item; CPython's rows: Pool = multiprocessing.Pool,\n"
-        "            PPE = concurrent.futures.ProcessPoolExecutor, (1) = chunksize "
-        "1\n");
+        "\n  bar           the speedup drawn: six # per 1x, a | at each whole x not "
+        "reached\n"
+        "  messages      task messages the pool sent to its workers (chunks_sent)\n"
+        "  us/item       wall time per item; CPython's rows: Pool = "
+        "multiprocessing.Pool,\n"
+        "                PPE = concurrent.futures.ProcessPoolExecutor, (1) = chunksize "
+        "1\n"
+        "  bytes copied  bytes the parent encoded (the argument) and decoded (the "
+        "result)\n"
+        "  CPython send  one pool.apply(measure_len, (data,)) on a warm Pool(1): a "
+        "round trip\n");
     return 0;
 }

@@ -183,8 +183,11 @@ with cf.ProcessPoolExecutor(1, mp_context=ctx) as ex:   # no main guard
 
 
 def noguard(method):
-    # The script above, under spawn or (3.14's default on Linux) forkserver,
-    # whose server process imports the main module before forking workers.
+    # The script above, under spawn or (3.14's default on Linux) forkserver.
+    # Under forkserver on 3.11 the server never imports the main module (its
+    # preload looks for a key spawn.get_preparation_data() does not emit,
+    # CPython gh-126631): each worker forked from the server runs it as
+    # __mp_main__ with _inheriting set, and raises the RuntimeError there.
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "noguard.py")
         with open(path, "w") as f:
