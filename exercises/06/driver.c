@@ -153,14 +153,14 @@ static void S_judge_latency(const convoy *c, int s)
             "TODO 1 and TODO 2 in priority_gil.c: a thread whose last drop was "
             "for a blocking call must ask the holder at once, not after a timed "
             "wait",
-            who, c->interval_us / 1000, slow, n, S_ms(rt_hist_quantile(w, 0.5)), asks);
+            who, c->interval_us / 1000, slow, n, wait_p50 / 1000, asks);
     if (slow * 5 > n * 4 && !starved)
         exkit_fail(
             "%s asked for the GIL at once (%d times in %d requests), yet waited "
             "more than half a switch interval (%ld ms) %d times (median %.1f ms): "
             "the holder's forced drop does not hand the GIL over.  Does drop wake "
             "the waiters, and does the holder's breaker say yes to a request?",
-            who, asks, n, c->interval_us / 1000, slow, S_ms(rt_hist_quantile(w, 0.5)));
+            who, asks, n, c->interval_us / 1000, slow, wait_p50 / 1000);
     if (loaded > 3 * alone && loaded * 2 > (double)c->interval_us &&
         wait_p50 * 2 < (double)c->interval_us && !starved)
         exkit_fail("%s's round trips took %.0f us under load against %.0f us alone "
